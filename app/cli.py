@@ -1,0 +1,152 @@
+"""The `inbox` command: serve, migrate, demo, create-staff."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from app.settings import Settings
+
+DEMO_LOGIN_FILE = 'demo-login.txt'
+
+
+class CliError(Exception):
+    """A one-line message for the user; exit code 2."""
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides: dict[str, object] = {}
+    for name in ('host', 'port', 'data_dir'):
+        value = getattr(args, name, None)
+        if value is not None:
+            overrides[name] = value
+    try:
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = '.'.join(str(p) for p in first.get('loc', ())) or 'setting'
+        raise CliError(f'invalid {field}: {first.get("msg")}') from None
+    try:
+        settings.prepare_data_dir()
+    except OSError as error:
+        raise CliError(f'cannot use data dir {settings.data_dir}: {error.strerror}') from None
+    return settings
+
+
+def _migrate(settings: Settings) -> None:
+    from db.migrate import upgrade
+    upgrade(settings.effective_database_url)
+
+
+async def _load_demo_if_empty(settings: Settings, *, required: bool) -> str | None:
+    from db.demo import database_is_empty, load_demo
+    from db.engine import open_database
+    from services.passwords import hash_password
+
+    database = open_database(settings.effective_database_url)
+    try:
+        async with database.sessions() as db:
+            if not await database_is_empty(db):
+                if required:
+                    raise CliError('the database is not empty; demo data goes only into an empty database')
+                return None
+            login = await load_demo(db, hash_password=hash_password)
+    finally:
+        await database.dispose()
+    text = f'Sign in at {settings.effective_public_url}/login as {login.email} with password {login.password}\n'
+    path = settings.data_dir / DEMO_LOGIN_FILE
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, 'w') as handle:
+        handle.write(text)
+    return text
+
+
+async def _create_staff(settings: Settings, args: argparse.Namespace) -> str:
+    from db.engine import open_database
+    from services.errors import ServiceError
+    from services.staff import create_staff
+
+    database = open_database(settings.effective_database_url)
+    try:
+        async with database.sessions() as db:
+            staff = await create_staff(db=db, email=args.email, password=args.password, name=args.name,
+                                       is_owner=args.owner, can_chat=not args.no_chat)
+    except ServiceError as error:
+        raise CliError(error.message) from None
+    finally:
+        await database.dispose()
+    return f'Created {"owner" if staff.is_owner else "staff member"} {staff.name} <{staff.email}>' + (
+        '' if staff.can_chat else ' without the chat permission')
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'not a port number: {text!r}') from None
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f'port must be 1 to 65535, not {value}')
+    return value
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog='inbox', description='A self-hosted customer inbox for small merchants.')
+    commands = root.add_subparsers(dest='command', required=True, metavar='COMMAND')
+
+    def with_data_dir(sub: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        sub.add_argument('--data-dir', type=Path, help='data directory (default: $INBOX_DATA_DIR or ./data)')
+        return sub
+
+    serve = with_data_dir(commands.add_parser('serve', help='migrate, then serve the inbox'))
+    serve.add_argument('--host', help='address to listen on (default 127.0.0.1)')
+    serve.add_argument('--port', type=_port, help='port (default 8080)')
+    serve.add_argument('--demo-if-empty', action='store_true', help='load the demo store into an empty database')
+    with_data_dir(commands.add_parser('migrate', help='bring the database schema up to date'))
+    with_data_dir(commands.add_parser('demo', help='load the demo store into an empty database'))
+    staff = with_data_dir(commands.add_parser('create-staff', help='add a staff account'))
+    staff.add_argument('--email', required=True)
+    staff.add_argument('--password', required=True)
+    staff.add_argument('--name', required=True)
+    staff.add_argument('--owner', action='store_true', help='the store owner')
+    staff.add_argument('--no-chat', action='store_true', help='without the online-store chat permission')
+    return root
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = _settings(args)
+        _migrate(settings)
+        if args.command == 'migrate':
+            print(f'Database is up to date ({settings.data_dir}).')
+        elif args.command == 'demo':
+            print(asyncio.run(_load_demo_if_empty(settings, required=True)), end='')
+        elif args.command == 'create-staff':
+            print(asyncio.run(_create_staff(settings, args)))
+        elif args.command == 'serve':
+            if args.demo_if_empty:
+                asyncio.run(_load_demo_if_empty(settings, required=False))
+            login_file = settings.data_dir / DEMO_LOGIN_FILE
+            print(f'Inbox: {settings.effective_public_url}/inbox   Store: {settings.effective_public_url}/store')
+            if login_file.exists():
+                print(login_file.read_text(), end='')
+            sys.stdout.flush()
+            from app.main import serve
+            serve(settings)
+    except CliError as error:
+        print(f'inbox: error: {error}', file=sys.stderr)
+        return 2
+    return 0
+
+
+def main() -> None:
+    sys.exit(run())
+
+
+if __name__ == '__main__':
+    main()

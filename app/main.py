@@ -1,0 +1,69 @@
+"""Assembly: one function wires the database, services, pages, API and background work onto NiceGUI's app."""
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from nicegui import app, background_tasks, ui
+
+from app.settings import Settings
+from db.engine import open_database
+from pages.api import install_api
+from pages.customer import install_customer_pages
+from pages.inbox import install_inbox_pages
+from pages.login import install_login_pages
+from pages.store import install_store_pages
+from services import store as store_service
+from services.runtime import Runtime, ServiceConfig
+
+log = logging.getLogger('inbox')
+
+
+def service_config(settings: Settings) -> ServiceConfig:
+    return ServiceConfig(
+        presence_grace_seconds=settings.presence_grace_seconds,
+        topic_threshold=settings.topic_threshold,
+        message_rate_limit=settings.message_rate_limit,
+        message_rate_window_seconds=settings.message_rate_window_seconds,
+        session_rate_limit=settings.session_rate_limit,
+        login_max_failures=settings.login_max_failures,
+        public_url=settings.effective_public_url,
+        uploads_dir=settings.uploads_dir,
+    )
+
+
+async def sweep_presence_forever(runtime: Runtime) -> None:
+    while True:
+        await asyncio.sleep(runtime.presence.sweep_interval)
+        try:
+            async with runtime.db.sessions() as db:
+                await runtime.presence.sweep(db)
+        except Exception:  # keep sweeping; one bad round must not end presence for good
+            log.exception('presence sweep failed')
+
+
+def build(settings: Settings) -> Runtime:
+    """Register everything on NiceGUI's app. Safe to call again after NiceGUI's globals were reset (tests)."""
+    settings.prepare_data_dir()
+    runtime = Runtime(db=open_database(settings.effective_database_url), config=service_config(settings))
+    install_api(app, runtime)
+    install_customer_pages(app, runtime)
+    install_store_pages(app, runtime)
+    install_login_pages(runtime)
+    install_inbox_pages(runtime)
+
+    async def startup() -> None:
+        async with runtime.db.sessions() as db:
+            await store_service.get_store(db)
+            await db.commit()
+        background_tasks.create(sweep_presence_forever(runtime), name='presence-sweeper')
+
+    app.on_startup(startup)
+    app.on_shutdown(runtime.db.dispose)
+    return runtime
+
+
+def serve(settings: Settings) -> None:
+    build(settings)
+    ui.run(host=settings.host, port=settings.port, title='Inbox', storage_secret=settings.secret, reload=False,
+           show=False, show_welcome_message=False, favicon='💬', reconnect_timeout=10)

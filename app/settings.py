@@ -1,0 +1,58 @@
+"""Configuration from the environment (INBOX_*), with a secret kept in the data dir when none is given."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix='INBOX_', extra='ignore')
+
+    data_dir: Path = Field(default=Path('data'), description='Where the database, uploads and the secret live.')
+    database_url: str = Field(default='', description='SQLAlchemy async URL; default: SQLite file in the data dir.')
+    secret: str = Field(default='', description='Signs staff sessions; generated into DATA_DIR/secret when empty.')
+    host: str = '127.0.0.1'
+    port: int = Field(default=8080, ge=1, le=65535)
+    public_url: str = Field(default='', description='The address shoppers and staff reach; default http://HOST:PORT.')
+    presence_grace_seconds: float = Field(default=30.0, gt=0, le=3600)
+    topic_threshold: float = Field(default=0.9, ge=0, le=1)
+    message_rate_limit: int = Field(default=20, ge=1)
+    message_rate_window_seconds: float = Field(default=10.0, gt=0)
+    session_rate_limit: int = Field(default=10, ge=1, description='New chat sessions per client address per minute.')
+    login_max_failures: int = Field(default=5, ge=1, description='Failed sign-ins per address or e-mail per 15 min.')
+    demo_on_first_start: bool = Field(default=False, description='Load the demo store into an empty database.')
+
+    @field_validator('data_dir')
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f'sqlite+aiosqlite:///{self.data_dir / "inbox.db"}'
+
+    @property
+    def effective_public_url(self) -> str:
+        host = 'localhost' if self.host in ('0.0.0.0', '127.0.0.1', '::') else self.host
+        return (self.public_url or f'http://{host}:{self.port}').rstrip('/')
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.data_dir / 'uploads'
+
+    def prepare_data_dir(self) -> None:
+        """Create the data dir and fill in the secret from DATA_DIR/secret (made once, mode 600)."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.uploads_dir.mkdir(exist_ok=True)
+        if self.secret:
+            return
+        secret_file = self.data_dir / 'secret'
+        if not secret_file.exists():
+            fd = os.open(secret_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, 'w') as handle:
+                handle.write(secrets.token_urlsafe(48))
+        self.secret = secret_file.read_text().strip()

@@ -1,0 +1,202 @@
+"""The open conversation: header with presence, messages appended live, the offline notice and the composer."""
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from nicegui import ui
+
+from components.clock import ViewerClock
+from components.composer import Composer
+from components.conversation_list import initials
+from services import conversations, messages
+from services.errors import NotFound, ServiceError
+from services.i18n import _
+from services.runtime import Runtime
+from services.staff import get_active_staff
+from services.views import ConversationRow, MessageView
+
+THREAD_PAGE = 100
+DELIVERY_LABELS = {
+    'chat': ('Delivered in chat', 'chat_bubble_outline'),
+    'emailed': ('E-mailed', 'mark_email_read'),
+    'email_pending': ('E-mail pending', 'schedule_send'),
+    'email_failed': ('E-mail failed, retrying', 'error_outline'),
+    'email_given_up': ('E-mail not delivered', 'error'),
+}
+
+
+def aria(element: ui.element, label: str) -> ui.element:
+    element.props['aria-label'] = label
+    return element
+
+
+class Thread:
+    def __init__(self, runtime: Runtime, *, clock: ViewerClock, staff_id: int,
+                 on_back: Callable[[], Awaitable[None]]) -> None:
+        self.runtime = runtime
+        self.clock = clock
+        self.staff_id = staff_id
+        self.on_back = on_back
+        self.row: ConversationRow | None = None
+        self.shown_ids: set[int] = set()
+        with ui.column().classes('w-full h-full gap-0 no-wrap bg-white') as self.root:
+            self.header = ui.row().classes('w-full items-center gap-3 px-4 py-3 border-b border-stone-200 no-wrap')
+            with ui.scroll_area().classes('w-full grow bg-stone-50') as self.scroll:
+                self.older = ui.column().classes('w-full items-center')
+                self.messages = ui.column().classes('w-full gap-2 px-4 py-4')
+            self.notice = ui.row().classes('w-full items-center gap-2 px-4 py-2 bg-amber-50 text-amber-900 '
+                                           'text-sm border-t border-amber-200 no-wrap')
+            self.composer = Composer(on_send=self.send)
+        self.show_empty()
+
+    def show_empty(self) -> None:
+        self.row = None
+        self.header.clear()
+        self.messages.clear()
+        self.older.clear()
+        self.shown_ids.clear()
+        self.notice.set_visibility(False)
+        self.composer.set_enabled(False)
+        with self.messages:
+            with ui.column().classes('w-full items-center text-center text-stone-500 gap-2 pt-24'):
+                ui.icon('chat', size='48px').classes('text-stone-300')
+                ui.label(_('Select a conversation')).classes('text-base font-medium text-stone-600')
+                ui.label(_('Pick a conversation from the list to read and reply.')).classes('text-sm')
+
+    async def open(self, conversation_id: int) -> bool:
+        async with self.runtime.db.sessions() as db:
+            try:
+                row = await conversations.get_row(db=db, conversation_id=conversation_id)
+            except NotFound:
+                ui.notify(_('This conversation does not exist.'), type='warning')
+                return False
+            views = await messages.list_thread(db=db, conversation_id=conversation_id, limit=THREAD_PAGE)
+            await conversations.mark_read(db=db, bus=self.runtime.bus, conversation_id=conversation_id)
+        self.row = row
+        self.render_header()
+        self.messages.clear()
+        self.older.clear()
+        self.shown_ids.clear()
+        if len(views) == THREAD_PAGE:
+            with self.older:
+                ui.button(_('Show older messages'), on_click=self.load_older).props('flat dense no-caps')
+        for view in views:
+            self._bubble(view)
+        if not views:
+            with self.messages:
+                ui.label(_('No messages yet.')).classes('self-center text-stone-500 text-sm mt-8').mark('thread-empty')
+        self.render_notice()
+        self.composer.set_enabled(True)
+        self.composer.focus()
+        self.scroll.scroll_to(percent=1.0)
+        return True
+
+    async def load_older(self) -> None:
+        if self.row is None or not self.shown_ids:
+            return
+        async with self.runtime.db.sessions() as db:
+            views = await messages.list_thread(db=db, conversation_id=self.row.id, before=min(self.shown_ids),
+                                               limit=THREAD_PAGE)
+        self.older.clear()
+        if len(views) == THREAD_PAGE:
+            with self.older:
+                ui.button(_('Show older messages'), on_click=self.load_older).props('flat dense no-caps')
+        for index, view in enumerate(views):
+            self._bubble(view, index=index)
+
+    def render_header(self) -> None:
+        row = self.row
+        assert row is not None
+        self.header.clear()
+        with self.header:
+            aria(ui.button(icon='arrow_back', on_click=self.on_back).props('flat round dense').classes('md:hidden'),
+                 _('Back to conversations'))
+            ui.label(initials(row.customer_name)).classes(
+                'w-10 h-10 rounded-full bg-stone-200 text-stone-700 flex items-center justify-center text-sm '
+                'font-semibold shrink-0')
+            with ui.column().classes('gap-0 min-w-0 grow'):
+                with ui.row().classes('items-center gap-2 no-wrap'):
+                    ui.label(row.customer_name).classes('text-base font-semibold truncate').mark('thread-name')
+                    if row.online:
+                        ui.label(_('Online')).classes(
+                            'text-xs font-medium text-green-800 bg-green-100 rounded-full px-2 py-0.5').mark('thread-online')
+                ui.label(row.customer_email).classes('text-xs text-stone-500 truncate')
+            ui.label(_('Open') if row.status == 'open' else _('Closed')).classes(
+                'text-xs rounded-full px-2 py-0.5 ' +
+                ('bg-indigo-50 text-indigo-800' if row.status == 'open' else 'bg-stone-100 text-stone-600'))
+
+    def render_notice(self) -> None:
+        row = self.row
+        self.notice.clear()
+        show = row is not None and not row.online and row.channel == 'chat'
+        self.notice.set_visibility(show)
+        if show and row is not None:
+            with self.notice:
+                ui.icon('mail_outline').classes('shrink-0')
+                ui.label(_('{name} has left the store. Your reply will be sent by e-mail to {email}, the address '
+                           'they gave when the chat started.', name=row.customer_name,
+                           email=row.session_email)).mark('offline-notice')
+
+    def _bubble(self, view: MessageView, *, index: int | None = None) -> None:
+        if view.id in self.shown_ids:
+            return
+        self.shown_ids.add(view.id)
+        mine = view.author == 'staff'
+        with self.messages:
+            if view.author not in ('customer', 'staff'):
+                with ui.row().classes('w-full justify-center') as holder:
+                    ui.label(f'{view.body} · {self.clock.time_of_day(view.created_at)}').classes(
+                        'text-xs text-stone-500 bg-stone-100 rounded-full px-3 py-1')
+            else:
+                with ui.column().classes('w-full gap-1 ' + ('items-end' if mine else 'items-start')) as holder:
+                    author = (view.author_name or _('Staff')) if mine else (self.row.customer_name if self.row else '')
+                    ui.label(view.body).classes(
+                        'max-w-[75%] whitespace-pre-wrap break-words rounded-2xl px-3.5 py-2 text-[15px] shadow-sm ' +
+                        ('bg-indigo-600 text-white rounded-br-md' if mine else 'bg-white text-stone-900 rounded-bl-md'))
+                    with ui.row().classes('items-center gap-1 text-xs text-stone-500'):
+                        ui.label(f'{author} · {self.clock.time_of_day(view.created_at)}')
+                        if mine and view.delivery in DELIVERY_LABELS:
+                            text, icon = DELIVERY_LABELS[view.delivery]
+                            ui.icon(icon, size='14px')
+                            ui.label(_(text)).mark(f'delivery-{view.id}')
+        if index is not None:
+            holder.move(self.messages, target_index=index)
+
+    def append(self, view: MessageView) -> None:
+        if self.row is None or view.conversation_id != self.row.id:
+            return
+        if not self.shown_ids:
+            self.messages.clear()
+        self._bubble(view)
+        self.scroll.scroll_to(percent=1.0)
+
+    async def message_arrived(self, view: MessageView) -> None:
+        """A new message in the open conversation: show it and, since staff is looking, keep it read."""
+        if self.row is None or view.conversation_id != self.row.id:
+            return
+        self.append(view)
+        if view.author == 'customer':
+            async with self.runtime.db.sessions() as db:
+                await conversations.mark_read(db=db, bus=self.runtime.bus, conversation_id=view.conversation_id)
+
+    def presence_changed(self, conversation_id: int, online: bool) -> None:
+        if self.row is None or self.row.id != conversation_id or self.row.online == online:
+            return
+        self.row = ConversationRow(**{**self.row.__dict__, 'online': online})
+        self.render_header()
+        self.render_notice()
+
+    async def send(self, text: str) -> bool:
+        if self.row is None:
+            return False
+        try:
+            async with self.runtime.db.sessions() as db:
+                staff = await get_active_staff(db=db, staff_id=self.staff_id)
+                view = await messages.send_staff_reply(db=db, bus=self.runtime.bus, staff=staff,
+                                                       conversation_id=self.row.id, body=text)
+        except ServiceError as error:
+            ui.notify(error.message, type='negative')
+            return False
+        self.append(view)
+        return True
+

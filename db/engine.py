@@ -1,0 +1,45 @@
+"""The async engine, the session factory and the SQLite settings every connection gets."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+
+def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute('PRAGMA journal_mode=WAL')
+    cursor.execute('PRAGMA foreign_keys=ON')
+    cursor.execute('PRAGMA busy_timeout=5000')
+    cursor.execute('PRAGMA synchronous=NORMAL')
+    cursor.close()
+
+
+def is_sqlite(url: str) -> bool:
+    return url.startswith('sqlite')
+
+
+def sync_url(url: str) -> str:
+    """The URL Alembic uses: the same database through a synchronous driver."""
+    return url.replace('sqlite+aiosqlite', 'sqlite').replace('postgresql+asyncpg', 'postgresql')
+
+
+@dataclass
+class Database:
+    url: str
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def open_database(url: str) -> Database:
+    engine = create_async_engine(url, pool_pre_ping=not is_sqlite(url))
+    if is_sqlite(url):
+        event.listen(engine.sync_engine, 'connect', _set_sqlite_pragmas)
+    sessions = async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+    return Database(url=url, engine=engine, sessions=sessions)

@@ -1,0 +1,209 @@
+"""Every table of the product.
+
+Money is kept in integer minor units (`*_cents`) so it is exact on every database; services turn it
+into `Decimal`. Times are UTC (`UTCDateTime`).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Optional
+
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from db.types import UTCDateTime, utcnow
+
+
+class Store(SQLModel, table=True):
+    """The one store this installation serves (row id 1)."""
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    currency: str = Field(default='EUR', max_length=3)
+    storefront_url: str = Field(default='', max_length=500)
+    identity_secret: str = Field(max_length=128)
+
+
+class Staff(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    email: str = Field(max_length=320, unique=True, index=True)
+    name: str = Field(max_length=200)
+    password_hash: str = Field(max_length=500)
+    is_owner: bool = False
+    can_chat: bool = True
+    active: bool = True
+    language: str = Field(default='en', max_length=10)
+    notify_scope: str = Field(default='all', max_length=20)  # all | assigned
+    notify_sound: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Customer(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    email: str = Field(max_length=320, unique=True, index=True)
+    name: str = Field(default='', max_length=200)
+    phone: str = Field(default='', max_length=50)
+    city: str = Field(default='', max_length=100)
+    country: str = Field(default='', max_length=100)
+    timezone: str = Field(default='', max_length=64)
+    locale: str = Field(default='', max_length=20)
+    accepts_email_marketing: bool = False
+    accepts_sms_marketing: bool = False
+    note: str = Field(default='', sa_column=Column(Text, nullable=False, server_default=''))
+    note_updated_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    note_updated_by_id: Optional[int] = Field(default=None, foreign_key='staff.id', nullable=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Conversation(SQLModel, table=True):
+    __table_args__ = (
+        Index('ix_conversation_status_last', 'status', 'last_message_at'),
+        Index('ix_conversation_assignee_status', 'assignee_id', 'status'),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key='customer.id', index=True)
+    channel: str = Field(default='chat', max_length=20)  # chat | email
+    status: str = Field(default='open', max_length=20)  # open | closed
+    assignee_id: Optional[int] = Field(default=None, foreign_key='staff.id', nullable=True)
+    unread: bool = False
+    customer_online: bool = False
+    started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_message_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_message_preview: str = Field(default='', max_length=200)
+    last_message_author: str = Field(default='', max_length=20)
+    topics: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, default=list))
+    reply_token: str = Field(max_length=64, unique=True, index=True)  # secret part of reply+<token>@ addresses
+
+
+class ChatSession(SQLModel, table=True):
+    __tablename__ = 'chat_session'
+    id: Optional[int] = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    customer_id: int = Field(foreign_key='customer.id', index=True)
+    conversation_id: int = Field(foreign_key='conversation.id', index=True)
+    email: str = Field(max_length=320)
+    name: str = Field(default='', max_length=200)
+    locale: str = Field(default='', max_length=20)
+    timezone: str = Field(default='', max_length=64)
+    identity_verified: bool = False
+    online: bool = False
+    last_seen_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime, nullable=True, index=True)
+    discount_code: Optional[str] = Field(default=None, max_length=100, nullable=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Message(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint('session_id', 'client_msg_id', name='uq_message_session_client_msg'),
+        Index('ix_message_conversation_id_id', 'conversation_id', 'id'),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    conversation_id: int = Field(foreign_key='conversation.id')
+    session_id: Optional[int] = Field(default=None, foreign_key='chat_session.id', nullable=True)
+    author: str = Field(max_length=20)  # customer | staff | system
+    staff_id: Optional[int] = Field(default=None, foreign_key='staff.id', nullable=True)
+    kind: str = Field(default='text', max_length=20)  # text | products | discount | image | cart_event | event
+    body: str = Field(default='', sa_column=Column(Text, nullable=False, server_default=''))
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict))
+    client_msg_id: Optional[str] = Field(default=None, max_length=64, nullable=True)
+    topic: Optional[str] = Field(default=None, max_length=40, nullable=True)
+    topic_confidence: Optional[float] = Field(default=None, nullable=True)
+    delivery: Optional[str] = Field(default=None, max_length=20, nullable=True)  # chat | emailed | email_pending | email_failed | email_given_up
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Product(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    handle: str = Field(max_length=255, unique=True, index=True)
+    title: str = Field(max_length=255, index=True)
+    body_html: str = Field(default='', sa_column=Column(Text, nullable=False, server_default=''))
+    vendor: str = Field(default='', max_length=255)
+    product_type: str = Field(default='', max_length=255)
+    tags: str = Field(default='', max_length=1000)
+    image_url: str = Field(default='', max_length=1000)
+    online_store: bool = True
+    status: str = Field(default='active', max_length=20)  # active | draft | archived
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Variant(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    product_id: int = Field(foreign_key='product.id', index=True)
+    title: str = Field(default='Default Title', max_length=255)
+    sku: str = Field(default='', max_length=255, index=True)
+    price_cents: int = 0
+    inventory: int = 0
+    position: int = 1
+
+
+class DiscountCode(SQLModel, table=True):
+    __tablename__ = 'discount_code'
+    id: Optional[int] = Field(default=None, primary_key=True)
+    code: str = Field(max_length=100, unique=True, index=True)
+    kind: str = Field(default='percentage', max_length=20)  # percentage | fixed
+    value_cents: int = 0  # fixed: minor units off; percentage: hundredths of a percent (1000 = 10 %)
+    starts_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    ends_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    usage_limit: Optional[int] = Field(default=None, nullable=True)
+    times_used: int = 0
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Cart(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key='chat_session.id', unique=True, index=True)
+    customer_id: int = Field(foreign_key='customer.id', index=True)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class CartItem(SQLModel, table=True):
+    __tablename__ = 'cart_item'
+    __table_args__ = (UniqueConstraint('cart_id', 'variant_id', name='uq_cart_item_variant'),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    cart_id: int = Field(foreign_key='cart.id', index=True)
+    variant_id: int = Field(foreign_key='variant.id')
+    quantity: int = 1
+
+
+class Order(SQLModel, table=True):
+    __tablename__ = 'store_order'
+    id: Optional[int] = Field(default=None, primary_key=True)
+    number: int = Field(unique=True, index=True)
+    customer_id: int = Field(foreign_key='customer.id', index=True)
+    session_id: Optional[int] = Field(default=None, foreign_key='chat_session.id', nullable=True)
+    status: str = Field(default='open', max_length=20)  # open | paid | fulfilled | cancelled
+    currency: str = Field(default='EUR', max_length=3)
+    subtotal_cents: int = 0
+    discount_code: Optional[str] = Field(default=None, max_length=100, nullable=True)
+    discount_cents: int = 0
+    total_cents: int = 0
+    placed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+
+
+class OrderLine(SQLModel, table=True):
+    __tablename__ = 'order_line'
+    id: Optional[int] = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key='store_order.id', index=True)
+    variant_id: Optional[int] = Field(default=None, foreign_key='variant.id', nullable=True)
+    product_title: str = Field(max_length=255)
+    variant_title: str = Field(default='', max_length=255)
+    quantity: int = 1
+    unit_price_cents: int = 0
+    line_total_cents: int = 0
+
+
+class EmailOutbox(SQLModel, table=True):
+    __tablename__ = 'email_outbox'
+    id: Optional[int] = Field(default=None, primary_key=True)
+    message_id: int = Field(foreign_key='message.id', unique=True)
+    conversation_id: int = Field(foreign_key='conversation.id', index=True)
+    to_address: str = Field(max_length=320)
+    subject: str = Field(max_length=300)
+    message_id_header: str = Field(max_length=300)
+    status: str = Field(default='pending', max_length=20, index=True)  # pending | sent | failed | given_up
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_error: str = Field(default='', max_length=1000)
+    sent_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

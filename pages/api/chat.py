@@ -1,0 +1,169 @@
+"""The shopper chat endpoints of API.md: sessions, messages, the socket and presence."""
+
+import asyncio
+import contextlib
+import json
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, WebSocket, WebSocketDisconnect
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from db.models import ChatSession
+from pages.api.chat_socket import ShopperSocket, SocketHub
+from services import chat_sessions, messages
+from services.errors import RateLimited, Unauthorized
+from services.runtime import Runtime
+
+
+class SessionIn(BaseModel):
+    email: str = Field(max_length=320, description='The shopper\'s e-mail address (required, valid).')
+    name: str | None = Field(default=None, max_length=200)
+    locale: str | None = Field(default=None, max_length=20)
+    timezone: str | None = Field(default=None, max_length=64, description='IANA time zone, e.g. Europe/Copenhagen.')
+    identity_hmac: str | None = Field(default=None, max_length=128)
+
+
+class SessionOut(BaseModel):
+    session_token: str
+    conversation_id: int
+    customer_id: int
+    presence_interval_seconds: float = Field(description='How often a page without a socket should send a heartbeat.')
+
+
+class MessageIn(BaseModel):
+    body: str = Field(description='1 to 5000 characters after trimming.')
+    client_msg_id: str = Field(description='1 to 64 characters; repeating it returns the first message.')
+
+
+class MessageOut(BaseModel):
+    id: int
+    conversation_id: int
+    author: str
+    kind: str
+    body: str
+    created_at: str
+    author_name: str | None = None
+    products: list[dict[str, Any]] | None = None
+    code: str | None = None
+    url: str | None = None
+
+
+class MessagesOut(BaseModel):
+    messages: list[MessageOut]
+
+
+class PresenceIn(BaseModel):
+    state: Literal['online', 'offline']
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {'description': 'Missing or invalid session token'},
+    422: {'description': 'Invalid input: {"error": {"code", "message"}}'},
+    429: {'description': 'Rate limited; see Retry-After'},
+}
+
+
+def build_chat_router(runtime: Runtime, hub: SocketHub) -> APIRouter:
+    router = APIRouter(prefix='/chat', tags=['chat'])
+
+    def client_address(request: Request) -> str:
+        return request.client.host if request.client else 'unknown'
+
+    def check_rate(key: str, limiter_name: str) -> None:
+        limiter = getattr(runtime, limiter_name)
+        wait = limiter.hit(key)
+        if wait is not None:
+            raise RateLimited('Too many requests; slow down and try again shortly.', retry_after=wait)
+
+    async def current_session(authorization: Annotated[str | None, Header()] = None) -> ChatSession:
+        token = None
+        if authorization and authorization[:7].lower() == 'bearer ':
+            token = authorization[7:].strip()
+        async with runtime.db.sessions() as db:
+            return await chat_sessions.authenticate(db=db, token=token)
+
+    SessionDep = Annotated[ChatSession, Depends(current_session)]
+
+    @router.post('/sessions', status_code=201, response_model=SessionOut, responses=ERRORS)
+    async def create_session(session_in: SessionIn, request: Request) -> SessionOut:
+        check_rate(f'sessions:{client_address(request)}', 'session_limiter')
+        async with runtime.db.sessions() as db:
+            created = await chat_sessions.create_session(db=db, session_in=chat_sessions.SessionCreate(
+                email=session_in.email, name=session_in.name or '', locale=session_in.locale or '',
+                timezone=session_in.timezone or '', identity_hmac=session_in.identity_hmac or ''))
+        chat_session = created.session
+        assert chat_session.id is not None
+        return SessionOut(session_token=created.token, conversation_id=chat_session.conversation_id,
+                          customer_id=chat_session.customer_id,
+                          presence_interval_seconds=round(runtime.config.presence_grace_seconds / 3, 2))
+
+    @router.post('/messages', status_code=201, response_model=MessageOut, responses={
+        **ERRORS, 200: {'description': 'Repeated client_msg_id: the first message, nothing stored'},
+        413: {'description': 'Body longer than 5000 characters, or request over 64 KiB'}})
+    async def post_message(message_in: MessageIn, chat_session: SessionDep, request: Request) -> Any:
+        check_rate(f'session:{chat_session.id}', 'message_limiter')
+        check_rate(f'address:{client_address(request)}', 'address_limiter')
+        async with runtime.db.sessions() as db:
+            received = await messages.receive_customer_message(
+                db=db, bus=runtime.bus, chat_session=chat_session,
+                message_in=messages.CustomerMessageIn(body=message_in.body, client_msg_id=message_in.client_msg_id))
+        return JSONResponse(received.message.to_api(), status_code=201 if received.created else 200)
+
+    @router.get('/messages', response_model=MessagesOut, responses=ERRORS)
+    async def get_messages(chat_session: SessionDep, after: Annotated[int, Query(ge=0)] = 0,
+                           limit: Annotated[int, Query(ge=1, le=500)] = 100) -> Any:
+        async with runtime.db.sessions() as db:
+            views = await messages.list_for_session(db=db, chat_session=chat_session, after=after, limit=limit)
+        return {'messages': [view.to_api() for view in views]}
+
+    @router.post('/presence', status_code=204, responses=ERRORS)
+    async def post_presence(presence_in: PresenceIn, chat_session: SessionDep) -> Response:
+        check_rate(f'presence:{chat_session.id}', 'message_limiter')
+        async with runtime.db.sessions() as db:
+            if presence_in.state == 'online':
+                await runtime.presence.heartbeat(db, chat_session)
+            else:
+                await runtime.presence.leaving(db, chat_session)
+        return Response(status_code=204)
+
+    @router.websocket('/ws')
+    async def chat_socket(websocket: WebSocket, token: str = '') -> None:
+        try:
+            async with runtime.db.sessions() as db:
+                chat_session = await chat_sessions.authenticate(db=db, token=token)
+        except Unauthorized:
+            await websocket.close(code=4401, reason='invalid session token')
+            return
+        assert chat_session.id is not None
+        await websocket.accept()
+        socket = ShopperSocket(session_id=chat_session.id, conversation_id=chat_session.conversation_id,
+                               verified=chat_session.identity_verified)
+        hub.register(socket)
+        async with runtime.db.sessions() as db:
+            await runtime.presence.socket_opened(db, chat_session)
+
+        async def pump() -> None:
+            while True:
+                item = await socket.queue.get()
+                if item is None:
+                    await websocket.close(code=4408, reason='too slow; reconnect and fetch')
+                    return
+                await websocket.send_text(json.dumps(item))
+
+        sender = asyncio.create_task(pump())
+        try:
+            while True:
+                text = await websocket.receive_text()
+                with contextlib.suppress(ValueError, TypeError, AttributeError):
+                    if json.loads(text).get('type') == 'ping':
+                        await websocket.send_text('{"type": "pong"}')
+        except WebSocketDisconnect:
+            pass
+        finally:
+            sender.cancel()
+            hub.unregister(socket)
+            async with runtime.db.sessions() as db:
+                await runtime.presence.socket_closed(db, chat_session.id)
+
+    return router

@@ -1,0 +1,53 @@
+"""Live delivery to shoppers: one queue per open socket, fed from the event bus."""
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from services.messages import is_visible_to_session
+from services.views import MessageView
+
+QUEUE_SIZE = 500
+
+
+@dataclass(eq=False)
+class ShopperSocket:
+    session_id: int
+    conversation_id: int
+    verified: bool
+    queue: asyncio.Queue[dict[str, Any] | None] = field(default_factory=lambda: asyncio.Queue(QUEUE_SIZE))
+
+
+class SocketHub:
+    def __init__(self) -> None:
+        self._by_conversation: dict[int, set[ShopperSocket]] = defaultdict(set)
+
+    def register(self, socket: ShopperSocket) -> None:
+        self._by_conversation[socket.conversation_id].add(socket)
+
+    def unregister(self, socket: ShopperSocket) -> None:
+        sockets = self._by_conversation.get(socket.conversation_id)
+        if sockets is not None:
+            sockets.discard(socket)
+            if not sockets:
+                del self._by_conversation[socket.conversation_id]
+
+    @property
+    def open_count(self) -> int:
+        return sum(len(s) for s in self._by_conversation.values())
+
+    def deliver(self, view: MessageView) -> None:
+        """Push a new message to every socket allowed to see it; a socket too slow to keep up is dropped
+        (its page reconnects and fetches what it missed)."""
+        for socket in list(self._by_conversation.get(view.conversation_id, ())):
+            if not is_visible_to_session(view, session_id=socket.session_id, conversation_id=socket.conversation_id,
+                                         verified=socket.verified):
+                continue
+            try:
+                socket.queue.put_nowait({'type': 'message', 'message': view.to_api()})
+            except asyncio.QueueFull:
+                self.unregister(socket)
+                socket.queue = asyncio.Queue(1)
+                socket.queue.put_nowait(None)

@@ -1,0 +1,109 @@
+"""The API's error shape, its body-size cap, and handlers that keep bad input at 4xx."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from services.errors import RateLimited, ServiceError
+
+API_PREFIX = '/api/'
+MAX_BODY_BYTES = 64 * 1024
+
+
+def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({'error': {'code': code, 'message': message}}, status_code=status, headers=headers)
+
+
+async def _service_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, ServiceError)
+    headers = {'Retry-After': str(error.retry_after)} if isinstance(error, RateLimited) else None
+    return error_response(error.status, error.code, error.message, headers)
+
+
+def _describe(errors: list[dict[str, Any]]) -> str:
+    parts = []
+    for item in errors[:5]:
+        where = '.'.join(str(p) for p in item.get('loc', ()) if p != 'body')
+        parts.append(f'{where}: {item.get("msg", "invalid")}' if where else str(item.get('msg', 'invalid')))
+    return '; '.join(parts) or 'The request is not valid.'
+
+
+async def _validation_error(request: Request, error: Exception) -> Any:
+    assert isinstance(error, RequestValidationError)
+    if not request.url.path.startswith(API_PREFIX):
+        return await request_validation_exception_handler(request, error)
+    errors = list(error.errors())
+    code = 'invalid_json' if any(e.get('type') == 'json_invalid' for e in errors) else 'invalid_request'
+    return error_response(422, code, _describe(errors))
+
+
+async def _http_error(request: Request, error: Exception) -> Any:
+    assert isinstance(error, StarletteHTTPException)
+    if not request.url.path.startswith(API_PREFIX):
+        return await http_exception_handler(request, error)
+    code = {404: 'not_found', 405: 'method_not_allowed', 401: 'unauthorized'}.get(error.status_code, 'http_error')
+    return error_response(error.status_code, code, str(error.detail))
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ServiceError, _service_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+
+
+class BodySizeLimit:
+    """Refuses API request bodies over 64 KiB with 413, whether or not Content-Length is honest."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope['type'] != 'http' or not scope['path'].startswith(API_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get('headers', []):
+            if name == b'content-length' and value.isdigit() and int(value) > self.max_bytes:
+                await self._refuse(send)
+                return
+        received = 0
+        started = False
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message['type'] == 'http.request':
+                received += len(message.get('body', b''))
+                if received > self.max_bytes:
+                    raise _BodyTooLarge()
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message['type'] == 'http.response.start':
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except _BodyTooLarge:
+            if not started:
+                await self._refuse(send)
+
+    async def _refuse(self, send: Send) -> None:
+        body = json.dumps({'error': {'code': 'body_too_large',
+                                     'message': f'Request bodies are limited to {self.max_bytes // 1024} KiB.'}}).encode()
+        await send({'type': 'http.response.start', 'status': 413,
+                    'headers': [(b'content-type', b'application/json'), (b'content-length', str(len(body)).encode())]})
+        await send({'type': 'http.response.body', 'body': body})
+
+
+class _BodyTooLarge(Exception):
+    pass

@@ -1,0 +1,67 @@
+"""The shopper side served by this process: /chat, /widget.js and their assets (plain HTML, no NiceGUI client)."""
+from __future__ import annotations
+
+import html
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.staticfiles import StaticFiles
+
+from services import store as store_service
+from services.i18n import _
+from services.runtime import Runtime
+
+ASSETS = Path(__file__).parent / 'customer_assets'
+SECURITY_HEADERS = {'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'same-origin'}
+
+
+def chat_strings() -> dict[str, str]:
+    """Every string the chat page shows, translated (keys listed at the top of chat.js)."""
+    return {
+        'title': _('Chat with us'),
+        'start_intro': _('Leave your e-mail so we can reply even if you leave the store.'),
+        'email_label': _('E-mail'),
+        'name_label': _('Name (optional)'),
+        'start_button': _('Start chat'),
+        'email_invalid': _('Please enter a valid e-mail address.'),
+        'placeholder': _('Write a message…'),
+        'send': _('Send'),
+        'sending': _('Sending…'),
+        'not_sent_retrying': _('Not sent — retrying'),
+        'reconnecting': _('Reconnecting…'),
+        'empty_state': _('Send us a message — we usually reply within minutes.'),
+        'apply_code': _('Apply to cart'),
+        'code_applied': _('Applied to your cart'),
+        'close': _('Close'),
+        'staff': _('Staff'),
+        'you': _('You'),
+        'too_long': _('This message is too long.'),
+    }
+
+
+@lru_cache(maxsize=4)
+def _asset(name: str) -> str:
+    return (ASSETS / name).read_text(encoding='utf-8')
+
+
+def install_customer_pages(app: FastAPI, runtime: Runtime) -> None:
+    app.mount('/chat-assets', StaticFiles(directory=ASSETS), name='chat-assets')
+
+    @app.get('/chat', include_in_schema=False)
+    async def chat_page(request: Request) -> HTMLResponse:
+        async with runtime.db.sessions() as db:
+            store = await store_service.get_store(db)
+        page = (_asset('chat.html')
+                .replace('{{STORE_NAME}}', html.escape(store.name))
+                .replace('{{LANG}}', 'en')
+                .replace('{{STRINGS_JSON}}', json.dumps(chat_strings()).replace('</', '<\\/')))
+        return HTMLResponse(page, headers={**SECURITY_HEADERS, 'Cache-Control': 'no-store'})
+
+    @app.get('/widget.js', include_in_schema=False)
+    async def widget_script() -> Response:
+        return Response(_asset('widget.js'), media_type='application/javascript',
+                        headers={**SECURITY_HEADERS, 'Cache-Control': 'public, max-age=300'})
+

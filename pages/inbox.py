@@ -1,0 +1,144 @@
+"""The staff inbox: /inbox and /inbox/{id}, three panes on desktop, one at a time on a phone."""
+from __future__ import annotations
+
+import contextlib
+
+from fastapi.responses import RedirectResponse
+from nicegui import app, ui
+
+from components.clock import ViewerClock
+from components.conversation_list import ConversationList
+from components.profile_panel import ProfilePanel
+from components.thread import Thread, aria
+from services import store as store_service
+from services.i18n import _
+from services.runtime import Runtime
+from services.staff import get_active_staff
+from services.views import MessageView
+
+LIST_PANE = 'w-full md:w-[340px] md:shrink-0 border-r border-stone-200 bg-white h-full'
+THREAD_PANE = 'grow min-w-0 h-full'
+PROFILE_PANE = 'hidden lg:flex w-[300px] shrink-0 border-l border-stone-200 bg-white h-full overflow-y-auto'
+
+
+def install_inbox_pages(runtime: Runtime) -> None:
+    @ui.page('/')
+    def home() -> RedirectResponse:
+        return RedirectResponse('/inbox')
+
+    @ui.page('/inbox', title=_('Inbox'))
+    @ui.page('/inbox/{conversation_id}', title=_('Inbox'))
+    async def inbox_page(conversation_id: int | None = None) -> RedirectResponse | None:
+        staff_id = app.storage.user.get('staff_id')
+        async with runtime.db.sessions() as db:
+            staff = await get_active_staff(db=db, staff_id=staff_id)
+            store = await store_service.get_store(db)
+        if staff is None:
+            app.storage.user.pop('staff_id', None)
+            target = '/inbox' if conversation_id is None else f'/inbox/{conversation_id}'
+            return RedirectResponse(f'/login?next={target}')
+        assert staff.id is not None
+
+        ui.query('body').classes('bg-stone-100')
+        ui.query('.nicegui-content').classes('p-0 gap-0')
+        clock = ViewerClock(app.storage.user.get('timezone', 'UTC'))
+
+        with ui.header().classes('h-14 px-4 items-center gap-3 bg-white text-stone-900 border-b border-stone-200'):
+            ui.icon('forum', size='26px').classes('text-indigo-700')
+            ui.label(_('Inbox')).classes('text-lg font-bold')
+            ui.label(store.name).classes('text-sm text-stone-500 hidden sm:block')
+            ui.space()
+            unread_badge = ui.label('').classes(
+                'text-xs font-semibold rounded-full bg-indigo-600 text-white px-2 py-0.5').mark('unread-count')
+            ui.label(staff.name).classes('text-sm text-stone-700 hidden sm:block')
+            aria(ui.button(icon='logout', on_click=lambda: ui.navigate.to('/logout')).props('flat round dense'),
+                 _('Sign out')).tooltip(_('Sign out'))
+
+        if not staff.can_chat:
+            with ui.column().classes('absolute-center items-center text-center gap-2 max-w-md'):
+                ui.icon('block', size='48px').classes('text-stone-400')
+                ui.label(_('You do not have the online-store chat permission.')).classes('text-lg font-semibold')
+                ui.label(_('Ask the store owner to give you the chat permission to use the inbox.')).classes(
+                    'text-stone-600')
+            return None
+
+        def show_unread(count: int) -> None:
+            unread_badge.set_text(str(count))
+            unread_badge.set_visibility(count > 0)
+            ui.page_title(f'({count}) {_("Inbox")}' if count else _('Inbox'))
+
+        with ui.row().classes('w-full h-[calc(100vh-56px)] gap-0 no-wrap'):
+            list_pane = ui.element('div').classes(LIST_PANE)
+            thread_pane = ui.element('div').classes(THREAD_PANE)
+            profile_pane = ui.element('div').classes(PROFILE_PANE)
+
+        def show_pane(which: str) -> None:
+            """On a phone only one pane is visible: the list or the open thread."""
+            hidden_on_phone = 'hidden md:block'
+            (list_pane if which == 'thread' else thread_pane).classes(add=hidden_on_phone)
+            (thread_pane if which == 'thread' else list_pane).classes(remove=hidden_on_phone)
+
+        async def open_conversation(cid: int) -> None:
+            if await thread.open(cid):
+                ui.navigate.history.push(f'/inbox/{cid}')
+                show_pane('thread')
+                if thread.row is not None:
+                    await profile.show(thread.row)
+
+        async def back_to_list() -> None:
+            show_pane('list')
+
+        with list_pane:
+            conversation_list = ConversationList(runtime, clock=clock, selected_id=conversation_id,
+                                                 on_select=open_conversation)
+        conversation_list.on_counts_changed = show_unread
+        with thread_pane:
+            thread = Thread(runtime, clock=clock, staff_id=staff.id, on_back=back_to_list)
+        with profile_pane:
+            profile = ProfilePanel(runtime, clock=clock)
+
+        async def on_message(view: MessageView) -> None:
+            await thread.message_arrived(view)
+
+        def on_presence(cid: int, online: bool) -> None:
+            conversation_list.presence_changed(cid, online)
+            thread.presence_changed(cid, online)
+
+        runtime.bus.message_created.subscribe(on_message)
+        runtime.bus.conversation_changed.subscribe(conversation_list.conversation_changed)
+        runtime.bus.presence_changed.subscribe(on_presence)
+
+        await conversation_list.reload()
+        if conversation_id is not None and await thread.open(conversation_id):
+            show_pane('thread')
+            if thread.row is not None:
+                await profile.show(thread.row)
+        else:
+            show_pane('list')
+
+        client = ui.context.client
+
+        async def on_connect() -> None:
+            """Learn the viewer's time zone once; after a reconnect re-read what may have been missed."""
+            if 'timezone' not in app.storage.user:
+                with contextlib.suppress(TimeoutError):
+                    zone = await ui.run_javascript('Intl.DateTimeFormat().resolvedOptions().timeZone', timeout=3)
+                    if isinstance(zone, str) and len(zone) < 64:
+                        app.storage.user['timezone'] = zone
+                        clock.set_zone(zone)
+            await conversation_list.reload()
+            if thread.row is not None:
+                await thread.open(thread.row.id)
+
+        first_connect = True
+
+        async def handle_connect() -> None:
+            nonlocal first_connect
+            if first_connect:
+                first_connect = False
+                if 'timezone' in app.storage.user:
+                    return
+            await on_connect()
+
+        client.on_connect(handle_connect)
+        return None

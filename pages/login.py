@@ -1,0 +1,61 @@
+"""Staff sign-in and sign-out (M3)."""
+from __future__ import annotations
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse
+from nicegui import app, ui
+
+from services import staff as staff_service
+from services.errors import ServiceError
+from services.i18n import _
+from services.runtime import Runtime
+
+
+def safe_next(target: str | None) -> str:
+    """Only local paths, so a crafted link cannot send a signed-in user elsewhere."""
+    if target and target.startswith('/') and not target.startswith('//') and '\\' not in target:
+        return target
+    return '/inbox'
+
+
+def install_login_pages(runtime: Runtime) -> None:
+    @ui.page('/login', title=_('Sign in · Inbox'))
+    async def login_page(request: Request, next: str = '/inbox') -> RedirectResponse | None:  # noqa: A002
+        if app.storage.user.get('staff_id'):
+            return RedirectResponse(safe_next(next))
+        client_address = request.client.host if request.client else 'unknown'
+
+        async def try_sign_in() -> None:
+            error.set_text('')
+            button.props('loading')
+            try:
+                async with runtime.db.sessions() as db:
+                    staff = await staff_service.sign_in(db=db, limiter=runtime.login_limiter, email=email.value or '',
+                                                        password=password.value or '', client_address=client_address)
+            except ServiceError as failure:
+                error.set_text(failure.message)
+                password.value = ''
+                return
+            finally:
+                button.props(remove='loading')
+            app.storage.user['staff_id'] = staff.id
+            ui.navigate.to(safe_next(next))
+
+        ui.query('body').classes('bg-stone-100')
+        with ui.card().classes('absolute-center w-[380px] max-w-[92vw] p-8 gap-4 shadow-lg rounded-2xl'):
+            with ui.row().classes('items-center gap-2'):
+                ui.icon('forum', size='28px').classes('text-indigo-700')
+                ui.label(_('Inbox')).classes('text-2xl font-bold text-stone-900')
+            ui.label(_('Sign in to answer your customers.')).classes('text-sm text-stone-600')
+            email = ui.input(_('E-mail')).props('outlined type=email autocomplete=username autofocus').classes('w-full')
+            password = ui.input(_('Password'), password=True).props(
+                'outlined autocomplete=current-password').classes('w-full').on('keydown.enter', try_sign_in)
+            error = ui.label('').classes('text-sm text-red-700').mark('login-error')
+            button = ui.button(_('Sign in'), on_click=try_sign_in).props('unelevated no-caps color=indigo-8 size=md'
+                                                                       ).classes('w-full')
+        return None
+
+    @ui.page('/logout')
+    def logout() -> RedirectResponse:
+        app.storage.user.pop('staff_id', None)
+        return RedirectResponse('/login')

@@ -1,0 +1,80 @@
+"""A small demo storefront (/store) that embeds the chat widget exactly as a merchant would."""
+from __future__ import annotations
+
+from html import escape
+
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
+
+from pages.api.storefront import product_url_base
+from services import catalog
+from services import store as store_service
+from services.errors import NotFound
+from services.i18n import _
+from services.runtime import Runtime
+
+STYLE = """
+*{box-sizing:border-box}body{margin:0;font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1f2328;
+background:#fafaf9}header{display:flex;align-items:center;justify-content:space-between;padding:18px 28px;
+background:#fff;border-bottom:1px solid #e7e5e4}header a{color:inherit;text-decoration:none;font-weight:700;
+font-size:20px;letter-spacing:-.01em}main{max-width:1100px;margin:0 auto;padding:28px}
+.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(210px,1fr));gap:22px}
+.card{background:#fff;border:1px solid #e7e5e4;border-radius:14px;overflow:hidden;text-decoration:none;color:inherit;
+display:flex;flex-direction:column;transition:box-shadow .15s}.card:hover{box-shadow:0 6px 20px rgba(0,0,0,.08)}
+.card img,.hero img{width:100%;aspect-ratio:1;object-fit:cover;background:#f5f5f4;display:block}
+.card div{padding:12px 14px}.card h2{font-size:15px;margin:0 0 6px;font-weight:600}.price{color:#57534e}
+.hero{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:36px}.hero h1{margin:0 0 10px}
+.variants{list-style:none;padding:0}.variants li{padding:8px 0;border-bottom:1px solid #e7e5e4;display:flex;
+justify-content:space-between}form{margin:0 0 24px}input[type=search]{padding:10px 14px;border:1px solid #d6d3d1;
+border-radius:10px;width:min(420px,100%);font-size:15px}@media (max-width:700px){.hero{grid-template-columns:1fr}
+main{padding:16px}}
+"""
+
+
+def _page(title: str, store_name: str, body: str) -> HTMLResponse:
+    return HTMLResponse(f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1"><title>{escape(title)}</title>
+<style>{STYLE}</style></head><body><header><a href="/store">{escape(store_name)}</a>
+<span>{escape(_('Demo storefront'))}</span></header><main>{body}</main>
+<script src="/widget.js" async></script></body></html>""", headers={'X-Content-Type-Options': 'nosniff'})
+
+
+def _image(url: str, alt: str) -> str:
+    if not url.startswith(('https://', 'http://', '/')):
+        return '<img alt="">'
+    return f'<img src="{escape(url)}" alt="{escape(alt)}" loading="lazy">'
+
+
+def install_store_pages(app: FastAPI, runtime: Runtime) -> None:
+    @app.get('/store', include_in_schema=False)
+    async def store_home(q: str = '') -> HTMLResponse:
+        async with runtime.db.sessions() as db:
+            store = await store_service.get_store(db)
+            products = await catalog.search_online_products(db=db, currency=store.currency, q=q[:100], limit=60,
+                                                            product_url_base=product_url_base(runtime))
+        cards = ''.join(
+            f'<a class="card" href="/store/products/{escape(p.handle)}">{_image(p.image_url, p.title)}'
+            f'<div><h2>{escape(p.title)}</h2><span class="price">{escape(p.price)} {escape(p.currency)}</span></div></a>'
+            for p in products) or f'<p>{escape(_("No products found."))}</p>'
+        search = (f'<form action="/store"><input type="search" name="q" value="{escape(q[:100])}" '
+                  f'placeholder="{escape(_("Search products"))}" aria-label="{escape(_("Search products"))}"></form>')
+        return _page(store.name, store.name, f'{search}<div class="grid">{cards}</div>')
+
+    @app.get('/store/products/{handle}', include_in_schema=False)
+    async def product_page(handle: str) -> HTMLResponse:
+        async with runtime.db.sessions() as db:
+            store = await store_service.get_store(db)
+            try:
+                p = await catalog.get_online_product(db=db, handle=handle[:255], currency=store.currency,
+                                                     product_url_base=product_url_base(runtime))
+            except NotFound:
+                response = _page(_('Not found'), store.name, f'<h1>{escape(_("This product is not available."))}</h1>')
+                response.status_code = 404
+                return response
+        variants = ''.join(
+            f'<li><span>{escape(v.title)}</span><span>{escape(v.price)} {escape(p.currency)} · '
+            f'{escape(_("{n} in stock", n=v.available))}</span></li>' for v in p.variants)
+        body = (f'<div class="hero">{_image(p.image_url, p.title)}<div><h1>{escape(p.title)}</h1>'
+                f'<p class="price">{escape(p.price)} {escape(p.currency)}</p><p>{escape(p.vendor)}</p>'
+                f'<ul class="variants">{variants}</ul></div></div>')
+        return _page(p.title, store.name, body)

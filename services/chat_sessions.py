@@ -1,0 +1,106 @@
+"""Shopper chat sessions: creation (attached to the customer by e-mail) and token authentication."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from email_validator import EmailNotValidError, validate_email
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from db.models import ChatSession, Conversation, Customer
+from db.types import utcnow
+from services import store as store_service
+from services.errors import Invalid, Unauthorized
+from services.tokens import hash_token, identity_matches, new_token
+
+
+@dataclass(frozen=True)
+class SessionCreate:
+    email: str
+    name: str = ''
+    locale: str = ''
+    timezone: str = ''
+    identity_hmac: str = ''
+
+
+@dataclass(frozen=True)
+class CreatedSession:
+    token: str
+    session: ChatSession
+
+
+def normalize_email(raw: str) -> str:
+    """A valid address in one canonical form, or Invalid."""
+    try:
+        result = validate_email(raw.strip(), check_deliverability=False)
+    except EmailNotValidError as error:
+        raise Invalid(f'Please give a valid e-mail address ({error}).', code='invalid_email') from error
+    return result.normalized.lower()
+
+
+def check_timezone(name: str) -> str:
+    name = name.strip()
+    if not name:
+        return ''
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise Invalid(f'Unknown time zone "{name[:64]}".', code='invalid_timezone') from error
+    return name
+
+
+async def find_or_create_chat_conversation(db: AsyncSession, customer: Customer) -> Conversation:
+    conversation = (await db.exec(
+        select(Conversation)
+        .where(Conversation.customer_id == customer.id, Conversation.channel == 'chat')
+        .order_by(Conversation.id.desc())  # type: ignore[union-attr]
+    )).first()
+    if conversation is None:
+        conversation = Conversation(customer_id=customer.id, channel='chat', reply_token=new_token()[:32])
+        db.add(conversation)
+        await db.flush()
+    return conversation
+
+
+async def create_session(*, db: AsyncSession, session_in: SessionCreate) -> CreatedSession:
+    email = normalize_email(session_in.email)
+    timezone = check_timezone(session_in.timezone)
+    name = session_in.name.strip()[:200]
+    locale = session_in.locale.strip()[:20]
+
+    customer = (await db.exec(select(Customer).where(Customer.email == email))).first()
+    if customer is None:
+        customer = Customer(email=email, name=name, timezone=timezone, locale=locale)
+        db.add(customer)
+        await db.flush()
+    else:
+        customer.name = customer.name or name
+        customer.timezone = customer.timezone or timezone
+        customer.locale = locale or customer.locale
+        db.add(customer)
+    conversation = await find_or_create_chat_conversation(db, customer)
+
+    verified = False
+    if session_in.identity_hmac:
+        store = await store_service.get_store(db)
+        verified = identity_matches(store.identity_secret, email, session_in.identity_hmac)
+
+    token = new_token()
+    chat_session = ChatSession(
+        token_hash=hash_token(token), customer_id=customer.id, conversation_id=conversation.id,
+        email=email, name=name, locale=locale, timezone=timezone, identity_verified=verified,
+        last_seen_at=utcnow(),
+    )
+    db.add(chat_session)
+    await db.commit()
+    return CreatedSession(token=token, session=chat_session)
+
+
+async def authenticate(*, db: AsyncSession, token: str | None) -> ChatSession:
+    if not token or len(token) > 200:
+        raise Unauthorized('A valid session token is required (Authorization: Bearer <session_token>).')
+    chat_session = (await db.exec(select(ChatSession).where(ChatSession.token_hash == hash_token(token)))).first()
+    if chat_session is None:
+        raise Unauthorized('This session token is not valid.')
+    return chat_session

@@ -1,0 +1,52 @@
+"""Errors a service raises; the API turns them into `{"error": {"code", "message"}}` answers."""
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    status = 400
+    code = 'bad_request'
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+
+
+class NotFound(ServiceError):
+    status = 404
+    code = 'not_found'
+
+
+class Invalid(ServiceError):
+    status = 422
+    code = 'invalid'
+
+
+class TooLarge(ServiceError):
+    status = 413
+    code = 'too_large'
+
+
+class Conflict(ServiceError):
+    status = 409
+    code = 'conflict'
+
+
+class Unauthorized(ServiceError):
+    status = 401
+    code = 'unauthorized'
+
+
+class PermissionDenied(ServiceError):
+    status = 403
+    code = 'permission_denied'
+
+
+class RateLimited(ServiceError):
+    status = 429
+    code = 'rate_limited'
+
+    def __init__(self, message: str, *, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, int(retry_after + 0.999))

@@ -1,0 +1,194 @@
+"""Messages: what shoppers send, what staff reply, and who may read which."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from db.models import ChatSession, Conversation, Customer, EmailOutbox, Message, Staff
+from db.types import utcnow
+from services.errors import Invalid, NotFound, PermissionDenied, TooLarge
+from services.events import EventBus
+from services.views import CUSTOMER_VISIBLE_KINDS, MessageView
+
+MAX_BODY = 5000
+MAX_CLIENT_MSG_ID = 64
+PREVIEW_LENGTH = 140
+
+
+@dataclass(frozen=True)
+class CustomerMessageIn:
+    body: str
+    client_msg_id: str
+
+
+@dataclass(frozen=True)
+class Received:
+    message: MessageView
+    created: bool
+
+
+def clean_body(raw: str) -> str:
+    body = raw.strip()
+    if not body:
+        raise Invalid('The message is empty.', code='empty_body')
+    if len(body) > MAX_BODY:
+        raise TooLarge(f'The message is longer than {MAX_BODY} characters.', code='body_too_long')
+    return body
+
+
+def preview_of(body: str) -> str:
+    flat = ' '.join(body.split())
+    return flat if len(flat) <= PREVIEW_LENGTH else flat[:PREVIEW_LENGTH - 1] + '…'
+
+
+def to_view(message: Message, author_name: str = '') -> MessageView:
+    assert message.id is not None
+    return MessageView(
+        id=message.id, conversation_id=message.conversation_id, session_id=message.session_id,
+        author=message.author, author_name=author_name, kind=message.kind, body=message.body,
+        payload=dict(message.payload or {}), created_at=message.created_at, delivery=message.delivery,
+        topic=message.topic,
+    )
+
+
+async def _existing(db: AsyncSession, session_id: int, client_msg_id: str) -> Message | None:
+    return (await db.exec(select(Message).where(
+        Message.session_id == session_id, Message.client_msg_id == client_msg_id))).first()
+
+
+async def receive_customer_message(*, db: AsyncSession, bus: EventBus, chat_session: ChatSession,
+                                   message_in: CustomerMessageIn) -> Received:
+    """Store a shopper's message once per client_msg_id, commit, then publish it."""
+    client_msg_id = message_in.client_msg_id.strip()
+    if not 1 <= len(client_msg_id) <= MAX_CLIENT_MSG_ID:
+        raise Invalid(f'client_msg_id must be 1 to {MAX_CLIENT_MSG_ID} characters.', code='invalid_client_msg_id')
+    body = clean_body(message_in.body)
+    assert chat_session.id is not None
+
+    existing = await _existing(db, chat_session.id, client_msg_id)
+    if existing is not None:
+        return Received(to_view(existing), created=False)
+
+    conversation = await db.get(Conversation, chat_session.conversation_id)
+    if conversation is None:
+        raise NotFound('The conversation of this session no longer exists.')
+    now = utcnow()
+    message = Message(conversation_id=conversation.id, session_id=chat_session.id, author='customer',
+                      kind='text', body=body, client_msg_id=client_msg_id, created_at=now)
+    db.add(message)
+    conversation.last_message_at = now
+    conversation.last_message_preview = preview_of(body)
+    conversation.last_message_author = 'customer'
+    conversation.unread = True
+    conversation.status = 'open'  # a new shopper message reopens a closed conversation
+    db.add(conversation)
+    try:
+        await db.commit()
+    except IntegrityError:  # the same client_msg_id raced in through another request
+        await db.rollback()
+        existing = await _existing(db, chat_session.id, client_msg_id)
+        if existing is None:
+            raise
+        return Received(to_view(existing), created=False)
+
+    view = to_view(message)
+    bus.message_created.emit(view)
+    bus.conversation_changed.emit(conversation.id)
+    return Received(view, created=True)
+
+
+async def reply_session_id(db: AsyncSession, conversation_id: int) -> int | None:
+    """The chat session a staff reply belongs to: the one of the shopper's latest message, else the newest."""
+    session_id = (await db.exec(
+        select(Message.session_id)
+        .where(Message.conversation_id == conversation_id, Message.author == 'customer',
+               col(Message.session_id).is_not(None))
+        .order_by(col(Message.id).desc()).limit(1))).first()
+    if session_id is not None:
+        return session_id
+    return (await db.exec(select(ChatSession.id).where(ChatSession.conversation_id == conversation_id)
+                          .order_by(col(ChatSession.id).desc()).limit(1))).first()
+
+
+def require_chat_permission(staff: Staff | None) -> Staff:
+    if staff is None or not staff.active or not staff.can_chat:
+        raise PermissionDenied('You do not have the online-store chat permission.')
+    return staff
+
+
+async def send_staff_reply(*, db: AsyncSession, bus: EventBus, staff: Staff | None, conversation_id: int,
+                           body: str) -> MessageView:
+    """A staff text reply, delivered live when the shopper is online and queued for e-mail when not (C1)."""
+    staff = require_chat_permission(staff)
+    text = clean_body(body)
+    conversation = await db.get(Conversation, conversation_id)
+    if conversation is None:
+        raise NotFound('No such conversation.')
+    session_id = await reply_session_id(db, conversation_id)
+    now = utcnow()
+    live = conversation.channel == 'chat' and conversation.customer_online
+    message = Message(conversation_id=conversation_id, session_id=session_id, author='staff', staff_id=staff.id,
+                      kind='text', body=text, created_at=now, delivery='chat' if live else 'email_pending')
+    db.add(message)
+    await db.flush()
+    if not live:
+        to_address = await reply_address(db, conversation_id, session_id)
+        db.add(EmailOutbox(message_id=message.id, conversation_id=conversation_id, to_address=to_address,
+                           subject=f'Re: your conversation #{conversation_id}',
+                           message_id_header=f'<message-{message.id}-{conversation.reply_token[:8]}@inbox>'))
+    conversation.last_message_at = now
+    conversation.last_message_preview = preview_of(text)
+    conversation.last_message_author = 'staff'
+    conversation.unread = False
+    db.add(conversation)
+    await db.commit()
+    view = to_view(message, staff.name)
+    bus.message_created.emit(view)
+    bus.conversation_changed.emit(conversation_id)
+    return view
+
+
+async def reply_address(db: AsyncSession, conversation_id: int, session_id: int | None) -> str:
+    """The e-mail the shopper gave when the chat session started (C2's notice names it)."""
+    if session_id is not None:
+        chat_session = await db.get(ChatSession, session_id)
+        if chat_session is not None:
+            return chat_session.email
+    conversation = await db.get(Conversation, conversation_id)
+    customer = await db.get(Customer, conversation.customer_id) if conversation else None
+    return customer.email if customer else ''
+
+
+async def list_for_session(*, db: AsyncSession, chat_session: ChatSession, after: int = 0,
+                           limit: int = 100) -> list[MessageView]:
+    """What this token may read: its own session's messages, or the whole conversation when verified."""
+    limit = max(1, min(limit, 500))
+    query = (select(Message, Staff.name)
+             .join(Staff, col(Message.staff_id) == Staff.id, isouter=True)
+             .where(Message.conversation_id == chat_session.conversation_id, col(Message.id) > after,
+                    col(Message.kind).in_(CUSTOMER_VISIBLE_KINDS), col(Message.author).in_(('customer', 'staff'))))
+    if not chat_session.identity_verified:
+        query = query.where(Message.session_id == chat_session.id)
+    rows = (await db.exec(query.order_by(col(Message.id)).limit(limit))).all()
+    return [to_view(message, name or '') for message, name in rows]
+
+
+async def list_thread(*, db: AsyncSession, conversation_id: int, before: int | None = None,
+                      limit: int = 100) -> list[MessageView]:
+    """The newest `limit` messages of a thread (older ones page in with `before`), oldest first."""
+    query = (select(Message, Staff.name).join(Staff, col(Message.staff_id) == Staff.id, isouter=True)
+             .where(Message.conversation_id == conversation_id))
+    if before is not None:
+        query = query.where(col(Message.id) < before)
+    rows = (await db.exec(query.order_by(col(Message.id).desc()).limit(limit))).all()
+    return [to_view(message, name or '') for message, name in reversed(rows)]
+
+
+def is_visible_to_session(view: MessageView, *, session_id: int, conversation_id: int, verified: bool) -> bool:
+    if not view.visible_to_customer or view.conversation_id != conversation_id:
+        return False
+    return verified or view.session_id == session_id

@@ -1,0 +1,71 @@
+"""Staff accounts, sign-in with throttling, and the chat permission (M3)."""
+from __future__ import annotations
+
+import asyncio
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from db.models import Staff
+from services.errors import Conflict, Invalid, RateLimited, Unauthorized
+from services.passwords import hash_password, verify_password
+from services.rate_limit import SlidingWindowLimiter
+
+MIN_PASSWORD = 8
+FAILED_SIGN_IN_DELAY = 0.5
+
+
+def _email(raw: str) -> str:
+    try:
+        return validate_email(raw.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as error:
+        raise Invalid(f'Invalid e-mail address: {error}', code='invalid_email') from error
+
+
+async def create_staff(*, db: AsyncSession, email: str, password: str, name: str, is_owner: bool = False,
+                       can_chat: bool = True) -> Staff:
+    address = _email(email)
+    if len(password) < MIN_PASSWORD:
+        raise Invalid(f'The password must have at least {MIN_PASSWORD} characters.', code='weak_password')
+    if not name.strip():
+        raise Invalid('A name is required.', code='missing_name')
+    password_hash = await asyncio.to_thread(hash_password, password)
+    staff = Staff(email=address, name=name.strip()[:200], password_hash=password_hash, is_owner=is_owner,
+                  can_chat=can_chat)
+    db.add(staff)
+    try:
+        await db.commit()
+    except IntegrityError as error:
+        await db.rollback()
+        raise Conflict(f'A staff account for {address} already exists.', code='staff_exists') from error
+    return staff
+
+
+async def sign_in(*, db: AsyncSession, limiter: SlidingWindowLimiter, email: str, password: str,
+                  client_address: str) -> Staff:
+    """Check the password; failures count per address and per e-mail and are slowed down."""
+    address = email.strip().lower()
+    keys = (f'ip:{client_address}', f'email:{address}')
+    waits = [w for w in (limiter.retry_after(key) for key in keys) if w is not None]
+    if waits:
+        raise RateLimited(f'Too many failed sign-ins. Try again in {int(max(waits)) + 1} seconds.',
+                          retry_after=max(waits))
+    staff = (await db.exec(select(Staff).where(Staff.email == address))).first()
+    ok = await asyncio.to_thread(verify_password, password, staff.password_hash if staff else None)
+    if not ok or staff is None or not staff.active:
+        for key in keys:
+            limiter.hit(key)
+        await asyncio.sleep(FAILED_SIGN_IN_DELAY)
+        raise Unauthorized('Wrong e-mail or password.')
+    for key in keys:
+        limiter.reset(key)
+    return staff
+
+
+async def get_active_staff(*, db: AsyncSession, staff_id: int | None) -> Staff | None:
+    if staff_id is None:
+        return None
+    staff = await db.get(Staff, staff_id)
+    return staff if staff is not None and staff.active else None

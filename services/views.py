@@ -1,0 +1,68 @@
+"""Read models handed to pages, components and the API (never table rows)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+CUSTOMER_VISIBLE_KINDS = frozenset({'text', 'products', 'discount', 'image'})
+
+
+@dataclass(frozen=True)
+class MessageView:
+    id: int
+    conversation_id: int
+    session_id: int | None
+    author: str
+    author_name: str
+    kind: str
+    body: str
+    payload: dict[str, Any]
+    created_at: datetime
+    delivery: str | None = None
+    topic: str | None = None
+
+    @property
+    def visible_to_customer(self) -> bool:
+        return self.author in ('customer', 'staff') and self.kind in CUSTOMER_VISIBLE_KINDS
+
+    def to_api(self) -> dict[str, Any]:
+        """The shape API.md promises to shoppers."""
+        data: dict[str, Any] = {
+            'id': self.id,
+            'conversation_id': self.conversation_id,
+            'author': self.author,
+            'kind': self.kind,
+            'body': self.body,
+            'created_at': self.created_at.isoformat(),
+        }
+        if self.author == 'staff' and self.author_name:
+            data['author_name'] = self.author_name
+        if self.kind == 'products':
+            data['products'] = self.payload.get('products', [])
+        elif self.kind == 'discount':
+            data['code'] = self.payload.get('code', '')
+        elif self.kind == 'image':
+            data['url'] = self.payload.get('url', '')
+        return data
+
+
+@dataclass(frozen=True)
+class ConversationRow:
+    id: int
+    customer_id: int
+    customer_name: str
+    customer_email: str
+    online: bool
+    status: str
+    unread: bool
+    preview: str
+    preview_author: str
+    last_message_at: datetime
+    started_at: datetime
+    channel: str
+    assignee_id: int | None
+    assignee_name: str
+    topics: list[str] = field(default_factory=list)
+    session_email: str = ''
+

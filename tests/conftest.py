@@ -1,0 +1,126 @@
+"""Fixtures: a real SQLite file per test, the real app built on it, simulated staff users and an API client."""
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from nicegui import core, ui
+from nicegui.testing.general import nicegui_reset_globals, prepare_simulation
+from nicegui.testing.user import User
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.main import build
+from app.settings import Settings
+from db.engine import Database, open_database
+from db.migrate import upgrade
+from db.models import Staff
+from services.passwords import hash_password
+from services.runtime import Runtime
+
+STAFF_PASSWORD = 'correct horse battery'
+_PASSWORD_HASH = hash_password(STAFF_PASSWORD)  # argon2 is slow: hash once per test run
+
+
+def make_settings(data_dir: Path, **overrides: object) -> Settings:
+    values: dict[str, object] = {'data_dir': data_dir, 'secret': 'test-secret-' + 'x' * 20,
+                                 'presence_grace_seconds': 0.6, **overrides}
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    settings = make_settings(tmp_path)
+    settings.prepare_data_dir()
+    upgrade(settings.effective_database_url)
+    return settings
+
+
+@pytest.fixture
+async def database(settings: Settings) -> AsyncIterator[Database]:
+    database = open_database(settings.effective_database_url)
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
+async def db(database: Database) -> AsyncIterator[AsyncSession]:
+    async with database.sessions() as session:
+        yield session
+
+
+async def add_staff(db: AsyncSession, *, email: str = 'ana@example.com', name: str = 'Ana Berg',
+                    can_chat: bool = True, is_owner: bool = False) -> Staff:
+    staff = Staff(email=email, name=name, password_hash=_PASSWORD_HASH, can_chat=can_chat, is_owner=is_owner)
+    db.add(staff)
+    await db.commit()
+    return staff
+
+
+@dataclass
+class App:
+    runtime: Runtime
+    settings: Settings
+    http: httpx.AsyncClient
+
+    def new_user(self) -> User:
+        return User(httpx.AsyncClient(transport=httpx.ASGITransport(core.app), base_url='http://test'))
+
+
+@pytest.fixture
+async def app(settings: Settings, caplog: pytest.LogCaptureFixture) -> AsyncIterator[App]:
+    """The whole product built on this test's database, run in NiceGUI's simulation mode."""
+    with nicegui_reset_globals():
+        os.environ['NICEGUI_USER_SIMULATION'] = 'true'
+        try:
+            prepare_simulation()
+            runtime = build(settings)
+            ui.run(storage_secret=settings.secret)
+            async with core.app.router.lifespan_context(core.app):
+                async with httpx.AsyncClient(transport=httpx.ASGITransport(core.app), base_url='http://test') as http:
+                    yield App(runtime=runtime, settings=settings, http=http)
+        finally:
+            os.environ.pop('NICEGUI_USER_SIMULATION', None)
+    errors = [r for r in caplog.get_records('call') if r.levelname == 'ERROR']
+    if errors:
+        pytest.fail(f'unexpected ERROR logs: {[r.getMessage() for r in errors]}', pytrace=False)
+
+
+@pytest.fixture
+async def user(app: App) -> User:
+    return app.new_user()
+
+
+async def sign_in(user: User, email: str = 'ana@example.com', password: str = STAFF_PASSWORD) -> None:
+    await user.open('/login')
+    user.find('E-mail').type(email)
+    user.find('Password').type(password)
+    user.find('Sign in').click()
+    await user.should_see('Conversations')
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+async def live_server(app: App) -> AsyncIterator[str]:
+    """The same app served by uvicorn on a free port inside the test's loop (for WebSocket tests)."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(core.app, host='127.0.0.1', port=port, lifespan='off', log_level='warning'))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.01)
+    yield f'127.0.0.1:{port}'
+    server.should_exit = True
+    await task
+
+

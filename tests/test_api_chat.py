@@ -1,0 +1,193 @@
+"""API.md's chat endpoints, driven through the real ASGI app on a real SQLite file."""
+from __future__ import annotations
+
+import asyncio
+import json
+
+import httpx
+import pytest
+import websockets
+
+from tests.conftest import App
+
+
+async def start_chat(app: App, email: str = 'shopper@example.com', **extra: object) -> dict:
+    response = await app.http.post('/api/v1/chat/sessions', json={'email': email, **extra})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {'Authorization': f'Bearer {token}'}
+
+
+async def test_session_is_created_for_a_valid_email(app: App) -> None:
+    body = await start_chat(app, name='Sara', timezone='Europe/Copenhagen')
+    assert set(body) >= {'session_token', 'conversation_id', 'customer_id'}
+    assert len(body['session_token']) >= 32
+
+
+@pytest.mark.parametrize('email', ['', 'not-an-email', 'a@', '@example.com'])
+async def test_session_with_invalid_email_is_422_with_error_shape(app: App, email: str) -> None:
+    response = await app.http.post('/api/v1/chat/sessions', json={'email': email})
+    assert response.status_code == 422
+    assert response.json()['error']['code'] == 'invalid_email'
+    assert response.json()['error']['message']
+
+
+async def test_session_without_email_or_with_broken_json_is_422(app: App) -> None:
+    missing = await app.http.post('/api/v1/chat/sessions', json={'name': 'x'})
+    assert missing.status_code == 422 and missing.json()['error']['code'] == 'invalid_request'
+    broken = await app.http.post('/api/v1/chat/sessions', content=b'{"email": ', headers={'content-type': 'application/json'})
+    assert broken.status_code == 422 and broken.json()['error']['code'] == 'invalid_json'
+
+
+async def test_unknown_timezone_is_refused(app: App) -> None:
+    response = await app.http.post('/api/v1/chat/sessions', json={'email': 'a@example.com', 'timezone': 'Mars/Base'})
+    assert response.status_code == 422 and response.json()['error']['code'] == 'invalid_timezone'
+
+
+async def test_message_is_stored_once_per_client_msg_id(app: App) -> None:
+    token = (await start_chat(app))['session_token']
+    first = await app.http.post('/api/v1/chat/messages', json={'body': '  Hello there  ', 'client_msg_id': 'm1'},
+                                headers=bearer(token))
+    assert first.status_code == 201, first.text
+    assert first.json()['body'] == 'Hello there' and first.json()['author'] == 'customer'
+    again = await app.http.post('/api/v1/chat/messages', json={'body': 'Hello there', 'client_msg_id': 'm1'},
+                                headers=bearer(token))
+    assert again.status_code == 200 and again.json()['id'] == first.json()['id']
+    listed = await app.http.get('/api/v1/chat/messages', headers=bearer(token))
+    assert [m['id'] for m in listed.json()['messages']] == [first.json()['id']]
+
+
+async def test_message_without_token_is_401(app: App) -> None:
+    response = await app.http.post('/api/v1/chat/messages', json={'body': 'hi', 'client_msg_id': 'x'})
+    assert response.status_code == 401 and response.json()['error']['code'] == 'unauthorized'
+    wrong = await app.http.get('/api/v1/chat/messages', headers=bearer('forged-token'))
+    assert wrong.status_code == 401
+
+
+async def test_empty_and_oversized_bodies_are_refused(app: App) -> None:
+    token = (await start_chat(app))['session_token']
+    empty = await app.http.post('/api/v1/chat/messages', json={'body': '   ', 'client_msg_id': 'e'}, headers=bearer(token))
+    assert empty.status_code == 422 and empty.json()['error']['code'] == 'empty_body'
+    long = await app.http.post('/api/v1/chat/messages', json={'body': 'x' * 5001, 'client_msg_id': 'l'},
+                               headers=bearer(token))
+    assert long.status_code == 413
+    exactly = await app.http.post('/api/v1/chat/messages', json={'body': 'y' * 5000, 'client_msg_id': 'ok'},
+                                  headers=bearer(token))
+    assert exactly.status_code == 201
+    huge = await app.http.post('/api/v1/chat/messages', content=json.dumps({'body': 'z' * 70_000, 'client_msg_id': 'h'}),
+                               headers={**bearer(token), 'content-type': 'application/json'})
+    assert huge.status_code == 413 and huge.json()['error']['code'] == 'body_too_large'
+    bad_id = await app.http.post('/api/v1/chat/messages', json={'body': 'hi', 'client_msg_id': 'i' * 65},
+                                 headers=bearer(token))
+    assert bad_id.status_code == 422
+
+
+async def test_rate_limit_answers_429_with_retry_after(app: App) -> None:
+    token = (await start_chat(app))['session_token']
+    statuses = []
+    for n in range(21):
+        response = await app.http.post('/api/v1/chat/messages', json={'body': f'msg {n}', 'client_msg_id': f'r{n}'},
+                                       headers=bearer(token))
+        statuses.append(response.status_code)
+    assert statuses[:20] == [201] * 20
+    assert statuses[20] == 429
+    assert int(response.headers['Retry-After']) >= 1
+    assert response.json()['error']['code'] == 'rate_limited'
+
+
+async def test_a_token_sees_only_its_own_session(app: App) -> None:
+    a = await start_chat(app, 'a@example.com')
+    b = await start_chat(app, 'b@example.com')
+    await app.http.post('/api/v1/chat/messages', json={'body': 'from a', 'client_msg_id': '1'}, headers=bearer(a['session_token']))
+    seen_by_b = await app.http.get('/api/v1/chat/messages', headers=bearer(b['session_token']))
+    assert seen_by_b.json()['messages'] == []
+
+
+async def test_second_session_of_same_customer_sees_only_its_own_messages_unless_identity_is_proven(app: App) -> None:
+    first = await start_chat(app, 'same@example.com')
+    await app.http.post('/api/v1/chat/messages', json={'body': 'first device', 'client_msg_id': '1'},
+                        headers=bearer(first['session_token']))
+    second = await start_chat(app, 'Same@Example.com')
+    assert second['conversation_id'] == first['conversation_id']
+    assert second['customer_id'] == first['customer_id']
+    plain = await app.http.get('/api/v1/chat/messages', headers=bearer(second['session_token']))
+    assert plain.json()['messages'] == []
+
+    from services import store as store_service
+    from services.tokens import identity_hmac
+    async with app.runtime.db.sessions() as db:
+        secret = (await store_service.get_store(db)).identity_secret
+    forged = await start_chat(app, 'same@example.com', identity_hmac='0' * 64)
+    assert (await app.http.get('/api/v1/chat/messages', headers=bearer(forged['session_token']))).json()['messages'] == []
+    proven = await start_chat(app, 'same@example.com', identity_hmac=identity_hmac(secret, 'same@example.com'))
+    bodies = [m['body'] for m in (await app.http.get('/api/v1/chat/messages', headers=bearer(proven['session_token']))).json()['messages']]
+    assert bodies == ['first device']
+
+
+async def test_messages_after_and_limit_page_forward(app: App) -> None:
+    token = (await start_chat(app))['session_token']
+    ids = []
+    for n in range(5):
+        r = await app.http.post('/api/v1/chat/messages', json={'body': f'm{n}', 'client_msg_id': f'c{n}'}, headers=bearer(token))
+        ids.append(r.json()['id'])
+    page = await app.http.get(f'/api/v1/chat/messages?after={ids[1]}&limit=2', headers=bearer(token))
+    assert [m['id'] for m in page.json()['messages']] == ids[2:4]
+    bad = await app.http.get('/api/v1/chat/messages?limit=0', headers=bearer(token))
+    assert bad.status_code == 422
+
+
+async def test_presence_heartbeat_is_204_and_validates_state(app: App) -> None:
+    token = (await start_chat(app))['session_token']
+    ok = await app.http.post('/api/v1/chat/presence', json={'state': 'online'}, headers=bearer(token))
+    assert ok.status_code == 204
+    bad = await app.http.post('/api/v1/chat/presence', json={'state': 'away'}, headers=bearer(token))
+    assert bad.status_code == 422
+    anonymous = await app.http.post('/api/v1/chat/presence', json={'state': 'online'})
+    assert anonymous.status_code == 401
+
+
+async def test_openapi_document_describes_every_endpoint(app: App) -> None:
+    doc = (await app.http.get('/api/v1/openapi.json')).json()
+    paths = doc['paths']
+    for path in ('/api/v1/chat/sessions', '/api/v1/chat/messages', '/api/v1/chat/presence', '/api/v1/chat/ws',
+                 '/api/v1/storefront/products'):
+        assert path in paths, path
+    assert set(paths['/api/v1/chat/messages']) == {'get', 'post'}
+
+
+async def test_socket_pushes_staff_replies_and_refuses_bad_tokens(app: App, live_server: str) -> None:
+    from services.messages import send_staff_reply
+    from tests.conftest import add_staff
+
+    chat = await start_chat(app)
+    async with app.runtime.db.sessions() as db:
+        staff = await add_staff(db)
+    async with websockets.connect(f'ws://{live_server}/api/v1/chat/ws?token={chat["session_token"]}') as socket:
+        await socket.send(json.dumps({'type': 'ping'}))
+        assert json.loads(await asyncio.wait_for(socket.recv(), 5)) == {'type': 'pong'}
+        async with app.runtime.db.sessions() as db:
+            await send_staff_reply(db=db, bus=app.runtime.bus, staff=staff, conversation_id=chat['conversation_id'],
+                                   body='Hi! How can I help?')
+        pushed = json.loads(await asyncio.wait_for(socket.recv(), 5))
+        assert pushed['type'] == 'message'
+        assert pushed['message']['body'] == 'Hi! How can I help?' and pushed['message']['author'] == 'staff'
+        assert pushed['message']['author_name'] == 'Ana Berg'
+    with pytest.raises(websockets.exceptions.WebSocketException):
+        async with websockets.connect(f'ws://{live_server}/api/v1/chat/ws?token=nope') as socket:
+            await asyncio.wait_for(socket.recv(), 5)
+
+
+async def test_bad_input_never_gives_500(app: App) -> None:
+    cases = [
+        ('POST', '/api/v1/chat/sessions', b'[]'),
+        ('POST', '/api/v1/chat/sessions', b'{"email": 5}'),
+        ('POST', '/api/v1/chat/sessions', '{"email": "\udcff@x.com"}'.encode('utf-8', 'surrogatepass')),
+        ('POST', '/api/v1/chat/sessions', b'\xff\xfe'),
+        ('GET', '/api/v1/chat/messages?after=abc', b''),
+    ]
+    for method, path, content in cases:
+        response = await app.http.request(method, path, content=content, headers={'content-type': 'application/json'})
+        assert 400 <= response.status_code < 500, (path, content, response.status_code, response.text)

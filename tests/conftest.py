@@ -99,10 +99,10 @@ async def user(app: App) -> User:
 
 async def sign_in(user: User, email: str = 'ana@example.com', password: str = STAFF_PASSWORD) -> None:
     await user.open('/login')
-    user.find('E-mail').type(email)
-    user.find('Password').type(password)
-    user.find('Sign in').click()
-    await user.should_see('Conversations')
+    user.find(marker='login-email').type(email)
+    user.find(marker='login-password').type(password)
+    user.find(marker='login-submit').click()
+    await user.should_see('Conversations', retries=30)
 
 
 def free_port() -> int:

@@ -23,6 +23,7 @@ def run_migrations_online() -> None:
     with connectable.connect() as connection:
         if connection.dialect.name == 'sqlite':
             connection.exec_driver_sql('PRAGMA journal_mode=WAL')
+            connection.commit()
         context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
         with context.begin_transaction():
             context.run_migrations()

@@ -1,0 +1,65 @@
+"""Staff accounts, sign-in throttling and the `inbox` command's errors."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.errors import Conflict, Invalid, RateLimited, Unauthorized
+from services.passwords import verify_password
+from services.rate_limit import SlidingWindowLimiter
+from services.staff import create_staff, sign_in
+from tests.conftest import STAFF_PASSWORD, add_staff
+
+
+async def test_staff_passwords_are_stored_as_argon2_hashes(db: AsyncSession) -> None:
+    staff = await create_staff(db=db, email='New@Example.com', password='a long password', name='New')
+    assert staff.email == 'new@example.com'
+    assert staff.password_hash.startswith('$argon2') and 'a long password' not in staff.password_hash
+    assert verify_password('a long password', staff.password_hash)
+    with pytest.raises(Conflict):
+        await create_staff(db=db, email='new@example.com', password='another password', name='Again')
+    with pytest.raises(Invalid):
+        await create_staff(db=db, email='short@example.com', password='short', name='Short')
+
+
+async def test_failed_sign_ins_are_throttled_per_email(db: AsyncSession) -> None:
+    await add_staff(db)
+    limiter = SlidingWindowLimiter(3, 900)
+    for n in range(3):
+        with pytest.raises(Unauthorized):
+            await sign_in(db=db, limiter=limiter, email='ana@example.com', password='guess', client_address=f'10.0.0.{n}')
+    with pytest.raises(RateLimited):
+        await sign_in(db=db, limiter=limiter, email='ana@example.com', password=STAFF_PASSWORD, client_address='10.0.0.9')
+
+
+def test_rate_limiter_window_slides() -> None:
+    limiter = SlidingWindowLimiter(2, 10)
+    assert limiter.hit('k', now=0) is None and limiter.hit('k', now=1) is None
+    assert limiter.hit('k', now=2) == pytest.approx(8)
+    assert limiter.hit('k', now=10.5) is None
+
+
+def inbox(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, '-m', 'app.cli', *args, '--data-dir', str(data_dir)],
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_cli_creates_staff_and_reports_bad_arguments_in_one_line(tmp_path: Path) -> None:
+    ok = inbox('create-staff', '--email', 'o@example.com', '--password', 'long enough pw', '--name', 'Olga', '--owner',
+               data_dir=tmp_path)
+    assert ok.returncode == 0, ok.stderr
+    assert 'Created owner Olga <o@example.com>' in ok.stdout
+    duplicate = inbox('create-staff', '--email', 'o@example.com', '--password', 'long enough pw', '--name', 'O',
+                      data_dir=tmp_path)
+    assert duplicate.returncode == 2
+    assert duplicate.stderr.strip().splitlines() == ['inbox: error: A staff account for o@example.com already exists.']
+    bad_email = inbox('create-staff', '--email', 'nope', '--password', 'long enough pw', '--name', 'N', data_dir=tmp_path)
+    assert bad_email.returncode == 2 and len(bad_email.stderr.strip().splitlines()) == 1
+    bad_port = subprocess.run([sys.executable, '-m', 'app.cli', 'serve', '--port', '99999'], capture_output=True,
+                              text=True, timeout=60)
+    assert bad_port.returncode == 2 and 'port must be 1 to 65535' in bad_port.stderr
+    assert (tmp_path / 'secret').stat().st_mode & 0o777 == 0o600

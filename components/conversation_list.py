@@ -40,7 +40,7 @@ class ConversationRowItem:
         self.element.clear()
         with self.element:
             with ui.element('div').classes(
-                'conversation-row flex gap-3 items-start px-4 py-3 cursor-pointer border-b border-stone-100 '
+                'conversation-row flex no-wrap gap-3 items-start px-4 py-3 cursor-pointer border-b border-stone-100 '
                 + ('bg-indigo-50' if selected else 'hover:bg-stone-50')
             ).props(f'tabindex=0 role=button aria-label="{_("Open conversation with {name}", name=row.customer_name)}"'
                     ).on('click', lambda: self.list.select(row.id)).on('keydown.enter', lambda: self.list.select(row.id)):
@@ -89,7 +89,7 @@ class ConversationList:
                 self.closed_tab = ui.tab('closed', label=_('Closed'))
             self.tabs.set_value('open')
             ui.separator()
-            with ui.scroll_area().classes('w-full grow'):
+            with ui.element('div').classes('w-full grow min-h-0 overflow-y-auto overflow-x-hidden'):
                 self.rows_container = ui.column().classes('w-full gap-0')
                 self.empty = ui.column().classes('w-full items-center text-center p-8 gap-2 text-stone-500')
             self.loading = ui.spinner(size='lg').classes('self-center m-8')

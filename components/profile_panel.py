@@ -16,13 +16,13 @@ from services.views import ConversationRow
 def _since(moment: datetime) -> str:
     days = (datetime.now(timezone.utc) - moment).days
     if days < 1:
-        return _('today')
+        return _('Customer since today')
     if days < 60:
-        return ngettext('{n} day', '{n} days', days)
+        return ngettext('Customer for {n} day', 'Customer for {n} days', days)
     months = days // 30
     if months < 24:
-        return ngettext('{n} month', '{n} months', months)
-    return ngettext('{n} year', '{n} years', days // 365)
+        return ngettext('Customer for {n} month', 'Customer for {n} months', months)
+    return ngettext('Customer for {n} year', 'Customer for {n} years', days // 365)
 
 
 class ProfilePanel:
@@ -56,7 +56,7 @@ class ProfilePanel:
                     'text-xs rounded-full px-2 py-0.5 bg-stone-100 text-stone-700')
                 if profile.subscribed:
                     ui.label(_('Subscribed')).classes('text-xs rounded-full px-2 py-0.5 bg-green-50 text-green-800')
-            ui.label(_('Customer for {duration}', duration=_since(profile.customer_since))).classes('text-sm text-stone-600')
+            ui.label(_since(profile.customer_since)).classes('text-sm text-stone-600')
             if profile.returning:
                 ui.label(_('{amount} {currency} spent over {n} orders', amount=profile.lifetime_spend,
                            currency=profile.currency, n=profile.order_count)).classes('text-sm text-stone-600')

@@ -109,7 +109,7 @@ class Thread:
         assert row is not None
         self.header.clear()
         with self.header:
-            aria(ui.button(icon='arrow_back', on_click=self.on_back).props('flat round dense').classes('md:hidden'),
+            aria(ui.button(icon='arrow_back', on_click=self.on_back).props('flat round dense').classes('phone-only'),
                  _('Back to conversations'))
             ui.label(initials(row.customer_name)).classes(
                 'w-10 h-10 rounded-full bg-stone-200 text-stone-700 flex items-center justify-center text-sm '

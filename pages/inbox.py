@@ -16,9 +16,16 @@ from services.runtime import Runtime
 from services.staff import get_active_staff
 from services.views import MessageView
 
+# Quasar's `.hidden` is !important and beats Tailwind's md:block, so the responsive panes use our own classes.
+PANE_CSS = '''
+@media (max-width: 767px) { .phone-hidden { display: none !important; } }
+@media (max-width: 1023px) { .profile-pane { display: none !important; } }
+@media (min-width: 768px) { .phone-only { display: none !important; } }
+@media (max-width: 599px) { .wide-only { display: none !important; } }
+'''
 LIST_PANE = 'w-full md:w-[340px] md:shrink-0 border-r border-stone-200 bg-white h-full'
 THREAD_PANE = 'grow min-w-0 h-full'
-PROFILE_PANE = 'hidden lg:flex w-[300px] shrink-0 border-l border-stone-200 bg-white h-full overflow-y-auto'
+PROFILE_PANE = 'profile-pane flex w-[300px] shrink-0 border-l border-stone-200 bg-white h-full overflow-y-auto'
 
 
 def install_inbox_pages(runtime: Runtime) -> None:
@@ -39,6 +46,7 @@ def install_inbox_pages(runtime: Runtime) -> None:
             return RedirectResponse(f'/login?next={target}')
         assert staff.id is not None
 
+        ui.add_css(PANE_CSS)
         ui.query('body').classes('bg-stone-100')
         ui.query('.nicegui-content').classes('p-0 gap-0')
         clock = ViewerClock(app.storage.user.get('timezone', 'UTC'))
@@ -46,11 +54,11 @@ def install_inbox_pages(runtime: Runtime) -> None:
         with ui.header().classes('h-14 px-4 items-center gap-3 bg-white text-stone-900 border-b border-stone-200'):
             ui.icon('forum', size='26px').classes('text-indigo-700')
             ui.label(_('Inbox')).classes('text-lg font-bold')
-            ui.label(store.name).classes('text-sm text-stone-500 hidden sm:block')
+            ui.label(store.name).classes('text-sm text-stone-500 wide-only')
             ui.space()
             unread_badge = ui.label('').classes(
                 'text-xs font-semibold rounded-full bg-indigo-600 text-white px-2 py-0.5').mark('unread-count')
-            ui.label(staff.name).classes('text-sm text-stone-700 hidden sm:block')
+            ui.label(staff.name).classes('text-sm text-stone-700 wide-only')
             aria(ui.button(icon='logout', on_click=lambda: ui.navigate.to('/logout')).props('flat round dense'),
                  _('Sign out')).tooltip(_('Sign out'))
 
@@ -74,7 +82,7 @@ def install_inbox_pages(runtime: Runtime) -> None:
 
         def show_pane(which: str) -> None:
             """On a phone only one pane is visible: the list or the open thread."""
-            hidden_on_phone = 'hidden md:block'
+            hidden_on_phone = 'phone-hidden'
             (list_pane if which == 'thread' else thread_pane).classes(add=hidden_on_phone)
             (thread_pane if which == 'thread' else list_pane).classes(remove=hidden_on_phone)
 

@@ -1,0 +1,77 @@
+"""A real server process on a free port with its own data dir, and Debian's Chromium driven by Playwright."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get('INBOX_E2E_CHROMIUM', '/usr/bin/chromium')
+CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+                 '--disable-sync', '--no-first-run']
+STAFF = {'email': 'ana@example.com', 'password': 'e2e password 123', 'name': 'Ana Berg'}
+GRACE_SECONDS = 2
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def _clean_env(data_dir: Path, port: int) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ('PYTEST_CURRENT_TEST', 'NICEGUI_USER_SIMULATION', 'NICEGUI_SCREEN_TEST_PORT')}
+    env.update(INBOX_DATA_DIR=str(data_dir), INBOX_PORT=str(port), INBOX_HOST='127.0.0.1',
+               INBOX_PRESENCE_GRACE_SECONDS=str(GRACE_SECONDS), NICEGUI_STORAGE_PATH=str(data_dir / 'nicegui'))
+    return env
+
+
+@pytest.fixture(scope='session')
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    data_dir = tmp_path_factory.mktemp('inbox-data')
+    port = _free_port()
+    env = _clean_env(data_dir, port)
+    subprocess.run([sys.executable, '-m', 'app.cli', 'create-staff', '--email', STAFF['email'], '--password',
+                    STAFF['password'], '--name', STAFF['name']], env=env, check=True, capture_output=True)
+    log = open(data_dir / 'server.log', 'w')  # noqa: SIM115  (closed below)
+    process = subprocess.Popen([sys.executable, '-m', 'app.cli', 'serve'], env=env, stdout=log,
+                               stderr=subprocess.STDOUT, cwd=data_dir)
+    base = f'http://127.0.0.1:{port}'
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f'{base}/login', timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            log.close()
+            raise RuntimeError('server did not start:\n' + (data_dir / 'server.log').read_text()[-3000:])
+        time.sleep(0.2)
+    yield base
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+    errors = [line for line in (data_dir / 'server.log').read_text().splitlines() if 'Traceback' in line]
+    assert not errors, (data_dir / 'server.log').read_text()[-5000:]
+
+
+@pytest.fixture(scope='session')
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    return {**browser_type_launch_args, 'executable_path': CHROMIUM, 'args': CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope='session')
+def base_url(server: str) -> str:
+    return server

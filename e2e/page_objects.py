@@ -1,0 +1,71 @@
+"""Selectors in one place: what a shopper and a staff member see and touch."""
+from __future__ import annotations
+
+from playwright.sync_api import FrameLocator, Locator, Page, expect
+
+
+class StorefrontChat:
+    """The demo store with the chat widget, as a shopper uses it."""
+
+    def __init__(self, page: Page, base_url: str) -> None:
+        self.page = page
+        self.base_url = base_url
+
+    def open_store(self) -> None:
+        self.page.goto(f'{self.base_url}/store')
+
+    @property
+    def chat(self) -> FrameLocator:
+        return self.page.frame_locator('iframe[title="Chat"]')
+
+    def open_widget(self) -> None:
+        self.page.get_by_role('button', name='Chat with us').click()
+
+    def start_chat(self, email: str, name: str = '') -> None:
+        self.chat.get_by_label('E-mail').fill(email)
+        if name:
+            self.chat.get_by_label('Name (optional)').fill(name)
+        self.chat.get_by_role('button', name='Start chat').click()
+        expect(self.composer).to_be_visible()
+
+    @property
+    def composer(self) -> Locator:
+        return self.chat.get_by_placeholder('Write a message…')
+
+    def send(self, text: str) -> None:
+        self.composer.fill(text)
+        self.composer.press('Enter')
+
+    def message(self, text: str) -> Locator:
+        return self.chat.get_by_text(text, exact=True)
+
+
+class Inbox:
+    def __init__(self, page: Page, base_url: str) -> None:
+        self.page = page
+        self.base_url = base_url
+
+    def sign_in(self, email: str, password: str) -> None:
+        self.page.goto(f'{self.base_url}/login')
+        self.page.get_by_label('E-mail').fill(email)
+        self.page.get_by_label('Password').fill(password)
+        self.page.get_by_role('button', name='Sign in').click()
+        expect(self.page.get_by_text('Conversations', exact=True)).to_be_visible()
+
+    def row(self, customer: str) -> Locator:
+        return self.page.get_by_role('button', name=f'Open conversation with {customer}')
+
+    @property
+    def thread_header(self) -> Locator:
+        return self.page.locator('.q-page').get_by_text('Online', exact=True)
+
+    @property
+    def composer(self) -> Locator:
+        return self.page.get_by_label('Reply')
+
+    def reply(self, text: str) -> None:
+        self.composer.fill(text)
+        self.composer.press('Enter')
+
+    def message(self, text: str) -> Locator:
+        return self.page.get_by_text(text, exact=True)

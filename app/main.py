@@ -13,7 +13,6 @@ from pages.customer import install_customer_pages
 from pages.inbox import install_inbox_pages
 from pages.login import install_login_pages
 from pages.store import install_store_pages
-from services import store as store_service
 from services.runtime import Runtime, ServiceConfig
 
 log = logging.getLogger('inbox')
@@ -53,9 +52,6 @@ def build(settings: Settings) -> Runtime:
     install_inbox_pages(runtime)
 
     async def startup() -> None:
-        async with runtime.db.sessions() as db:
-            await store_service.get_store(db)
-            await db.commit()
         background_tasks.create(sweep_presence_forever(runtime), name='presence-sweeper')
 
     app.on_startup(startup)

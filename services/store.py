@@ -1,7 +1,5 @@
-"""The store this installation serves."""
+"""The store this installation serves (one row, made by migration 0002)."""
 from __future__ import annotations
-
-import secrets
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -11,7 +9,5 @@ from db.models import Store
 async def get_store(db: AsyncSession) -> Store:
     store = await db.get(Store, 1)
     if store is None:
-        store = Store(id=1, name='My store', identity_secret=secrets.token_hex(32))
-        db.add(store)
-        await db.flush()
+        raise RuntimeError('the store row is missing: run `inbox migrate`')
     return store

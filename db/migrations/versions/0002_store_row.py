@@ -1,0 +1,28 @@
+"""the one store row, with its own identity secret
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-23
+"""
+import secrets
+from typing import Sequence, Union
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = '0002'
+down_revision: Union[str, None] = '0001'
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+
+def upgrade() -> None:
+    store = sa.table('store', sa.column('id', sa.Integer), sa.column('name', sa.String),
+                     sa.column('currency', sa.String), sa.column('storefront_url', sa.String),
+                     sa.column('identity_secret', sa.String))
+    op.bulk_insert(store, [{'id': 1, 'name': 'My store', 'currency': 'EUR', 'storefront_url': '',
+                            'identity_secret': secrets.token_hex(32)}])
+
+
+def downgrade() -> None:
+    op.execute('DELETE FROM store WHERE id = 1')

@@ -27,7 +27,13 @@ class ConversationRowItem:
         self.row = row
         self.list = list_
         with list_.rows_container:
-            self.element = ui.element('div').classes('w-full').mark(f'conversation-{row.id}')
+            self.element = ui.element('div').classes(
+                'conversation-row w-full flex no-wrap gap-3 items-start px-4 py-3 cursor-pointer border-b '
+                'border-stone-100').mark(f'conversation-{row.id}')
+        self.element.props['tabindex'] = '0'
+        self.element.props['role'] = 'button'
+        self.element.on('click', lambda: list_.select(self.row.id))
+        self.element.on('keydown.enter', lambda: list_.select(self.row.id))
         self.render()
 
     def update(self, row: ConversationRow) -> None:
@@ -35,37 +41,36 @@ class ConversationRowItem:
         self.render()
 
     def render(self) -> None:
+        """Rebuild the row's content; the row element itself (and its handlers) stays."""
         row = self.row
         selected = row.id == self.list.selected_id
+        self.element.props['aria-label'] = _('Open conversation with {name}', name=row.customer_name)
+        self.element.classes(remove='bg-indigo-50 hover:bg-stone-50',
+                             add='bg-indigo-50' if selected else 'hover:bg-stone-50')
         self.element.clear()
         with self.element:
-            with ui.element('div').classes(
-                'conversation-row flex no-wrap gap-3 items-start px-4 py-3 cursor-pointer border-b border-stone-100 '
-                + ('bg-indigo-50' if selected else 'hover:bg-stone-50')
-            ).props(f'tabindex=0 role=button aria-label="{_("Open conversation with {name}", name=row.customer_name)}"'
-                    ).on('click', lambda: self.list.select(row.id)).on('keydown.enter', lambda: self.list.select(row.id)):
-                with ui.element('div').classes('relative shrink-0'):
-                    ui.label(initials(row.customer_name)).classes(
-                        'w-10 h-10 rounded-full bg-stone-200 text-stone-700 flex items-center justify-center '
-                        'text-sm font-semibold')
-                    if row.online:
-                        ui.element('span').classes('absolute bottom-0 right-0 w-3 h-3 rounded-full bg-green-500 '
-                                                   'border-2 border-white')
-                with ui.column().classes('min-w-0 grow gap-0'):
-                    with ui.row().classes('w-full items-baseline justify-between no-wrap gap-2'):
-                        ui.label(row.customer_name).classes(
-                            'truncate text-[15px] ' + ('font-bold text-stone-900' if row.unread else 'font-medium text-stone-800'))
-                        ui.label(self.list.clock.short(row.last_message_at)).classes(
-                            'shrink-0 text-xs ' + ('text-indigo-700 font-semibold' if row.unread else 'text-stone-500'))
-                    if row.online:
-                        ui.label(_('Online')).classes('text-xs text-green-700 font-medium leading-4').mark('online')
-                    with ui.row().classes('w-full items-center justify-between no-wrap gap-2'):
-                        prefix = _('You: ') if row.preview_author == 'staff' else ''
-                        ui.label(prefix + (row.preview or _('No messages yet'))).classes(
-                            'truncate text-sm ' + ('text-stone-900' if row.unread else 'text-stone-500'))
-                        if row.unread:
-                            ui.element('span').classes('shrink-0 w-2.5 h-2.5 rounded-full bg-indigo-600').props(
-                                f'aria-label="{_("Unread")}"')
+            with ui.element('div').classes('relative shrink-0'):
+                ui.label(initials(row.customer_name)).classes(
+                    'w-10 h-10 rounded-full bg-stone-200 text-stone-700 flex items-center justify-center '
+                    'text-sm font-semibold')
+                if row.online:
+                    ui.element('span').classes('absolute bottom-0 right-0 w-3 h-3 rounded-full bg-green-500 '
+                                               'border-2 border-white')
+            with ui.column().classes('min-w-0 grow gap-0'):
+                with ui.row().classes('w-full items-baseline justify-between no-wrap gap-2'):
+                    ui.label(row.customer_name).classes(
+                        'truncate text-[15px] ' + ('font-bold text-stone-900' if row.unread else 'font-medium text-stone-800'))
+                    ui.label(self.list.clock.short(row.last_message_at)).classes(
+                        'shrink-0 text-xs ' + ('text-indigo-700 font-semibold' if row.unread else 'text-stone-500'))
+                if row.online:
+                    ui.label(_('Online')).classes('text-xs text-green-700 font-medium leading-4').mark('online')
+                with ui.row().classes('w-full items-center justify-between no-wrap gap-2'):
+                    prefix = _('You: ') if row.preview_author == 'staff' else ''
+                    ui.label(prefix + (row.preview or _('No messages yet'))).classes(
+                        'truncate text-sm ' + ('text-stone-900' if row.unread else 'text-stone-500'))
+                    if row.unread:
+                        dot = ui.element('span').classes('shrink-0 w-2.5 h-2.5 rounded-full bg-indigo-600')
+                        dot.props['aria-label'] = _('Unread')
 
 
 class ConversationList:
@@ -148,6 +153,10 @@ class ConversationList:
         ordered = sorted(self.items.values(), key=lambda i: i.row.last_message_at, reverse=True)
         index = next(i for i, item in enumerate(ordered) if item.row.id == conversation_id)
         self.items[conversation_id].element.move(self.rows_container, target_index=index)
+
+    def rerender(self) -> None:
+        for item in self.items.values():
+            item.render()
 
     def presence_changed(self, conversation_id: int, online: bool) -> None:
         item = self.items.get(conversation_id)

@@ -44,6 +44,8 @@ class Thread:
             with ui.scroll_area().classes('w-full grow bg-stone-50') as self.scroll:
                 self.older = ui.column().classes('w-full items-center')
                 self.messages = ui.column().classes('w-full gap-2 px-4 py-4')
+                self.messages.props['role'] = 'log'
+                aria(self.messages, _('Messages'))
             self.notice = ui.row().classes('w-full items-center gap-2 px-4 py-2 bg-amber-50 text-amber-900 '
                                            'text-sm border-t border-amber-200 no-wrap')
             self.composer = Composer(on_send=self.send)

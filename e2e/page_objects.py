@@ -68,4 +68,4 @@ class Inbox:
         self.composer.press('Enter')
 
     def message(self, text: str) -> Locator:
-        return self.page.get_by_text(text, exact=True)
+        return self.page.get_by_role('log', name='Messages').get_by_text(text, exact=True)

@@ -124,29 +124,24 @@ def install_inbox_pages(runtime: Runtime) -> None:
         else:
             show_pane('list')
 
-        client = ui.context.client
+        first_connect = True
 
-        async def on_connect() -> None:
+        async def handle_connect() -> None:
             """Learn the viewer's time zone once; after a reconnect re-read what may have been missed."""
-            if 'timezone' not in app.storage.user:
-                with contextlib.suppress(TimeoutError):
-                    zone = await ui.run_javascript('Intl.DateTimeFormat().resolvedOptions().timeZone', timeout=3)
-                    if isinstance(zone, str) and len(zone) < 64:
-                        app.storage.user['timezone'] = zone
-                        clock.set_zone(zone)
+            nonlocal first_connect
+            if first_connect:
+                first_connect = False
+                if 'timezone' not in app.storage.user:
+                    with contextlib.suppress(TimeoutError):
+                        zone = await ui.run_javascript('Intl.DateTimeFormat().resolvedOptions().timeZone', timeout=3)
+                        if isinstance(zone, str) and len(zone) < 64:
+                            app.storage.user['timezone'] = zone
+                            clock.set_zone(zone)
+                            conversation_list.rerender()
+                return
             await conversation_list.reload()
             if thread.row is not None:
                 await thread.open(thread.row.id)
 
-        first_connect = True
-
-        async def handle_connect() -> None:
-            nonlocal first_connect
-            if first_connect:
-                first_connect = False
-                if 'timezone' in app.storage.user:
-                    return
-            await on_connect()
-
-        client.on_connect(handle_connect)
+        ui.context.client.on_connect(handle_connect)
         return None

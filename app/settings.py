@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -24,7 +25,16 @@ class Settings(BaseSettings):
     message_rate_window_seconds: float = Field(default=10.0, gt=0)
     session_rate_limit: int = Field(default=10, ge=1, description='New chat sessions per client address per minute.')
     login_max_failures: int = Field(default=5, ge=1, description='Failed sign-ins per address or e-mail per 15 min.')
-    demo_on_first_start: bool = Field(default=False, description='Load the demo store into an empty database.')
+    smtp_host: str = Field(default='', description='Outgoing mail server; empty: mail is written to DATA_DIR/mail.')
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str = ''
+    smtp_password: str = Field(default='', repr=False)
+    smtp_tls: Literal['none', 'starttls', 'tls'] = 'starttls'
+    mail_from: str = Field(default='', description='From address of replies; default inbox@<public host>.')
+    mail_reply_domain: str = Field(default='', description='Domain of reply+<token>@ addresses; default: from mail_from.')
+    mail_max_attempts: int = Field(default=8, ge=1, le=100)
+    smtp_inbound_port: int = Field(default=0, ge=0, le=65535, description='Built-in SMTP receiver port; 0 = off.')
+    inbound_secret: str = Field(default='', repr=False, description='Bearer secret for POST /api/v1/inbound/email.')
 
     @field_validator('data_dir')
     @classmethod
@@ -39,6 +49,10 @@ class Settings(BaseSettings):
     def effective_public_url(self) -> str:
         host = 'localhost' if self.host in ('0.0.0.0', '127.0.0.1', '::') else self.host
         return (self.public_url or f'http://{host}:{self.port}').rstrip('/')
+
+    @property
+    def mail_dir(self) -> Path:
+        return self.data_dir / 'mail'
 
     @property
     def uploads_dir(self) -> Path:

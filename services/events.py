@@ -18,3 +18,5 @@ class EventBus:
         """A conversation's list row changed (status, unread, preview, assignee, topics)."""
         self.presence_changed: Event[int, bool] = Event()
         """(conversation_id, online): the shopper came or went."""
+        self.cart_changed: Event[int] = Event()
+        """conversation_id: the shopper's cart, discount code or orders changed."""

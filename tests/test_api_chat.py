@@ -153,7 +153,8 @@ async def test_openapi_document_describes_every_endpoint(app: App) -> None:
     doc = (await app.http.get('/api/v1/openapi.json')).json()
     paths = doc['paths']
     for path in ('/api/v1/chat/sessions', '/api/v1/chat/messages', '/api/v1/chat/presence', '/api/v1/chat/ws',
-                 '/api/v1/storefront/products'):
+                 '/api/v1/storefront/products', '/api/v1/storefront/cart', '/api/v1/storefront/cart/events',
+                 '/api/v1/storefront/cart/discount', '/api/v1/storefront/checkout'):
         assert path in paths, path
     assert set(paths['/api/v1/chat/messages']) == {'get', 'post'}
 

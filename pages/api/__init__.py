@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 
 from pages.api.chat import build_chat_router
@@ -43,4 +44,7 @@ def install_api(app: FastAPI, runtime: Runtime) -> SocketHub:
     app.include_router(api)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit)
+    # Storefronts on other origins call the API with a bearer token (never cookies), so any origin may.
+    app.add_middleware(CORSMiddleware, allow_origins=['*'], allow_methods=['GET', 'POST'],
+                       allow_headers=['Authorization', 'Content-Type'], max_age=600)
     return hub

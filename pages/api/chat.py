@@ -5,14 +5,15 @@ import contextlib
 import json
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Depends, Query, Request, Response, WebSocket, WebSocketDisconnect
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from db.models import ChatSession
 from pages.api.chat_socket import ShopperSocket, SocketHub
+from pages.api.deps import check_rate, client_address, session_dependency
 from services import chat_sessions, messages
-from services.errors import RateLimited, Unauthorized
+from services.errors import Unauthorized
 from services.runtime import Runtime
 
 
@@ -67,27 +68,13 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 def build_chat_router(runtime: Runtime, hub: SocketHub) -> APIRouter:
     router = APIRouter(prefix='/chat', tags=['chat'])
 
-    def client_address(request: Request) -> str:
-        return request.client.host if request.client else 'unknown'
-
-    def check_rate(key: str, limiter_name: str) -> None:
-        limiter = getattr(runtime, limiter_name)
-        wait = limiter.hit(key)
-        if wait is not None:
-            raise RateLimited('Too many requests; slow down and try again shortly.', retry_after=wait)
-
-    async def current_session(authorization: Annotated[str | None, Header()] = None) -> ChatSession:
-        token = None
-        if authorization and authorization[:7].lower() == 'bearer ':
-            token = authorization[7:].strip()
-        async with runtime.db.sessions() as db:
-            return await chat_sessions.authenticate(db=db, token=token)
+    current_session = session_dependency(runtime)
 
     SessionDep = Annotated[ChatSession, Depends(current_session)]
 
     @router.post('/sessions', status_code=201, response_model=SessionOut, responses=ERRORS)
     async def create_session(session_in: SessionIn, request: Request) -> SessionOut:
-        check_rate(f'sessions:{client_address(request)}', 'session_limiter')
+        check_rate(runtime.session_limiter, f'sessions:{client_address(request)}')
         async with runtime.db.sessions() as db:
             created = await chat_sessions.create_session(db=db, session_in=chat_sessions.SessionCreate(
                 email=session_in.email, name=session_in.name or '', locale=session_in.locale or '',
@@ -102,8 +89,8 @@ def build_chat_router(runtime: Runtime, hub: SocketHub) -> APIRouter:
         **ERRORS, 200: {'description': 'Repeated client_msg_id: the first message, nothing stored'},
         413: {'description': 'Body longer than 5000 characters, or request over 64 KiB'}})
     async def post_message(message_in: MessageIn, chat_session: SessionDep, request: Request) -> Any:
-        check_rate(f'session:{chat_session.id}', 'message_limiter')
-        check_rate(f'address:{client_address(request)}', 'address_limiter')
+        check_rate(runtime.message_limiter, f'session:{chat_session.id}')
+        check_rate(runtime.address_limiter, f'address:{client_address(request)}')
         async with runtime.db.sessions() as db:
             received = await messages.receive_customer_message(
                 db=db, bus=runtime.bus, chat_session=chat_session,
@@ -119,7 +106,7 @@ def build_chat_router(runtime: Runtime, hub: SocketHub) -> APIRouter:
 
     @router.post('/presence', status_code=204, responses=ERRORS)
     async def post_presence(presence_in: PresenceIn, chat_session: SessionDep) -> Response:
-        check_rate(f'presence:{chat_session.id}', 'message_limiter')
+        check_rate(runtime.message_limiter, f'presence:{chat_session.id}')
         async with runtime.db.sessions() as db:
             if presence_in.state == 'online':
                 await runtime.presence.heartbeat(db, chat_session)

@@ -1,0 +1,149 @@
+"""Checkout (API.md) and the orders staff see (P4, order page)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import update
+from sqlmodel import col, func, or_, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from db.models import Cart, CartItem, ChatSession, Customer, DiscountCode, Order, OrderLine, Product, Variant
+from db.types import utcnow
+from services import discounts
+from services.errors import Conflict, NotFound
+from services.events import EventBus
+from services.money import from_cents
+
+RECENT_DAYS = 60
+FIRST_ORDER_NUMBER = 1001
+
+
+@dataclass(frozen=True)
+class OrderLineView:
+    product_title: str
+    variant_title: str
+    quantity: int
+    unit_price: Decimal
+    line_total: Decimal
+
+
+@dataclass(frozen=True)
+class OrderView:
+    id: int
+    number: int
+    customer_id: int
+    status: str
+    placed_at: datetime
+    currency: str
+    subtotal: Decimal
+    discount_code: str | None
+    discount: Decimal
+    total: Decimal
+    lines: list[OrderLineView]
+
+    def to_api(self) -> dict[str, object]:
+        return {'order_id': self.id, 'order_number': self.number, 'total': str(self.total),
+                'currency': self.currency, 'discount_code': self.discount_code}
+
+
+def _view(order: Order, lines: list[OrderLine]) -> OrderView:
+    assert order.id is not None
+    return OrderView(
+        id=order.id, number=order.number, customer_id=order.customer_id, status=order.status,
+        placed_at=order.placed_at, currency=order.currency, subtotal=from_cents(order.subtotal_cents),
+        discount_code=order.discount_code, discount=from_cents(order.discount_cents), total=from_cents(order.total_cents),
+        lines=[OrderLineView(product_title=line.product_title, variant_title=line.variant_title, quantity=line.quantity,
+                             unit_price=from_cents(line.unit_price_cents), line_total=from_cents(line.line_total_cents))
+               for line in lines])
+
+
+async def checkout(*, db: AsyncSession, bus: EventBus, chat_session: ChatSession, currency: str) -> OrderView:
+    """Turn the session's cart into an open order with its discount, take the stock, empty the cart."""
+    cart = (await db.exec(select(Cart).where(Cart.session_id == chat_session.id))).first()
+    rows = (await db.exec(
+        select(CartItem, Variant, Product).join(Variant, col(CartItem.variant_id) == Variant.id)
+        .join(Product, col(Variant.product_id) == Product.id).where(CartItem.cart_id == (cart.id if cart else -1))
+        .order_by(col(CartItem.id)))).all()
+    if cart is None or not rows:
+        raise Conflict('The cart is empty.', code='cart_empty')
+    for item, variant, product in rows:
+        if item.quantity > variant.inventory:
+            raise Conflict(f'Only {variant.inventory} of "{product.title}" left in stock.', code='insufficient_inventory')
+
+    subtotal = sum(variant.price_cents * item.quantity for item, variant, _ in rows)
+    code: DiscountCode | None = None
+    if chat_session.discount_code:
+        code = await discounts.find_code(db, chat_session.discount_code)
+        if code is None or discounts.status_of(code) != discounts.USABLE:
+            code = None  # a code that stopped being valid since it was applied is dropped, not honoured
+    off = discounts.discount_cents(code, subtotal) if code else 0
+    last = (await db.exec(select(func.max(Order.number)))).one()
+    order = Order(number=(last or FIRST_ORDER_NUMBER - 1) + 1, customer_id=chat_session.customer_id,
+                  session_id=chat_session.id, status='open', currency=currency, subtotal_cents=subtotal,
+                  discount_code=code.code if code else None, discount_cents=off, total_cents=subtotal - off)
+    db.add(order)
+    await db.flush()
+    lines = []
+    for item, variant, product in rows:
+        line = OrderLine(order_id=order.id, variant_id=variant.id, product_title=product.title,
+                         variant_title=variant.title, quantity=item.quantity, unit_price_cents=variant.price_cents,
+                         line_total_cents=variant.price_cents * item.quantity)
+        lines.append(line)
+        db.add(line)
+        stock = await db.exec(update(Variant).where(col(Variant.id) == variant.id,  # type: ignore[call-overload]
+                                                    col(Variant.inventory) >= item.quantity)
+                              .values(inventory=Variant.inventory - item.quantity))
+        if stock.rowcount != 1:
+            await db.rollback()
+            raise Conflict(f'"{product.title}" sold out while checking out.', code='insufficient_inventory')
+        await db.delete(item)
+    if code is not None:
+        code.times_used += 1
+        db.add(code)
+    cart.updated_at = utcnow()
+    chat_session.discount_code = None
+    db.add(cart)
+    db.add(chat_session)
+    await db.commit()
+    bus.cart_changed.emit(chat_session.conversation_id)
+    return _view(order, lines)
+
+
+async def _lines(db: AsyncSession, order_ids: list[int]) -> dict[int, list[OrderLine]]:
+    if not order_ids:
+        return {}
+    rows = (await db.exec(select(OrderLine).where(col(OrderLine.order_id).in_(order_ids))
+                          .order_by(col(OrderLine.id)))).all()
+    by_order: dict[int, list[OrderLine]] = {}
+    for line in rows:
+        by_order.setdefault(line.order_id, []).append(line)
+    return by_order
+
+
+async def last_order_placed(*, db: AsyncSession, customer_id: int, now: datetime | None = None) -> OrderView | None:
+    """P4: the latest order placed in the last 60 days or still open."""
+    since = (now or utcnow()) - timedelta(days=RECENT_DAYS)
+    order = (await db.exec(select(Order).where(Order.customer_id == customer_id,
+                                               or_(col(Order.placed_at) >= since, Order.status == 'open'))
+                           .order_by(col(Order.placed_at).desc()).limit(1))).first()
+    if order is None:
+        return None
+    return _view(order, (await _lines(db, [order.id])).get(order.id, []))  # type: ignore[list-item]
+
+
+async def orders_of(*, db: AsyncSession, customer_id: int) -> list[OrderView]:
+    orders = (await db.exec(select(Order).where(Order.customer_id == customer_id)
+                            .order_by(col(Order.placed_at).desc()))).all()
+    lines = await _lines(db, [o.id for o in orders if o.id is not None])
+    return [_view(order, lines.get(order.id, [])) for order in orders]  # type: ignore[arg-type]
+
+
+async def get_order(*, db: AsyncSession, order_id: int) -> tuple[OrderView, Customer]:
+    order = await db.get(Order, order_id)
+    if order is None:
+        raise NotFound('No such order.')
+    customer = await db.get(Customer, order.customer_id)
+    assert customer is not None
+    return _view(order, (await _lines(db, [order_id])).get(order_id, [])), customer

@@ -10,6 +10,7 @@ from app.settings import Settings
 from db.engine import open_database
 from pages.api import install_api
 from pages.customer import install_customer_pages
+from pages.customers import install_customer_pages_for_staff
 from pages.inbox import install_inbox_pages
 from pages.login import install_login_pages
 from pages.store import install_store_pages
@@ -50,6 +51,7 @@ def build(settings: Settings) -> Runtime:
     install_store_pages(app, runtime)
     install_login_pages(runtime)
     install_inbox_pages(runtime)
+    install_customer_pages_for_staff(runtime)
 
     async def startup() -> None:
         background_tasks.create(sweep_presence_forever(runtime), name='presence-sweeper')

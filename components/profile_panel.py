@@ -1,4 +1,5 @@
-"""The customer panel beside the thread (P1, P5 now; Note, Cart and Last order placed follow)."""
+"""The customer panel beside the thread: Customer (P1), Note (P2), Cart (P3), Last order placed (P4),
+Conversation details (P5)."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -6,14 +7,23 @@ from datetime import datetime, timezone
 from nicegui import ui
 
 from components.clock import ViewerClock
-from services import customers
+from services import carts, customers, orders
 from services import store as store_service
+from services.carts import CartView
+from services.customers import CustomerProfile
+from services.errors import ServiceError
 from services.i18n import _, ngettext
+from services.orders import OrderView
 from services.runtime import Runtime
+from services.staff import get_active_staff
+from services.classification.topics import TOPIC_LABELS
 from services.views import ConversationRow
 
+CART_PREVIEW = 3
+ORDER_STATUS = {'open': 'Open', 'paid': 'Paid', 'fulfilled': 'Fulfilled', 'cancelled': 'Cancelled'}
 
-def _since(moment: datetime) -> str:
+
+def customer_since(moment: datetime) -> str:
     days = (datetime.now(timezone.utc) - moment).days
     if days < 1:
         return _('Customer since today')
@@ -25,59 +35,180 @@ def _since(moment: datetime) -> str:
     return ngettext('Customer for {n} year', 'Customer for {n} years', days // 365)
 
 
+def money(amount: object, currency: str) -> str:
+    return f'{amount} {currency}'
+
+
 class ProfilePanel:
-    def __init__(self, runtime: Runtime, *, clock: ViewerClock) -> None:
+    def __init__(self, runtime: Runtime, *, clock: ViewerClock, staff_id: int) -> None:
         self.runtime = runtime
         self.clock = clock
+        self.staff_id = staff_id
+        self.row: ConversationRow | None = None
         self.root = ui.column().classes('w-full gap-0 p-0')
         self.clear()
 
     def clear(self) -> None:
+        self.row = None
         self.root.clear()
         with self.root:
             ui.label(_('Customer details appear here when a conversation is open.')).classes(
                 'text-sm text-stone-500 p-5')
 
-    def _section(self, title: str) -> ui.column:
+    def _section(self, title: str, *, action: tuple[str, object] | None = None) -> ui.column:
         with self.root:
             with ui.column().classes('w-full gap-1 px-5 py-4 border-b border-stone-100') as section:
-                ui.label(title).classes('text-xs font-semibold uppercase tracking-wide text-stone-500 mb-1')
+                with ui.row().classes('w-full items-center justify-between'):
+                    ui.label(title).classes('text-xs font-semibold uppercase tracking-wide text-stone-500')
+                    if action is not None:
+                        label, handler = action
+                        ui.button(label, on_click=handler).props('flat dense no-caps size=sm color=indigo-8')
         return section
 
     async def show(self, row: ConversationRow) -> None:
+        self.row = row
         async with self.runtime.db.sessions() as db:
             store = await store_service.get_store(db)
             profile = await customers.get_profile(db=db, customer_id=row.customer_id, currency=store.currency)
+            cart = await carts.cart_for_conversation(db=db, conversation_id=row.id, currency=store.currency)
+            last = await orders.last_order_placed(db=db, customer_id=row.customer_id)
         self.root.clear()
+        self._customer(profile)
+        self._note(profile)
+        self._cart(cart)
+        self._last_order(last, profile)
+        self._details(row)
+
+    async def refresh(self) -> None:
+        if self.row is not None:
+            await self.show(self.row)
+
+    def _customer(self, profile: CustomerProfile) -> None:
         with self._section(_('Customer')):
-            with ui.row().classes('items-center gap-2'):
+            with ui.row().classes('w-full items-center gap-2'):
                 ui.label(profile.name).classes('text-base font-semibold text-stone-900').mark('profile-name')
+                ui.link(_('Manage'), f'/customers/{profile.id}').classes('text-sm text-indigo-700 ml-auto')
+            with ui.row().classes('items-center gap-1.5'):
                 ui.label(_('Returning customer') if profile.returning else _('New customer')).classes(
                     'text-xs rounded-full px-2 py-0.5 bg-stone-100 text-stone-700')
                 if profile.subscribed:
                     ui.label(_('Subscribed')).classes('text-xs rounded-full px-2 py-0.5 bg-green-50 text-green-800')
-            ui.label(_since(profile.customer_since)).classes('text-sm text-stone-600')
+            ui.label(customer_since(profile.customer_since)).classes('text-sm text-stone-600')
             if profile.returning:
-                ui.label(_('{amount} {currency} spent over {n} orders', amount=profile.lifetime_spend,
-                           currency=profile.currency, n=profile.order_count)).classes('text-sm text-stone-600')
+                ui.label(ngettext('{amount} spent on {n} order', '{amount} spent on {n} orders', profile.order_count,
+                                  amount=money(profile.lifetime_spend, profile.currency))).classes(
+                    'text-sm text-stone-600').mark('lifetime-spend')
             for icon, value in (('mail_outline', profile.email), ('phone', profile.phone),
                                 ('place', profile.location)):
                 if value:
-                    with ui.row().classes('items-center gap-2 text-sm text-stone-700 no-wrap'):
+                    with ui.row().classes('items-center gap-2 text-sm text-stone-700 no-wrap w-full'):
                         ui.icon(icon, size='16px').classes('text-stone-400')
                         ui.label(value).classes('truncate')
             if profile.local_time is not None:
                 with ui.row().classes('items-center gap-2 text-sm text-stone-700'):
                     ui.icon('schedule', size='16px').classes('text-stone-400')
-                    ui.label(_('{time} local time', time=profile.local_time.strftime('%H:%M')))
+                    ui.label(_('{time} local time', time=profile.local_time.strftime('%H:%M'))).mark('local-time')
+
+    def _note(self, profile: CustomerProfile) -> None:
+        with self._section(_('Note')):
+            note = ui.textarea(placeholder=_('Add a note about this customer (only staff see it)'),
+                               value=profile.note).props('outlined dense autogrow maxlength=5000').classes(
+                'w-full').mark('note')
+            note.props['aria-label'] = _('Note')
+            with ui.row().classes('w-full items-center justify-between'):
+                stamp = ui.label(self._note_stamp(profile)).classes('text-xs text-stone-500')
+
+                async def save() -> None:
+                    try:
+                        async with self.runtime.db.sessions() as db:
+                            staff = await get_active_staff(db=db, staff_id=self.staff_id)
+                            saved = await customers.save_note(db=db, staff=staff, customer_id=profile.id,
+                                                              text=note.value or '')
+                    except ServiceError as error:
+                        ui.notify(error.message, type='negative')
+                        return
+                    stamp.set_text(self._note_stamp(saved))
+                    ui.notify(_('Note saved'), type='positive')
+
+                ui.button(_('Save note'), on_click=save).props('flat dense no-caps size=sm color=indigo-8').mark(
+                    'save-note')
+
+    def _note_stamp(self, profile: CustomerProfile) -> str:
+        if profile.note_updated_at is None:
+            return ''
+        return _('Edited by {name}, {when}', name=profile.note_updated_by or _('staff'),
+                 when=self.clock.short(profile.note_updated_at))
+
+    def _cart(self, cart: CartView) -> None:
+        action = (_('See all'), lambda: self._all_cart_items(cart)) if len(cart.items) > CART_PREVIEW else None
+        with self._section(_('Cart'), action=action):
+            if cart.is_empty:
+                ui.label(_('The cart is empty.')).classes('text-sm text-stone-500').mark('cart-empty')
+                return
+            for line in cart.items[:CART_PREVIEW]:
+                self._cart_line(line, cart.currency)
+            with ui.row().classes('w-full justify-between text-sm font-medium pt-1'):
+                ui.label(_('Subtotal'))
+                ui.label(money(cart.subtotal, cart.currency)).mark('profile-cart-subtotal')
+            if cart.updated_at is not None:
+                ui.label(_('Last cart activity {when}', when=self.clock.short(cart.updated_at))).classes(
+                    'text-xs text-stone-500')
+
+    @staticmethod
+    def _cart_line(line: carts.CartLine, currency: str) -> None:
+        with ui.row().classes('w-full no-wrap items-start gap-2 py-1'):
+            with ui.column().classes('gap-0 min-w-0 grow'):
+                ui.label(line.product_title).classes('text-sm text-stone-900 truncate w-full').mark('cart-line')
+                variant = '' if line.variant_title == 'Default Title' else f'{line.variant_title} · '
+                ui.label(f'{variant}{_("{n} in stock", n=line.available)}').classes('text-xs text-stone-500')
+            with ui.column().classes('gap-0 items-end shrink-0'):
+                ui.label(f'× {line.quantity}').classes('text-sm text-stone-700')
+                ui.label(money(line.unit_price, currency)).classes('text-xs text-stone-500')
+
+    def _all_cart_items(self, cart: CartView) -> None:
+        with ui.dialog() as dialog, ui.card().classes('w-[420px] max-w-[95vw]'):
+            ui.label(_('Cart')).classes('text-lg font-semibold')
+            for line in cart.items:
+                self._cart_line(line, cart.currency)
+            ui.button(_('Close'), on_click=dialog.close).props('flat no-caps').classes('self-end')
+        dialog.open()
+
+    def _last_order(self, last: OrderView | None, profile: CustomerProfile) -> None:
+        action = (_('See all'), lambda: self._all_orders(profile.id)) if profile.order_count > 1 else None
+        with self._section(_('Last order placed'), action=action):
+            if last is None:
+                ui.label(_('No orders in the last 60 days.')).classes('text-sm text-stone-500').mark('no-last-order')
+                return
+            with ui.row().classes('w-full justify-between items-baseline'):
+                ui.link(f'#{last.number}', f'/orders/{last.id}').classes('text-sm font-semibold text-indigo-700').mark(
+                    'last-order')
+                ui.label(money(last.total, last.currency)).classes('text-sm text-stone-900')
+            local = self.clock.local(last.placed_at)
+            with ui.row().classes('w-full justify-between text-xs text-stone-500'):
+                ui.label(f'{local.day} {local.strftime("%b %Y")} · {local.strftime("%H:%M")}')
+                ui.label(_(ORDER_STATUS.get(last.status, last.status)))
+
+    async def _all_orders(self, customer_id: int) -> None:
+        async with self.runtime.db.sessions() as db:
+            all_orders = await orders.orders_of(db=db, customer_id=customer_id)
+        with ui.dialog() as dialog, ui.card().classes('w-[460px] max-w-[95vw]'):
+            ui.label(_('Orders')).classes('text-lg font-semibold')
+            for order in all_orders:
+                with ui.row().classes('w-full justify-between text-sm no-wrap'):
+                    ui.link(f'#{order.number}', f'/orders/{order.id}').classes('text-indigo-700')
+                    ui.label(self.clock.short(order.placed_at)).classes('text-stone-500')
+                    ui.label(_(ORDER_STATUS.get(order.status, order.status))).classes('text-stone-600')
+                    ui.label(money(order.total, order.currency))
+            ui.button(_('Close'), on_click=dialog.close).props('flat no-caps').classes('self-end')
+        dialog.open()
+
+    def _details(self, row: ConversationRow) -> None:
         with self._section(_('Conversation details')):
-            for label, value in ((_('Status'), _('Open') if row.status == 'open' else _('Closed')),
+            latest_topic = _(TOPIC_LABELS.get(row.topics[0], row.topics[0])) if row.topics else _('None yet')
+            for label, value in ((_('Topic'), latest_topic),
+                                 (_('Status'), _('Open') if row.status == 'open' else _('Closed')),
                                  (_('Channel'), _('Online store chat') if row.channel == 'chat' else _('E-mail')),
-                                 (_('Started'), self.clock.short(row.started_at)),
-                                 (_('Topic'), _('None yet'))):
+                                 (_('Started'), self.clock.short(row.started_at))):
                 with ui.row().classes('w-full justify-between text-sm'):
                     ui.label(label).classes('text-stone-500')
                     ui.label(value).classes('text-stone-800')
-        with self.root:
-            ui.label(_('Note, Cart and Last order placed will be shown here in a coming version.')).classes(
-                'text-xs text-stone-400 px-5 py-4')

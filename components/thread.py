@@ -8,7 +8,9 @@ from nicegui import ui
 from components.clock import ViewerClock
 from components.composer import Composer
 from components.conversation_list import initials
-from services import conversations, messages
+from services import carts, conversations, messages
+from services import store as store_service
+from services.carts import cart_event_text
 from services.errors import NotFound, ServiceError
 from services.i18n import _
 from services.runtime import Runtime
@@ -23,6 +25,16 @@ DELIVERY_LABELS = {
     'email_failed': ('E-mail failed, retrying', 'error_outline'),
     'email_given_up': ('E-mail not delivered', 'error'),
 }
+
+
+EVENT_ICONS = {'add': 'add_shopping_cart', 'remove': 'remove_shopping_cart'}
+
+
+def event_text(view: MessageView) -> str:
+    """The event's text in the viewer's language (E1's 41-character rule lives in services.carts)."""
+    if view.kind == 'cart_event':
+        return cart_event_text(str(view.payload.get('action', '')), str(view.payload.get('product_title', '')))
+    return view.body
 
 
 def aria(element: ui.element, label: str) -> ui.element:
@@ -41,6 +53,8 @@ class Thread:
         self.shown_ids: set[int] = set()
         with ui.column().classes('w-full h-full gap-0 no-wrap bg-white') as self.root:
             self.header = ui.row().classes('w-full items-center gap-3 px-4 py-3 border-b border-stone-200 no-wrap')
+            self.cart_bar = ui.row().classes('w-full items-center gap-2 px-4 py-1.5 bg-indigo-50 text-indigo-950 '
+                                             'text-sm border-b border-indigo-100 no-wrap').mark('header-cart')
             with ui.scroll_area().classes('w-full grow bg-stone-50') as self.scroll:
                 self.older = ui.column().classes('w-full items-center')
                 self.messages = ui.column().classes('w-full gap-2 px-4 py-4')
@@ -58,6 +72,7 @@ class Thread:
         self.older.clear()
         self.shown_ids.clear()
         self.notice.set_visibility(False)
+        self.cart_bar.set_visibility(False)
         self.composer.set_enabled(False)
         with self.messages:
             with ui.column().classes('w-full items-center text-center text-stone-500 gap-2 pt-24'):
@@ -88,6 +103,7 @@ class Thread:
             with self.messages:
                 ui.label(_('No messages yet.')).classes('self-center text-stone-500 text-sm mt-8').mark('thread-empty')
         self.render_notice()
+        await self.load_cart()
         self.composer.set_enabled(True)
         self.composer.focus()
         self.scroll.scroll_to(percent=1.0)
@@ -127,6 +143,28 @@ class Thread:
                 'text-xs rounded-full px-2 py-0.5 ' +
                 ('bg-indigo-50 text-indigo-800' if row.status == 'open' else 'bg-stone-100 text-stone-600'))
 
+    async def load_cart(self) -> None:
+        """E2: while the shopper has a non-empty cart, the header shows each item's quantity and the subtotal."""
+        if self.row is None:
+            return
+        async with self.runtime.db.sessions() as db:
+            store = await store_service.get_store(db)
+            cart = await carts.cart_for_conversation(db=db, conversation_id=self.row.id, currency=store.currency)
+        self.cart_bar.clear()
+        self.cart_bar.set_visibility(not cart.is_empty)
+        if cart.is_empty:
+            return
+        with self.cart_bar:
+            ui.icon('shopping_cart', size='18px').classes('shrink-0')
+            ui.label(', '.join(f'{line.quantity} × {line.product_title}' for line in cart.items)).classes(
+                'truncate grow').mark('header-cart-items')
+            ui.label(_('Subtotal {amount}', amount=f'{cart.subtotal} {cart.currency}')).classes(
+                'shrink-0 font-semibold').mark('header-cart-subtotal')
+
+    async def cart_changed(self, conversation_id: int) -> None:
+        if self.row is not None and self.row.id == conversation_id:
+            await self.load_cart()
+
     def render_notice(self) -> None:
         row = self.row
         self.notice.clear()
@@ -147,8 +185,10 @@ class Thread:
         with self.messages:
             if view.author not in ('customer', 'staff'):
                 with ui.row().classes('w-full justify-center') as holder:
-                    ui.label(f'{view.body} · {self.clock.time_of_day(view.created_at)}').classes(
-                        'text-xs text-stone-500 bg-stone-100 rounded-full px-3 py-1')
+                    with ui.row().classes('items-center gap-1.5 text-xs text-stone-600 bg-stone-100 rounded-full '
+                                          'px-3 py-1 no-wrap'):
+                        ui.icon(EVENT_ICONS.get(str(view.payload.get('action', view.kind)), 'info'), size='14px')
+                        ui.label(f'{event_text(view)} · {self.clock.time_of_day(view.created_at)}').mark('event')
             else:
                 with ui.column().classes('w-full gap-1 ' + ('items-end' if mine else 'items-start')) as holder:
                     author = (view.author_name or _('Staff')) if mine else (self.row.customer_name if self.row else '')

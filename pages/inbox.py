@@ -10,10 +10,10 @@ from components.clock import ViewerClock
 from components.conversation_list import ConversationList
 from components.profile_panel import ProfilePanel
 from components.thread import Thread, aria
+from pages.staff_auth import no_chat_permission_notice, signed_in_staff
 from services import store as store_service
 from services.i18n import _
 from services.runtime import Runtime
-from services.staff import get_active_staff
 from services.views import MessageView
 
 # Quasar's `.hidden` is !important and beats Tailwind's md:block, so the responsive panes use our own classes.
@@ -36,15 +36,12 @@ def install_inbox_pages(runtime: Runtime) -> None:
     @ui.page('/inbox', title=_('Inbox'))
     @ui.page('/inbox/{conversation_id}', title=_('Inbox'))
     async def inbox_page(conversation_id: int | None = None) -> RedirectResponse | None:
-        staff_id = app.storage.user.get('staff_id')
-        async with runtime.db.sessions() as db:
-            staff = await get_active_staff(db=db, staff_id=staff_id)
-            store = await store_service.get_store(db)
-        if staff is None:
-            app.storage.user.pop('staff_id', None)
-            target = '/inbox' if conversation_id is None else f'/inbox/{conversation_id}'
-            return RedirectResponse(f'/login?next={target}')
+        staff = await signed_in_staff(runtime, '/inbox' if conversation_id is None else f'/inbox/{conversation_id}')
+        if isinstance(staff, RedirectResponse):
+            return staff
         assert staff.id is not None
+        async with runtime.db.sessions() as db:
+            store = await store_service.get_store(db)
 
         ui.add_css(PANE_CSS)
         ui.query('body').classes('bg-stone-100')
@@ -63,11 +60,7 @@ def install_inbox_pages(runtime: Runtime) -> None:
                  _('Sign out')).tooltip(_('Sign out'))
 
         if not staff.can_chat:
-            with ui.column().classes('absolute-center items-center text-center gap-2 max-w-md'):
-                ui.icon('block', size='48px').classes('text-stone-400')
-                ui.label(_('You do not have the online-store chat permission.')).classes('text-lg font-semibold')
-                ui.label(_('Ask the store owner to give you the chat permission to use the inbox.')).classes(
-                    'text-stone-600')
+            no_chat_permission_notice()
             return None
 
         def show_unread(count: int) -> None:
@@ -103,7 +96,7 @@ def install_inbox_pages(runtime: Runtime) -> None:
         with thread_pane:
             thread = Thread(runtime, clock=clock, staff_id=staff.id, on_back=back_to_list)
         with profile_pane:
-            profile = ProfilePanel(runtime, clock=clock)
+            profile = ProfilePanel(runtime, clock=clock, staff_id=staff.id)
 
         async def on_message(view: MessageView) -> None:
             await thread.message_arrived(view)
@@ -115,6 +108,13 @@ def install_inbox_pages(runtime: Runtime) -> None:
         runtime.bus.message_created.subscribe(on_message)
         runtime.bus.conversation_changed.subscribe(conversation_list.conversation_changed)
         runtime.bus.presence_changed.subscribe(on_presence)
+
+        async def on_cart(cid: int) -> None:
+            await thread.cart_changed(cid)
+            if profile.row is not None and profile.row.id == cid:
+                await profile.refresh()
+
+        runtime.bus.cart_changed.subscribe(on_cart)
 
         await conversation_list.reload()
         if conversation_id is not None and await thread.open(conversation_id):

@@ -14,6 +14,7 @@ from db.types import utcnow
 from services import discounts
 from services.errors import Conflict, Invalid, NotFound
 from services.events import EventBus
+from services.i18n import _
 from services.messages import to_view
 from services.money import from_cents
 
@@ -62,8 +63,10 @@ def cart_event_text(action: str, product_title: str) -> str:
     """E1's wording: the name only when it is shorter than 41 characters."""
     named = len(product_title) < NAME_LIMIT
     if action == 'add':
-        return f'Added {product_title} to the cart' if named else 'Added a product to the cart'
-    return f'Removed {product_title} from the cart' if named else 'Removed a product from the cart'
+        return _('Added {product} to the cart', product=product_title) if named else _('Added a product to the cart')
+    if named:
+        return _('Removed {product} from the cart', product=product_title)
+    return _('Removed a product from the cart')
 
 
 async def _cart_of(db: AsyncSession, chat_session: ChatSession, *, create: bool) -> Cart | None:

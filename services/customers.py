@@ -1,6 +1,7 @@
 """The customer as the profile panel shows them (P1)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -9,9 +10,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.models import Customer, Order
+from db.models import Customer, Order, Staff
 from db.types import utcnow
-from services.errors import NotFound
+from services.chat_sessions import check_timezone, normalize_email
+from services.errors import Conflict, Invalid, NotFound
+from services.messages import require_chat_permission
+from services.store import get_store
 from services.money import from_cents
 
 
@@ -29,6 +33,13 @@ class CustomerProfile:
     order_count: int
     lifetime_spend: Decimal
     currency: str
+    note: str = ''
+    note_updated_at: datetime | None = None
+    note_updated_by: str = ''
+    accepts_email_marketing: bool = False
+    accepts_sms_marketing: bool = False
+    city: str = ''
+    country: str = ''
 
     @property
     def returning(self) -> bool:
@@ -48,6 +59,7 @@ async def get_profile(*, db: AsyncSession, customer_id: int, currency: str) -> C
     customer = await db.get(Customer, customer_id)
     if customer is None or customer.id is None:
         raise NotFound('No such customer.')
+    note_by = await db.get(Staff, customer.note_updated_by_id) if customer.note_updated_by_id else None
     count, spend = (await db.exec(select(func.count(), func.coalesce(func.sum(Order.total_cents), 0))
                                   .where(Order.customer_id == customer_id, col(Order.status) != 'cancelled'))).one()
     return CustomerProfile(
@@ -56,4 +68,69 @@ async def get_profile(*, db: AsyncSession, customer_id: int, currency: str) -> C
         local_time=local_time(customer.timezone),
         subscribed=customer.accepts_email_marketing or customer.accepts_sms_marketing,
         customer_since=customer.created_at, order_count=int(count), lifetime_spend=from_cents(int(spend)),
-        currency=currency)
+        currency=currency, note=customer.note, note_updated_at=customer.note_updated_at,
+        note_updated_by=note_by.name if note_by else '', accepts_email_marketing=customer.accepts_email_marketing,
+        accepts_sms_marketing=customer.accepts_sms_marketing, city=customer.city, country=customer.country)
+
+
+MAX_NOTE = 5000
+
+
+async def save_note(*, db: AsyncSession, staff: Staff | None, customer_id: int, text: str) -> CustomerProfile:
+    """P2: an internal note on the customer, stamped with who wrote it and when (never shown to shoppers)."""
+    staff = require_chat_permission(staff)
+    note = text.strip()
+    if len(note) > MAX_NOTE:
+        raise Invalid(f'A note can have at most {MAX_NOTE} characters.', code='note_too_long')
+    customer = await db.get(Customer, customer_id)
+    if customer is None:
+        raise NotFound('No such customer.')
+    customer.note = note
+    customer.note_updated_at = utcnow()
+    customer.note_updated_by_id = staff.id
+    db.add(customer)
+    await db.commit()
+    return await get_profile(db=db, customer_id=customer_id, currency=(await get_store(db)).currency)
+
+
+@dataclass(frozen=True)
+class CustomerUpdate:
+    name: str
+    email: str
+    phone: str
+    city: str
+    country: str
+    timezone: str
+    accepts_email_marketing: bool
+    accepts_sms_marketing: bool
+
+
+PHONE = re.compile(r'^\+?[0-9 ()./-]{4,30}$')
+
+
+async def update_customer(*, db: AsyncSession, staff: Staff | None, customer_id: int,
+                          customer_in: CustomerUpdate) -> Customer:
+    """The Manage page: validated edits of the customer record."""
+    require_chat_permission(staff)
+    customer = await db.get(Customer, customer_id)
+    if customer is None:
+        raise NotFound('No such customer.')
+    email = normalize_email(customer_in.email)
+    if email != customer.email:
+        taken = (await db.exec(select(Customer.id).where(Customer.email == email))).first()
+        if taken is not None:
+            raise Conflict(f'Another customer already uses {email}.', code='email_taken')
+    phone = customer_in.phone.strip()
+    if phone and not PHONE.match(phone):
+        raise Invalid('The phone number may contain digits, spaces, +, (, ), - and /.', code='invalid_phone')
+    customer.name = customer_in.name.strip()[:200]
+    customer.email = email
+    customer.phone = phone
+    customer.city = customer_in.city.strip()[:100]
+    customer.country = customer_in.country.strip()[:100]
+    customer.timezone = check_timezone(customer_in.timezone)
+    customer.accepts_email_marketing = customer_in.accepts_email_marketing
+    customer.accepts_sms_marketing = customer_in.accepts_sms_marketing
+    db.add(customer)
+    await db.commit()
+    return customer

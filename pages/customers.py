@@ -1,0 +1,125 @@
+"""Manage a customer (/customers/{id}) and look at an order (/orders/{id})."""
+from __future__ import annotations
+
+from fastapi.responses import RedirectResponse
+from nicegui import ui
+
+from components.clock import ViewerClock
+from pages.staff_auth import no_chat_permission_notice, signed_in_staff
+from services import customers, orders
+from services import store as store_service
+from services.errors import NotFound, ServiceError
+from services.i18n import _
+from services.runtime import Runtime
+from services.staff import get_active_staff
+
+ORDER_STATUS = {'open': 'Open', 'paid': 'Paid', 'fulfilled': 'Fulfilled', 'cancelled': 'Cancelled'}
+
+
+def _shell(title: str, back: str = '/inbox') -> ui.column:
+    ui.query('body').classes('bg-stone-100')
+    with ui.header().classes('h-14 px-4 items-center gap-3 bg-white text-stone-900 border-b border-stone-200'):
+        ui.button(icon='arrow_back', on_click=lambda: ui.navigate.to(back)).props(
+            f'flat round dense aria-label="{_("Back to the inbox")}"')
+        ui.label(title).classes('text-lg font-semibold')
+    return ui.column().classes('w-full max-w-2xl mx-auto p-4 gap-4')
+
+
+def install_customer_pages_for_staff(runtime: Runtime) -> None:
+    @ui.page('/customers/{customer_id}', title=_('Customer'))
+    async def customer_page(customer_id: int) -> RedirectResponse | None:
+        staff = await signed_in_staff(runtime, f'/customers/{customer_id}')
+        if isinstance(staff, RedirectResponse):
+            return staff
+        if not staff.can_chat:
+            no_chat_permission_notice()
+            return None
+        async with runtime.db.sessions() as db:
+            store = await store_service.get_store(db)
+            try:
+                profile = await customers.get_profile(db=db, customer_id=customer_id, currency=store.currency)
+            except NotFound:
+                profile = None
+        body = _shell(_('Manage customer'))
+        with body:
+            if profile is None:
+                ui.label(_('This customer does not exist.')).classes('text-stone-600')
+                return None
+            with ui.card().classes('w-full p-6 gap-3 rounded-xl'):
+                name = ui.input(_('Name'), value=profile.name if profile.name != profile.email else '').props(
+                    'outlined').classes('w-full')
+                email = ui.input(_('E-mail'), value=profile.email).props('outlined type=email').classes('w-full')
+                phone = ui.input(_('Phone'), value=profile.phone).props('outlined type=tel').classes('w-full')
+                with ui.row().classes('w-full gap-3 no-wrap'):
+                    city = ui.input(_('City'), value=profile.city).props('outlined').classes('grow')
+                    country = ui.input(_('Country'), value=profile.country).props('outlined').classes('grow')
+                timezone = ui.input(_('Time zone'), value=profile.timezone,
+                                    placeholder='Europe/Copenhagen').props('outlined').classes('w-full')
+                email_ok = ui.checkbox(_('Accepts e-mail marketing'), value=profile.accepts_email_marketing)
+                sms_ok = ui.checkbox(_('Accepts SMS marketing'), value=profile.accepts_sms_marketing)
+                error = ui.label('').classes('text-sm text-red-700').mark('customer-error')
+
+                async def save() -> None:
+                    error.set_text('')
+                    try:
+                        async with runtime.db.sessions() as db:
+                            current = await get_active_staff(db=db, staff_id=staff.id)
+                            await customers.update_customer(db=db, staff=current, customer_id=customer_id,
+                                                            customer_in=customers.CustomerUpdate(
+                                                                name=name.value or '', email=email.value or '',
+                                                                phone=phone.value or '', city=city.value or '',
+                                                                country=country.value or '',
+                                                                timezone=timezone.value or '',
+                                                                accepts_email_marketing=bool(email_ok.value),
+                                                                accepts_sms_marketing=bool(sms_ok.value)))
+                    except ServiceError as failure:
+                        error.set_text(failure.message)
+                        return
+                    ui.notify(_('Customer saved'), type='positive')
+
+                ui.button(_('Save'), on_click=save).props('unelevated no-caps color=indigo-8').mark('save-customer')
+        return None
+
+    @ui.page('/orders/{order_id}', title=_('Order'))
+    async def order_page(order_id: int) -> RedirectResponse | None:
+        staff = await signed_in_staff(runtime, f'/orders/{order_id}')
+        if isinstance(staff, RedirectResponse):
+            return staff
+        if not staff.can_chat:
+            no_chat_permission_notice()
+            return None
+        async with runtime.db.sessions() as db:
+            try:
+                order, customer = await orders.get_order(db=db, order_id=order_id)
+            except NotFound:
+                order = None
+        clock = ViewerClock('UTC')
+        body = _shell(_('Order #{number}', number=order.number) if order else _('Order'))
+        with body:
+            if order is None:
+                ui.label(_('This order does not exist.')).classes('text-stone-600')
+                return None
+            with ui.card().classes('w-full p-6 gap-2 rounded-xl'):
+                with ui.row().classes('w-full justify-between items-baseline'):
+                    ui.label(f'#{order.number}').classes('text-xl font-semibold')
+                    ui.label(_(ORDER_STATUS.get(order.status, order.status))).classes(
+                        'text-xs rounded-full px-2 py-0.5 bg-stone-100')
+                ui.label(f'{clock.short(order.placed_at)} UTC · {customer.name or customer.email}').classes(
+                    'text-sm text-stone-600')
+                ui.separator()
+                for line in order.lines:
+                    with ui.row().classes('w-full justify-between text-sm no-wrap'):
+                        variant = '' if line.variant_title == 'Default Title' else f' ({line.variant_title})'
+                        ui.label(f'{line.quantity} × {line.product_title}{variant}').classes('truncate')
+                        ui.label(f'{line.line_total} {order.currency}').classes('shrink-0')
+                ui.separator()
+                rows = [(_('Subtotal'), order.subtotal)]
+                if order.discount:
+                    rows.append((_('Discount {code}', code=order.discount_code or ''), -order.discount))
+                rows.append((_('Total'), order.total))
+                for label, amount in rows:
+                    with ui.row().classes('w-full justify-between text-sm'):
+                        ui.label(label)
+                        ui.label(f'{amount} {order.currency}').mark(f'order-{label.split()[0].lower()}')
+                ui.link(_('Manage customer'), f'/customers/{customer.id}').classes('text-sm text-indigo-700')
+        return None

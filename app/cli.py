@@ -84,6 +84,39 @@ async def _create_staff(settings: Settings, args: argparse.Namespace) -> str:
         '' if staff.can_chat else ' without the chat permission')
 
 
+async def _import_products(settings: Settings, path: Path) -> int:
+    from db.engine import open_database
+    from services.product_import import parse_products, save_products
+
+    try:
+        text = path.read_text(encoding='utf-8-sig')
+    except FileNotFoundError:
+        raise CliError(f'no such file: {path}') from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise CliError(f'cannot read {path}: {error}') from None
+    products, errors = await asyncio.to_thread(parse_products, text)
+    total = len(products)
+
+    def progress(done: int) -> None:
+        if sys.stderr.isatty() or done == total:
+            filled = int(30 * done / max(total, 1))
+            print(f'\r[{"#" * filled}{"." * (30 - filled)}] {done}/{total} products', end='', file=sys.stderr)
+
+    database = open_database(settings.effective_database_url)
+    try:
+        async with database.sessions() as db:
+            report = await save_products(db=db, products=products, progress=progress)
+    finally:
+        await database.dispose()
+    if total:
+        print(file=sys.stderr)
+    for line, reason in errors:
+        print(f'{path.name}:{line}: {reason}', file=sys.stderr)
+    report.errors = errors
+    print(report.summary())
+    return 1 if errors else 0
+
+
 def _port(text: str) -> int:
     try:
         value = int(text)
@@ -114,6 +147,9 @@ def parser() -> argparse.ArgumentParser:
     staff.add_argument('--name', required=True)
     staff.add_argument('--owner', action='store_true', help='the store owner')
     staff.add_argument('--no-chat', action='store_true', help='without the online-store chat permission')
+    products = with_data_dir(commands.add_parser(
+        'import-products', help='import a product CSV export (upsert by handle; bad rows are reported)'))
+    products.add_argument('file', type=Path, metavar='FILE.csv')
     return root
 
 
@@ -128,6 +164,8 @@ def run(argv: Sequence[str] | None = None) -> int:
             print(asyncio.run(_load_demo_if_empty(settings, required=True)), end='')
         elif args.command == 'create-staff':
             print(asyncio.run(_create_staff(settings, args)))
+        elif args.command == 'import-products':
+            return asyncio.run(_import_products(settings, args.file))
         elif args.command == 'serve':
             if args.demo_if_empty:
                 asyncio.run(_load_demo_if_empty(settings, required=False))

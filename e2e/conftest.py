@@ -17,6 +17,7 @@ CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networki
                  '--disable-sync', '--no-first-run']
 STAFF = {'email': 'ana@example.com', 'password': 'e2e password 123', 'name': 'Ana Berg'}
 GRACE_SECONDS = 2
+PRODUCTS_CSV = Path(__file__).parent.parent / 'tests' / 'data' / 'products.csv'
 
 
 def _free_port() -> int:
@@ -40,6 +41,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env = _clean_env(data_dir, port)
     subprocess.run([sys.executable, '-m', 'app.cli', 'create-staff', '--email', STAFF['email'], '--password',
                     STAFF['password'], '--name', STAFF['name']], env=env, check=True, capture_output=True)
+    subprocess.run([sys.executable, '-m', 'app.cli', 'import-products', str(PRODUCTS_CSV)], env=env,
+                   capture_output=True)  # exits 1: the sample has bad rows on purpose
     log = open(data_dir / 'server.log', 'w')  # noqa: SIM115  (closed below)
     process = subprocess.Popen([sys.executable, '-m', 'app.cli', 'serve'], env=env, stdout=log,
                                stderr=subprocess.STDOUT, cwd=data_dir)

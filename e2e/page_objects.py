@@ -39,6 +39,26 @@ class StorefrontChat:
     def message(self, text: str) -> Locator:
         return self.chat.get_by_text(text, exact=True)
 
+    def add_to_cart(self, handle: str, variant: str | None = None, quantity: int = 1) -> None:
+        self.page.goto(f'{self.base_url}/store/products/{handle}')
+        form = self.page.locator('#add-to-cart')
+        if variant:
+            form.get_by_label('Variant').select_option(label=variant)
+        form.get_by_label('Quantity').fill(str(quantity))
+        form.get_by_role('button', name='Add to cart').click()
+        expect(self.page.get_by_text('Added to your cart.')).to_be_visible()
+
+    def open_cart(self) -> None:
+        self.page.goto(f'{self.base_url}/store/cart')
+
+    def remove_from_cart(self, product: str) -> None:
+        self.page.get_by_role('button', name=f'Remove {product}').click()
+        expect(self.page.get_by_role('button', name=f'Remove {product}')).to_have_count(0)
+
+    def check_out(self) -> None:
+        self.page.get_by_role('button', name='Check out').click()
+        expect(self.page.get_by_text('Thank you! Order #')).to_be_visible()
+
 
 class Inbox:
     def __init__(self, page: Page, base_url: str) -> None:

@@ -1,19 +1,38 @@
-"""Conversation read models for the inbox list and thread header, and the small commands on them."""
+"""Conversations: the list's read model (filters, search, paging) and the commands staff run on them
+(status M1, unread, assignment M2). There is deliberately no way to delete a conversation."""
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, replace
 from datetime import datetime
 
+from sqlalchemy import String, cast
 from sqlalchemy.orm import aliased
-from sqlmodel import col, func, select
+from sqlmodel import col, func, or_, select, text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.models import ChatSession, Conversation, Customer, Staff
-from services.errors import Invalid, NotFound
+from db.models import ChatSession, Conversation, Customer, Message, Staff
+from db.types import utcnow
+from services.errors import Invalid, NotFound, PermissionDenied
 from services.events import EventBus
+from services.i18n import _
+from services.messages import require_chat_permission, to_view
 from services.views import ConversationRow
 
 STATUSES = ('open', 'closed')
+VIEWS = ('all', 'mine', 'unassigned')
 Assignee = aliased(Staff)
+TOPIC_KEY = re.compile(r'^[a-z_]{1,40}$')
+SEARCH_WORD = re.compile(r'\w+', re.UNICODE)
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    status: str = 'open'
+    view: str = 'all'  # all | mine | unassigned
+    staff_id: int | None = None  # whose "mine"
+    topic: str | None = None
+    search: str = ''
 
 
 def _row_query():  # type: ignore[no-untyped-def]
@@ -34,23 +53,72 @@ def _to_row(conversation: Conversation, name: str, email: str, assignee: str | N
     )
 
 
+def _fts_query(search: str) -> str:
+    """Each word as a quoted prefix term, so user text can never be FTS5 syntax."""
+    return ' '.join(f'"{word}"*' for word in SEARCH_WORD.findall(search)[:8])
+
+
+def _apply(query, db: AsyncSession, flt: ListFilter, *, with_status: bool = True):  # type: ignore[no-untyped-def]
+    if with_status:
+        if flt.status not in STATUSES:
+            raise Invalid(f'Unknown status "{flt.status}".')
+        query = query.where(Conversation.status == flt.status)
+    if flt.view not in VIEWS:
+        raise Invalid(f'Unknown view "{flt.view}".')
+    if flt.view == 'mine':
+        query = query.where(Conversation.assignee_id == flt.staff_id)
+    elif flt.view == 'unassigned':
+        query = query.where(col(Conversation.assignee_id).is_(None))
+    if flt.topic:
+        if not TOPIC_KEY.match(flt.topic):
+            raise Invalid('Unknown topic.')
+        query = query.where(cast(Conversation.topics, String).like(f'%"{flt.topic}"%'))
+    words = SEARCH_WORD.findall(flt.search)
+    if words:
+        pattern = f'%{flt.search.strip()[:100].lower()}%'
+        if db.bind.dialect.name == 'sqlite':
+            matching = select(Message.conversation_id).where(col(Message.id).in_(
+                text('SELECT rowid FROM message_fts WHERE message_fts MATCH :fts').bindparams(fts=_fts_query(flt.search))))
+        else:
+            matching = select(Message.conversation_id).where(col(Message.kind) == 'text',
+                                                             func.lower(Message.body).like(pattern))
+        query = query.where(or_(func.lower(Customer.name).like(pattern), func.lower(Customer.email).like(pattern),
+                                col(Conversation.id).in_(matching)))
+    return query
+
+
 async def list_rows(*, db: AsyncSession, status: str = 'open', limit: int = 50,
-                    before: datetime | None = None) -> list[ConversationRow]:
-    """One page of the list, newest first, in one query (index on status, last_message_at)."""
-    if status not in STATUSES:
-        raise Invalid(f'Unknown status "{status}".')
-    query = _row_query().where(Conversation.status == status)
+                    before: tuple[datetime, int] | None = None, flt: ListFilter | None = None) -> list[ConversationRow]:
+    """One page of the list, newest first, in one query; `before` is the (last_message_at, id) of the last row seen."""
+    flt = flt or ListFilter(status=status)
+    query = _apply(_row_query(), db, flt)
     if before is not None:
-        query = query.where(col(Conversation.last_message_at) < before)
-    rows = (await db.exec(query.order_by(col(Conversation.last_message_at).desc()).limit(limit))).all()
+        moment, last_id = before
+        query = query.where(or_(col(Conversation.last_message_at) < moment,
+                                (col(Conversation.last_message_at) == moment) & (col(Conversation.id) < last_id)))
+    rows = (await db.exec(query.order_by(col(Conversation.last_message_at).desc(), col(Conversation.id).desc())
+                          .limit(max(1, min(limit, 200))))).all()
     return [_to_row(*row) for row in rows]
 
 
-async def count_by_status(*, db: AsyncSession) -> dict[str, int]:
-    rows = (await db.exec(select(Conversation.status, func.count()).group_by(Conversation.status))).all()
+async def count_by_status(*, db: AsyncSession, flt: ListFilter | None = None) -> dict[str, int]:
+    query = (select(Conversation.status, func.count())
+             .join(Customer, col(Conversation.customer_id) == Customer.id))
+    query = _apply(query, db, flt or ListFilter(), with_status=False).group_by(Conversation.status)
     counts = {status: 0 for status in STATUSES}
-    counts.update({status: count for status, count in rows})
+    counts.update({status: count for status, count in (await db.exec(query)).all()})
     return counts
+
+
+def matches(row: ConversationRow, flt: ListFilter) -> bool:
+    """Whether a changed row still belongs in a list showing `flt` (search is left to the next reload)."""
+    if row.status != flt.status:
+        return False
+    if flt.view == 'mine' and row.assignee_id != flt.staff_id:
+        return False
+    if flt.view == 'unassigned' and row.assignee_id is not None:
+        return False
+    return not flt.topic or flt.topic in row.topics
 
 
 async def get_row(*, db: AsyncSession, conversation_id: int) -> ConversationRow:
@@ -60,15 +128,83 @@ async def get_row(*, db: AsyncSession, conversation_id: int) -> ConversationRow:
     result = _to_row(*row)
     email = (await db.exec(select(ChatSession.email).where(ChatSession.conversation_id == conversation_id)
                            .order_by(col(ChatSession.id).desc()).limit(1))).first()
-    return ConversationRow(**{**result.__dict__, 'session_email': email or result.customer_email})
+    return replace(result, session_email=email or result.customer_email)
 
 
-async def mark_read(*, db: AsyncSession, bus: EventBus, conversation_id: int) -> None:
+async def _conversation(db: AsyncSession, conversation_id: int) -> Conversation:
     conversation = await db.get(Conversation, conversation_id)
     if conversation is None:
         raise NotFound('No such conversation.')
+    return conversation
+
+
+async def mark_read(*, db: AsyncSession, bus: EventBus, conversation_id: int) -> None:
+    conversation = await _conversation(db, conversation_id)
     if conversation.unread:
         conversation.unread = False
         db.add(conversation)
         await db.commit()
         bus.conversation_changed.emit(conversation_id)
+
+
+async def mark_unread(*, db: AsyncSession, bus: EventBus, staff: Staff | None, conversation_id: int) -> None:
+    require_chat_permission(staff)
+    conversation = await _conversation(db, conversation_id)
+    conversation.unread = True
+    db.add(conversation)
+    await db.commit()
+    bus.conversation_changed.emit(conversation_id)
+
+
+async def set_status(*, db: AsyncSession, bus: EventBus, staff: Staff | None, conversation_id: int,
+                     status: str) -> None:
+    """M1: Open <-> Closed. Closing never deletes anything; a new shopper message reopens it."""
+    require_chat_permission(staff)
+    if status not in STATUSES:
+        raise Invalid(f'Unknown status "{status}".')
+    conversation = await _conversation(db, conversation_id)
+    if conversation.status == status:
+        return
+    conversation.status = status
+    db.add(conversation)
+    await db.commit()
+    bus.conversation_changed.emit(conversation_id)
+
+
+async def assignable_staff(*, db: AsyncSession, search: str = '') -> list[Staff]:
+    """M2's picker: only active staff with the online-store chat permission."""
+    query = select(Staff).where(col(Staff.active).is_(True), col(Staff.can_chat).is_(True))
+    words = search.strip().lower()[:100]
+    if words:
+        pattern = f'%{words}%'
+        query = query.where(or_(func.lower(Staff.name).like(pattern), func.lower(Staff.email).like(pattern)))
+    return list((await db.exec(query.order_by(col(Staff.name)).limit(50))).all())
+
+
+async def assign(*, db: AsyncSession, bus: EventBus, staff: Staff | None, conversation_id: int,
+                 assignee_id: int | None) -> None:
+    """M2: assign (or with None, unassign), checked here and not only in the picker; the thread records it."""
+    actor = require_chat_permission(staff)
+    conversation = await _conversation(db, conversation_id)
+    if assignee_id is not None:
+        assignee = await db.get(Staff, assignee_id)
+        if assignee is None or not assignee.active or not assignee.can_chat:
+            raise PermissionDenied('Conversations can only be assigned to staff with the online-store chat permission.',
+                                   code='assignee_without_permission')
+        body = _('Assigned to {assignee} by {actor}', assignee=assignee.name, actor=actor.name)
+    else:
+        if conversation.assignee_id is None:
+            return
+        previous = await db.get(Staff, conversation.assignee_id)
+        body = _('Unassigned from {assignee} by {actor}', assignee=previous.name if previous else '?',
+                 actor=actor.name)
+    if conversation.assignee_id == assignee_id:
+        return
+    conversation.assignee_id = assignee_id
+    event = Message(conversation_id=conversation_id, author='system', kind='event', body=body, staff_id=actor.id,
+                    created_at=utcnow(), payload={'action': 'assign', 'assignee_id': assignee_id})
+    db.add(conversation)
+    db.add(event)
+    await db.commit()
+    bus.message_created.emit(to_view(event))
+    bus.conversation_changed.emit(conversation_id)

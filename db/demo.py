@@ -1,0 +1,561 @@
+"""The demo store: a believable small shop loaded into an empty database on first run.
+
+Everything is made from the tables below and one `random.Random(seed)`, so a seed always gives the same
+catalogue, customers and orders. Times are relative to `now`; only secrets (passwords, tokens) are random
+every time. Money is in cents; percentage codes are in hundredths of a percent (1000 = 10 %).
+"""
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from db.models import (ChatSession, Conversation, Customer, DiscountCode, Message, Order, OrderLine, Product,
+                       Staff, Store, Variant)
+from db.types import utcnow
+
+STORE_NAME = 'Nordlys Home & Outdoor'
+CURRENCY = 'EUR'
+PREVIEW_LENGTH = 140
+ORDER_MONTHS_DAYS = 180
+RECENT_ORDER_DAYS = 60
+FIRST_ORDER_NUMBER = 1001
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    email: str
+    password: str
+    name: str
+
+
+# key, e-mail, name, is_owner, can_chat, joined (days ago)
+STAFF: tuple[tuple[str, str, str, bool, bool, int], ...] = (
+    ('olivia', 'owner@example.com', 'Olivia Owner', True, True, 730),
+    ('ana', 'ana@example.com', 'Ana Berg', False, True, 380),
+    ('ben', 'ben@example.com', 'Ben Holm', False, False, 150),
+)
+
+# Products: title, vendor, product type, tags, price in cents, variants, flag.
+# A variant may carry its own price as "title@cents". Flags: wholesale (not on the online store),
+# draft, soldout (first variant has no stock).
+PRODUCTS: tuple[tuple[str, str, str, str, int, tuple[str, ...], str], ...] = (
+    ('Merino Wool Hiking Socks — Extra Cushioned Crew, 3-Pack', 'Nordlys', 'Socks', 'merino, hiking, socks',
+     2490, ('S / Charcoal', 'M / Charcoal', 'L / Charcoal', 'M / Moss'), ''),
+    ('Packable Down Jacket', 'Fjellro Outdoor', 'Jackets', 'down, winter, packable',
+     14900, ('S / Black', 'M / Black', 'L / Black', 'M / Forest Green'), ''),
+    ('Waterproof Trail Shell Jacket with Pit Zips and Helmet-Compatible Hood', 'Fjellro Outdoor', 'Jackets',
+     'rain, hiking, shell', 19900, ('S', 'M', 'L', 'XL'), ''),
+    ('Insulated Steel Water Bottle 750 ml', 'Nordlys', 'Drinkware', 'bottle, hiking, gift',
+     2900, ('Fjord Blue', 'Snow White', 'Pine Green'), ''),
+    ('Enamel Camping Mug', 'Tind & Tre', 'Drinkware', 'camping, enamel, mug',
+     1490, ('White', 'Navy'), ''),
+    ('Wool Blend Beanie', 'Nordlys', 'Accessories', 'wool, winter, hat',
+     2200, ('Oatmeal', 'Rust', 'Charcoal'), 'soldout'),
+    ('Linen Tea Towel Set of 2', 'Havblik Living', 'Kitchen', 'linen, kitchen',
+     1890, ('Natural', 'Sage'), ''),
+    ('Hand-Poured Soy Candle — Birch & Sea Salt, Large Amber Glass Jar', 'Havblik Living', 'Candles',
+     'candle, soy, gift', 3490, ('Default Title',), ''),
+    ('Ceramic Pour-Over Coffee Dripper', 'Havblik Living', 'Kitchen', 'coffee, ceramic',
+     3200, ('Sand', 'Black'), ''),
+    ('Chunky Knit Throw Blanket', 'Havblik Living', 'Textiles', 'wool, blanket, living room',
+     8900, ('Cream', 'Grey', 'Dusty Rose'), ''),
+    ('Lightweight Trekking Poles (Pair)', 'Fjellro Outdoor', 'Hiking Gear', 'hiking, poles',
+     6900, ('Default Title',), ''),
+    ('Sheepskin Seat Pad', 'Tind & Tre', 'Textiles', 'sheepskin, cabin, outdoor',
+     4900, ('Natural White', 'Brown'), ''),
+    ('Foldable Camp Stool', 'Tind & Tre', 'Camping', 'camping, furniture',
+     3490, ('Default Title',), ''),
+    ('Rechargeable Headlamp 350 Lumen', 'Fjellro Outdoor', 'Hiking Gear', 'light, camping, hiking',
+     3990, ('Black', 'Orange'), 'soldout'),
+    ('Oak Cutting Board', 'Tind & Tre', 'Kitchen', 'oak, kitchen, wood',
+     4400, ('Small', 'Large@5900'), ''),
+    ('Stoneware Dinner Plate', 'Havblik Living', 'Tableware', 'stoneware, tableware',
+     2400, ('Speckled White', 'Slate'), ''),
+    ('Fleece Mid-Layer Pullover', 'Fjellro Outdoor', 'Tops', 'fleece, layering, hiking',
+     7900, ('S / Forest Green', 'M / Forest Green', 'L / Forest Green', 'M / Graphite'), ''),
+    ("Kids' Rain Overalls", 'Fjellro Outdoor', 'Kids', 'kids, rain',
+     4500, ('98/104', '110/116', '122/128'), ''),
+    ('Trail Running Cap', 'Fjellro Outdoor', 'Accessories', 'running, cap',
+     2500, ('Default Title',), ''),
+    ('Beeswax Food Wraps, Set of 3', 'Havblik Living', 'Kitchen', 'zero waste, kitchen',
+     1690, ('Default Title',), ''),
+    ('Wool Felt Slippers', 'Nordlys', 'Footwear', 'wool, slippers, home',
+     5900, ('EU 37-38', 'EU 39-40', 'EU 41-42', 'EU 43-44'), 'soldout'),
+    ('Cast Iron Skillet 26 cm', 'Tind & Tre', 'Kitchen', 'cast iron, cooking, camping',
+     6400, ('Default Title',), ''),
+    ('Compact Travel Hammock', 'Tind & Tre', 'Camping', 'camping, hammock',
+     5900, ('Olive', 'Sky Blue'), ''),
+    ('Cloudberry Lip Balm', 'Nordlys', 'Care', 'care, winter, stocking filler',
+     490, ('Default Title',), ''),
+    ('Sauna Bucket and Ladle Set', 'Tind & Tre', 'Sauna', 'sauna, wood, gift',
+     8900, ('Default Title',), ''),
+    ('Down Sleeping Bag −5 °C', 'Fjellro Outdoor', 'Camping', 'sleeping bag, down, camping',
+     22900, ('Regular', 'Long@24900'), ''),
+    ('Birch Wood Serving Tray', 'Tind & Tre', 'Tableware', 'birch, wood, serving',
+     3900, ('Default Title',), ''),
+    ('Reflective Dog Leash', 'Nordlys', 'Pets', 'dog, reflective, walking',
+     2900, ('S', 'M', 'L'), ''),
+    ('Alpaca Wool Scarf', 'Nordlys', 'Accessories', 'alpaca, winter, gift',
+     6900, ('Camel', 'Charcoal', 'Ice Blue'), ''),
+    ('Outdoor Dining Set for Four: Enamel Plates, Bowls, Mugs and Cutlery', 'Tind & Tre', 'Camping',
+     'camping, enamel, gift', 11900, ('White', 'Navy'), ''),
+    ('Gift Wrapping', 'Nordlys', 'Service', 'gift', 490, ('Default Title',), ''),
+    ('Reusable Hand Warmers (Pair)', 'Fjellro Outdoor', 'Accessories', 'winter, warmers',
+     1290, ('Default Title',), ''),
+    ('Merino Socks Trade Carton (24 pairs)', 'Nordlys', 'Wholesale', 'wholesale, socks',
+     24900, ('Mixed Sizes',), 'wholesale'),
+    ('Soy Candle Trade Pack of 12', 'Havblik Living', 'Wholesale', 'wholesale, candles',
+     14900, ('Birch & Sea Salt', 'Juniper'), 'wholesale'),
+    ('Enamel Mug Display Pack of 12', 'Tind & Tre', 'Wholesale', 'wholesale, enamel',
+     9900, ('Default Title',), 'wholesale'),
+    ('Winter Mystery Box', 'Nordlys', 'Gift Sets', 'gift, winter, sale',
+     4900, ('Default Title',), 'draft'),
+)
+
+BLURBS: dict[str, str] = {
+    'Wholesale': 'Trade pack for shops and cafés. Ask us about volume pricing.',
+    'Jackets': 'Made for Nordic weather: light, warm and built to last.',
+    'Kitchen': 'Simple, durable kitchen goods for everyday cooking.',
+}
+DEFAULT_BLURB = 'Designed in Scandinavia for the home and the trail.'
+
+# code, kind, value (cents or hundredths of a percent), state, times used so far (before demo orders).
+# States: active | inactive | expired | used_up | scheduled
+DISCOUNTS: tuple[tuple[str, str, int, str, int], ...] = (
+    ('WELCOME10', 'percentage', 1000, 'active', 37),
+    ('FIVEOFF', 'fixed', 500, 'active', 12),
+    ('FREESHIP', 'fixed', 490, 'active', 58),
+    ('SUMMER15', 'percentage', 1500, 'expired', 64),
+    ('VIP20', 'percentage', 2000, 'inactive', 5),
+    ('FIRST100', 'fixed', 1000, 'used_up', 100),
+    ('WINTER25', 'percentage', 2500, 'scheduled', 0),
+)
+ORDER_CODES = ('WELCOME10', 'FIVEOFF', 'SUMMER15')  # codes the demo orders used (when they were valid)
+
+# name, e-mail, phone, city, country, time zone, locale, marketing (E = e-mail, S = SMS), orders placed
+CUSTOMERS: tuple[tuple[str, str, str, str, str, str, str, str, int], ...] = (
+    ('Emma Lund', 'emma.lund@example.com', '+45 22 41 87 90',
+     'Copenhagen', 'Denmark', 'Europe/Copenhagen', 'da', 'ES', 3),
+    ('Mads Kjær', 'mads.kjaer@example.net', '+45 31 62 04 18',
+     'Aarhus', 'Denmark', 'Europe/Copenhagen', 'da', '', 1),
+    ('Aino Virtanen', 'aino.virtanen@example.org', '+358 40 123 4567',
+     'Helsinki', 'Finland', 'Europe/Helsinki', 'fi', 'E', 2),
+    ('Mikko Laine', 'mikko.laine@example.com', '+358 50 765 4321',
+     'Tampere', 'Finland', 'Europe/Helsinki', 'fi', '', 0),
+    ('Lukas Schneider', 'lukas.schneider@example.net', '+49 30 1234 5678',
+     'Berlin', 'Germany', 'Europe/Berlin', 'de', 'E', 4),
+    ('Hannah Weber', 'hannah.weber@example.org', '+49 89 2345 6789',
+     'Munich', 'Germany', 'Europe/Berlin', 'de', 'S', 2),
+    ('Daan de Vries', 'daan.devries@example.com', '+31 6 1234 5678',
+     'Amsterdam', 'Netherlands', 'Europe/Amsterdam', 'nl', '', 2),
+    ('Sanne Bakker', 'sanne.bakker@example.net', '+31 6 8765 4321',
+     'Utrecht', 'Netherlands', 'Europe/Amsterdam', 'nl', 'ES', 6),
+    ('Sofia Romano', 'sofia.romano@example.com', '+39 06 1234 5678',
+     'Rome', 'Italy', 'Europe/Rome', 'it', '', 0),
+    ('Luca Bianchi', 'luca.bianchi@example.org', '+39 02 8765 4321',
+     'Milan', 'Italy', 'Europe/Rome', 'it', 'E', 1),
+    ('Sarah Mitchell', 'sarah.mitchell@example.com', '+1 212 555 0147',
+     'New York', 'United States', 'America/New_York', 'en-US', 'E', 0),
+    ('James Carter', 'james.carter@example.net', '+1 617 555 0193',
+     'Boston', 'United States', 'America/New_York', 'en-US', '', 2),
+    ('Olivia Chen', 'olivia.chen@example.org', '+1 415 555 0138',
+     'San Francisco', 'United States', 'America/Los_Angeles', 'en-US', 'ES', 1),
+    ('Noah Thompson', 'noah.thompson@example.com', '+1 312 555 0176',
+     'Chicago', 'United States', 'America/Chicago', 'en-US', '', 0),
+    ('Emily Tremblay', 'emily.tremblay@example.net', '+1 514 555 0112',
+     'Montreal', 'Canada', 'America/Toronto', 'en-CA', 'E', 3),
+    ('Astrid Nilsson', 'astrid.nilsson@example.com', '+46 70 123 45 67',
+     'Stockholm', 'Sweden', 'Europe/Stockholm', 'sv', 'E', 5),
+    ('Erik Johansen', 'erik.johansen@example.org', '+47 912 34 567',
+     'Oslo', 'Norway', 'Europe/Oslo', 'nb', '', 2),
+    ('Freja Holm', 'freja.holm@example.net', '+45 28 90 11 35',
+     'Odense', 'Denmark', 'Europe/Copenhagen', 'da', 'S', 1),
+    ('Juha Korhonen', 'juha.korhonen@example.com', '+358 44 987 6543',
+     'Oulu', 'Finland', 'Europe/Helsinki', 'fi', '', 1),
+    ('Marie Dubois', 'marie.dubois@example.org', '+33 6 12 34 56 78',
+     'Lyon', 'France', 'Europe/Paris', 'fr', 'E', 2),
+    ('Lea Müller', 'lea.mueller@example.com', '+41 79 123 45 67',
+     'Zurich', 'Switzerland', 'Europe/Zurich', 'de', '', 0),
+    ('Giulia Conti', 'giulia.conti@example.net', '+39 055 123 4567',
+     'Florence', 'Italy', 'Europe/Rome', 'it', 'ES', 3),
+    ('Pieter Jansen', 'pieter.jansen@example.org', '+31 20 765 4321',
+     'Rotterdam', 'Netherlands', 'Europe/Amsterdam', 'nl', '', 1),
+    ('Inês Ferreira', 'ines.ferreira@example.com', '+351 912 345 678',
+     'Lisbon', 'Portugal', 'Europe/Lisbon', 'pt', '', 0),
+    ('Tom Walsh', 'tom.walsh@example.net', '+353 87 123 4567',
+     'Dublin', 'Ireland', 'Europe/Dublin', 'en-IE', 'E', 1),
+)
+# customers whose newest order is pinned (days ago), so a conversation about it reads true
+NEWEST_ORDER_DAYS_AGO: dict[str, float] = {'daan.devries@example.com': 1.2}
+CUSTOMER_NOTES: dict[str, tuple[str, str]] = {  # e-mail: (staff key, note)
+    'sofia.romano@example.com': ('olivia', 'Runs a concept store in Rome. Wholesale lead: send the trade price list.'),
+    'sanne.bakker@example.net': ('ana', 'Prefers delivery to a parcel locker.'),
+}
+
+# Conversations: customer e-mail, status, unread, assignee key (or ''), hours since the last message,
+# how staff replies went out (chat, or the last one e-mailed after the shopper left), messages as
+# (who, text) with who = customer | olivia | ana. "{last_order}" is the customer's newest order number.
+CONVERSATIONS: tuple[tuple[str, str, bool, str, float, str, tuple[tuple[str, str], ...]], ...] = (
+    ('emma.lund@example.com', 'open', True, '', 0.3, 'chat', (
+        ('customer', 'Hej! Hvor lang tid tager levering til København?'),
+        ('ana', 'Hej Emma! Til Danmark tager det normalt 2–3 hverdage med GLS.'),
+        ('customer', 'Perfekt. Er der gratis fragt, hvis jeg handler for over 75 euro?'),
+    )),
+    ('sarah.mitchell@example.com', 'open', True, '', 1.5, 'chat', (
+        ('customer', "Hi! I tried the code WELCOME10 at checkout but it says it isn't valid. Is it still running?"),
+        ('olivia', 'Hi Sarah, it is! It works on your first order — please check there is no space before or '
+                   'after the code.'),
+        ('customer', 'There was a space at the end, it works now. Thanks! Do you ship to New York, and how long '
+                     'does it take?'),
+    )),
+    ('lukas.schneider@example.net', 'open', False, 'ana', 26.0, 'emailed', (
+        ('customer', 'Hallo, fällt der Fleece-Pullover eher klein aus? Ich trage normalerweise M.'),
+        ('ana', 'Hallo Lukas, er fällt normal aus. M passt bei 96–100 cm Brustumfang; wenn Sie ihn über einer '
+                'dicken Schicht tragen möchten, nehmen Sie L.'),
+        ('customer', 'Danke! Gibt es L bald wieder in Graphite?'),
+        ('ana', 'Ja, die nächste Lieferung kommt am Freitag. Ich sage Ihnen Bescheid, sobald sie da ist.'),
+    )),
+    ('daan.devries@example.com', 'open', False, 'ana', 8.0, 'chat', (
+        ('customer', 'Hoi, ik heb gisteren bestelling #{last_order} geplaatst maar nog geen verzendbevestiging '
+                     'gekregen. Klopt dat?'),
+        ('ana', 'Hoi Daan! Je bestelling wordt vandaag ingepakt en gaat vanmiddag met PostNL mee. Je krijgt de '
+                'track & trace per e-mail.'),
+        ('customer', 'Top, dank je wel!'),
+        ('ana', 'Graag gedaan. Veel plezier ermee!'),
+    )),
+    ('sofia.romano@example.com', 'open', False, '', 70.0, 'emailed', (
+        ('customer', 'Buongiorno! I run a small concept store in Rome. Do you offer wholesale prices on the soy '
+                     'candles?'),
+        ('olivia', 'Buongiorno Sofia! Yes, we have trade packs for shops. Roughly how many candles a month would '
+                   'you need?'),
+        ('customer', 'Around 40 a month, mixed scents. Is there a minimum order?'),
+        ('olivia', 'The minimum is one trade pack of 12 per scent, and trade prices start at 40 % off retail. '
+                   "I'll e-mail you our full price list and the current lead times today."),
+    )),
+    ('james.carter@example.net', 'open', False, '', 50.0, 'chat', (
+        ('customer', "Is the trail shell jacket fully seam-sealed? I'm spending a week in the Scottish Highlands."),
+        ('olivia', 'Hi James, yes: every seam is taped and the fabric is rated 20,000 mm. The pit zips help a lot '
+                   'on the climbs.'),
+    )),
+    ('aino.virtanen@example.org', 'closed', False, 'ana', 120.0, 'emailed', (
+        ('customer', 'Hei! Tilasin villahuopatossut koossa EU 39-40, mutta ne ovat liian pienet. Voinko palauttaa '
+                     'ne?'),
+        ('ana', 'Hei Aino! Totta kai, palautusaikaa on 30 päivää. Lähetän palautuslapun sähköpostiisi.'),
+        ('customer', 'Kiitos! Voinko vaihtaa ne kokoon EU 41-42 palautuksen sijaan?'),
+        ('ana', 'Onnistuu: lähetämme koon EU 41-42 heti, kun palautus on matkalla. Mukavaa viikkoa!'),
+        ('customer', 'Kiitos paljon, hyvää viikkoa myös!'),
+        ('ana', 'Vaihtopari lähti tänään matkaan. Seurantakoodi tulee sähköpostiisi.'),
+    )),
+)
+
+
+async def database_is_empty(db: AsyncSession) -> bool:
+    """True when there are no staff accounts and no products (the store row alone does not count)."""
+    has_staff = (await db.exec(select(Staff.id).limit(1))).first() is not None
+    has_products = (await db.exec(select(Product.id).limit(1))).first() is not None
+    return not has_staff and not has_products
+
+
+async def load_demo(db: AsyncSession, *, hash_password: Callable[[str], str], now: datetime | None = None,
+                    owner_password: str | None = None, seed: int = 7) -> DemoLogin:
+    """Fill an empty database with the demo store, commit, and return the owner's login."""
+    if not await database_is_empty(db):
+        raise RuntimeError('the database is not empty')
+    now = now or utcnow()
+    rng = random.Random(seed)
+    password = owner_password or secrets.token_urlsafe(12)
+
+    await _store(db)
+    staff = await _staff(db, hash_password=hash_password, owner_password=password, now=now)
+    variants = await _catalogue(db, rng, now)
+    codes = _discount_codes(db, now)
+    customers = await _customers(db, rng, now, staff)
+    newest_orders = await _orders(db, rng, now, customers, variants, codes)
+    await _conversations(db, rng, now, customers, staff, newest_orders)
+    await db.commit()
+    owner = STAFF[0]
+    return DemoLogin(email=owner[1], password=password, name=owner[2])
+
+
+async def _store(db: AsyncSession) -> None:
+    """Name the store row (made by the migrations); create it if it is missing."""
+    store = await db.get(Store, 1)
+    if store is None:
+        store = Store(id=1, name=STORE_NAME, currency=CURRENCY, identity_secret=secrets.token_hex(32),
+                      storefront_url='')
+    store.name, store.currency = STORE_NAME, CURRENCY
+    db.add(store)
+
+
+async def _staff(db: AsyncSession, *, hash_password: Callable[[str], str], owner_password: str,
+                 now: datetime) -> dict[str, Staff]:
+    staff: dict[str, Staff] = {}
+    for key, email, name, is_owner, can_chat, joined in STAFF:
+        password = owner_password if is_owner else secrets.token_urlsafe(12)
+        staff[key] = Staff(email=email, name=name, password_hash=hash_password(password), is_owner=is_owner,
+                           can_chat=can_chat, created_at=now - timedelta(days=joined))
+    db.add_all(staff.values())
+    await db.flush()
+    return staff
+
+
+def slugify(title: str) -> str:
+    return re.sub(r'[^a-z0-9]+', '-', title.lower()).strip('-')
+
+
+def _unique_handle(title: str, taken: set[str]) -> str:
+    base = slugify(title) or 'product'
+    handle, n = base, 2
+    while handle in taken:
+        handle, n = f'{base}-{n}', n + 1
+    taken.add(handle)
+    return handle
+
+
+def _variant_spec(spec: str, default_price: int) -> tuple[str, int]:
+    title, _, price = spec.partition('@')
+    return title, int(price) if price else default_price
+
+
+@dataclass(frozen=True)
+class _Sellable:
+    """A variant the demo orders may contain."""
+    variant_id: int
+    product_title: str
+    variant_title: str
+    price_cents: int
+
+
+async def _catalogue(db: AsyncSession, rng: random.Random, now: datetime) -> list[_Sellable]:
+    """Products and variants; returns the variants of active online-store products."""
+    handles: set[str] = set()
+    made: list[tuple[Product, tuple[str, ...], int, str]] = []
+    for title, vendor, product_type, tags, price, variant_specs, flag in PRODUCTS:
+        created = now - timedelta(days=rng.randint(120, 700), minutes=rng.randint(0, 1439))
+        product = Product(handle=_unique_handle(title, handles), title=title, vendor=vendor,
+                          product_type=product_type, tags=tags, image_url='',
+                          body_html=f'<p>{BLURBS.get(product_type, DEFAULT_BLURB)}</p>',
+                          online_store=flag != 'wholesale', status='draft' if flag == 'draft' else 'active',
+                          created_at=created, updated_at=created + timedelta(days=rng.randint(0, 90)))
+        db.add(product)
+        made.append((product, variant_specs, price, flag))
+    await db.flush()
+
+    sellable: list[tuple[Variant, Product]] = []
+    for number, (product, variant_specs, price, flag) in enumerate(made, start=1):
+        for position, spec in enumerate(variant_specs, start=1):
+            title, variant_price = _variant_spec(spec, price)
+            sold_out = flag == 'soldout' and position == 1
+            variant = Variant(product_id=product.id, title=title, sku=f'NL-{number:03d}-{position}',
+                              price_cents=variant_price, position=position,
+                              inventory=0 if sold_out else rng.randint(0, 60))
+            db.add(variant)
+            if product.online_store and product.status == 'active':
+                sellable.append((variant, product))
+    await db.flush()
+    return [_Sellable(v.id, p.title, v.title, v.price_cents) for v, p in sellable if v.id is not None]
+
+
+def _discount_codes(db: AsyncSession, now: datetime) -> dict[str, DiscountCode]:
+    codes: dict[str, DiscountCode] = {}
+    for code, kind, value, state, used in DISCOUNTS:
+        row = DiscountCode(code=code, kind=kind, value_cents=value, times_used=used,
+                           starts_at=now - timedelta(days=400), created_at=now - timedelta(days=400))
+        if state == 'inactive':
+            row.active = False
+        elif state == 'expired':
+            row.starts_at, row.ends_at = now - timedelta(days=110), now - timedelta(days=20)
+            row.created_at = row.starts_at - timedelta(days=7)
+        elif state == 'used_up':
+            row.usage_limit = used
+        elif state == 'scheduled':
+            row.starts_at, row.ends_at = now + timedelta(days=14), now + timedelta(days=45)
+            row.created_at = now - timedelta(days=3)
+        db.add(row)
+        codes[code] = row
+    return codes
+
+
+def _customer_created(rng: random.Random, now: datetime, orders: int) -> datetime:
+    """Customers are spread over two years; anyone with orders joined at least a month ago."""
+    days = rng.randint(30, 730) if orders else rng.randint(1, 730)
+    return now - timedelta(days=days, minutes=rng.randint(0, 1439))
+
+
+async def _customers(db: AsyncSession, rng: random.Random, now: datetime,
+                     staff: dict[str, Staff]) -> dict[str, tuple[Customer, int]]:
+    """Customers by e-mail, each with the number of orders they will get."""
+    customers: dict[str, tuple[Customer, int]] = {}
+    for name, email, phone, city, country, zone, locale, marketing, orders in CUSTOMERS:
+        customer = Customer(email=email, name=name, phone=phone, city=city, country=country, timezone=zone,
+                            locale=locale, accepts_email_marketing='E' in marketing,
+                            accepts_sms_marketing='S' in marketing, created_at=_customer_created(rng, now, orders))
+        if email in CUSTOMER_NOTES:
+            author, note = CUSTOMER_NOTES[email]
+            customer.note, customer.note_updated_by_id = note, staff[author].id
+            customer.note_updated_at = now - timedelta(days=rng.randint(2, 20))
+        db.add(customer)
+        customers[email] = (customer, orders)
+    await db.flush()
+    return customers
+
+
+def _order_times(rng: random.Random, now: datetime, customer: Customer, count: int) -> list[datetime]:
+    """When a customer's orders were placed: inside the last six months and after they joined."""
+    earliest = max(customer.created_at, now - timedelta(days=ORDER_MONTHS_DAYS))
+    pinned = NEWEST_ORDER_DAYS_AGO.get(customer.email)
+    if pinned is None or count == 0:
+        return sorted(_between(rng, earliest, now - timedelta(hours=1)) for _ in range(count))
+    newest = now - timedelta(days=pinned)
+    older = sorted(_between(rng, earliest, newest - timedelta(days=1)) for _ in range(count - 1))
+    return [*older, newest]
+
+
+def _between(rng: random.Random, start: datetime, end: datetime) -> datetime:
+    return start + timedelta(seconds=rng.uniform(0, max((end - start).total_seconds(), 0)))
+
+
+def _status_for(rng: random.Random, age: timedelta) -> str:
+    if age < timedelta(days=3):
+        return 'open'
+    if age < timedelta(days=RECENT_ORDER_DAYS):
+        return rng.choice(('open', 'paid', 'paid', 'fulfilled', 'fulfilled'))
+    return rng.choice(('paid', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled'))
+
+
+def _code_valid_at(code: DiscountCode, when: datetime) -> bool:
+    return code.active and code.starts_at <= when and (code.ends_at is None or when < code.ends_at)
+
+
+def _discount_off(code: DiscountCode, subtotal_cents: int) -> int:
+    if code.kind == 'percentage':
+        return min((subtotal_cents * code.value_cents + 5_000) // 10_000, subtotal_cents)  # half up
+    return min(code.value_cents, subtotal_cents)
+
+
+def _order_lines(rng: random.Random, variants: list[_Sellable]) -> list[OrderLine]:
+    lines = []
+    for item in rng.sample(variants, rng.choice((1, 1, 1, 2, 2, 3))):
+        quantity = rng.choice((1, 1, 1, 1, 2, 2, 3)) if item.price_cents < 3000 else 1
+        lines.append(OrderLine(variant_id=item.variant_id, product_title=item.product_title,
+                               variant_title=item.variant_title, quantity=quantity,
+                               unit_price_cents=item.price_cents, line_total_cents=item.price_cents * quantity))
+    return lines
+
+
+async def _orders(db: AsyncSession, rng: random.Random, now: datetime, customers: dict[str, tuple[Customer, int]],
+                  variants: list[_Sellable], codes: dict[str, DiscountCode]) -> dict[int, int]:
+    """Orders of the last six months, numbered from 1001 in time order; returns each customer's newest number."""
+    planned = [(when, customer) for customer, count in customers.values()
+               for when in _order_times(rng, now, customer, count)]
+    planned.sort(key=lambda item: item[0])
+    orders: list[tuple[Order, list[OrderLine]]] = []
+    newest: dict[int, int] = {}
+    for number, (when, customer) in enumerate(planned, start=FIRST_ORDER_NUMBER):
+        assert customer.id is not None
+        lines = _order_lines(rng, variants)
+        subtotal = sum(line.line_total_cents for line in lines)
+        code = codes[rng.choice(ORDER_CODES)] if rng.random() < 0.3 else None
+        if code is not None and not _code_valid_at(code, when):
+            code = None
+        discount = _discount_off(code, subtotal) if code else 0
+        if code is not None:
+            code.times_used += 1
+        order = Order(number=number, customer_id=customer.id, status=_status_for(rng, now - when), currency=CURRENCY,
+                      subtotal_cents=subtotal, discount_code=code.code if code else None, discount_cents=discount,
+                      total_cents=subtotal - discount, placed_at=when)
+        orders.append((order, lines))
+        newest[customer.id] = number
+    _cancel_a_couple(rng, now, [order for order, _ in orders])
+    db.add_all(order for order, _ in orders)
+    await db.flush()
+    for order, lines in orders:
+        for line in lines:
+            line.order_id = order.id  # type: ignore[assignment]
+            db.add(line)
+    await db.flush()
+    return newest
+
+
+def _cancel_a_couple(rng: random.Random, now: datetime, orders: list[Order]) -> None:
+    """Two older orders were cancelled; the newest order is always still open."""
+    older = [order for order in orders if now - order.placed_at > timedelta(days=7)]
+    for order in rng.sample(older, min(2, len(older))):
+        order.status = 'cancelled'
+    if orders:
+        orders[-1].status = 'open'
+
+
+def preview_of(body: str) -> str:
+    flat = ' '.join(body.split())
+    return flat if len(flat) <= PREVIEW_LENGTH else flat[:PREVIEW_LENGTH - 1] + '…'
+
+
+def _message_times(rng: random.Random, last: datetime, script: tuple[tuple[str, str], ...],
+                   delivery: str) -> list[datetime]:
+    """Times for a script, counted back from the last message: shoppers answer fast, staff within minutes,
+    and an e-mailed reply comes hours later."""
+    times = [last]
+    last_staff = max((i for i, (who, _) in enumerate(script) if who != 'customer'), default=-1)
+    for index in range(len(script) - 1, 0, -1):
+        who = script[index][0]
+        if who == 'customer':
+            gap = timedelta(minutes=rng.randint(1, 6), seconds=rng.randint(0, 59))
+        elif delivery == 'emailed' and index == last_staff:
+            gap = timedelta(hours=rng.randint(1, 4), minutes=rng.randint(0, 59))
+        else:
+            gap = timedelta(minutes=rng.randint(2, 15), seconds=rng.randint(0, 59))
+        times.append(times[-1] - gap)
+    return list(reversed(times))
+
+
+def _token_hash() -> str:
+    """The hash of a session token nobody holds (the demo shoppers never come back with it)."""
+    return hashlib.sha256(secrets.token_urlsafe(32).encode()).hexdigest()
+
+
+async def _conversations(db: AsyncSession, rng: random.Random, now: datetime,
+                         customers: dict[str, tuple[Customer, int]], staff: dict[str, Staff],
+                         newest_orders: dict[int, int]) -> None:
+    client_ids = 0
+    for email, status, unread, assignee, hours_ago, delivery, script in CONVERSATIONS:
+        customer = customers[email][0]
+        assert customer.id is not None
+        times = _message_times(rng, now - timedelta(hours=hours_ago), script, delivery)
+        bodies = [text.replace('{last_order}', str(newest_orders.get(customer.id, ''))) for _, text in script]
+        conversation = Conversation(
+            customer_id=customer.id, channel='chat', status=status, unread=unread, customer_online=False,
+            assignee_id=staff[assignee].id if assignee else None, started_at=times[0], last_message_at=times[-1],
+            last_message_preview=preview_of(bodies[-1]),
+            last_message_author='customer' if script[-1][0] == 'customer' else 'staff',
+            topics=[], reply_token=secrets.token_urlsafe(24)[:32])
+        db.add(conversation)
+        await db.flush()
+        last_customer = max(t for t, (who, _) in zip(times, script) if who == 'customer')
+        session = ChatSession(
+            token_hash=_token_hash(), customer_id=customer.id, conversation_id=conversation.id, email=customer.email,
+            name=customer.name, locale=customer.locale, timezone=customer.timezone, online=False,
+            last_seen_at=min(last_customer + timedelta(minutes=rng.randint(1, 3)), now), created_at=times[0])
+        db.add(session)
+        await db.flush()
+        last_staff = max((i for i, (who, _) in enumerate(script) if who != 'customer'), default=-1)
+        for index, ((who, _), body, when) in enumerate(zip(script, bodies, times)):
+            message = Message(conversation_id=conversation.id, session_id=session.id, kind='text', body=body,
+                              created_at=when, topic=None)
+            if who == 'customer':
+                client_ids += 1
+                message.author, message.client_msg_id = 'customer', f'demo-{client_ids}'
+            else:
+                emailed = delivery == 'emailed' and index == last_staff
+                message.author, message.staff_id = 'staff', staff[who].id
+                message.delivery = 'emailed' if emailed else 'chat'
+            db.add(message)
+    await db.flush()

@@ -11,9 +11,16 @@ from db.engine import open_database
 from pages.api import install_api
 from pages.customer import install_customer_pages
 from pages.customers import install_customer_pages_for_staff
+from pages.discounts import install_discount_pages
 from pages.inbox import install_inbox_pages
 from pages.login import install_login_pages
+from pages.media import install_media
+from pages.settings import install_settings_pages
 from pages.store import install_store_pages
+from services.mail.config import resolve_mail_config
+from services.mail.outbox import run_outbox_forever
+from services.mail.smtp_receiver import start_smtp_receiver
+from services.mail.transport import transport_for
 from services.runtime import Runtime, ServiceConfig
 
 log = logging.getLogger('inbox')
@@ -29,6 +36,12 @@ def service_config(settings: Settings) -> ServiceConfig:
         login_max_failures=settings.login_max_failures,
         public_url=settings.effective_public_url,
         uploads_dir=settings.uploads_dir,
+        mail=resolve_mail_config(
+            public_url=settings.effective_public_url, smtp_host=settings.smtp_host, smtp_port=settings.smtp_port,
+            smtp_username=settings.smtp_username, smtp_password=settings.smtp_password, smtp_tls=settings.smtp_tls,
+            mail_from=settings.mail_from, mail_reply_domain=settings.mail_reply_domain,
+            max_attempts=settings.mail_max_attempts, mail_dir=settings.mail_dir,
+            smtp_inbound_port=settings.smtp_inbound_port, inbound_secret=settings.inbound_secret),
     )
 
 
@@ -49,14 +62,26 @@ def build(settings: Settings) -> Runtime:
     install_api(app, runtime)
     install_customer_pages(app, runtime)
     install_store_pages(app, runtime)
+    install_media(app, runtime)
     install_login_pages(runtime)
     install_inbox_pages(runtime)
     install_customer_pages_for_staff(runtime)
+    install_discount_pages(runtime)
+    install_settings_pages(runtime)
+    smtp_servers: list[asyncio.AbstractServer] = []
 
     async def startup() -> None:
         background_tasks.create(sweep_presence_forever(runtime), name='presence-sweeper')
+        background_tasks.create(run_outbox_forever(runtime, transport_for(runtime.config.mail)), name='mail-outbox')
+        if settings.smtp_inbound_port:
+            smtp_servers.append(await start_smtp_receiver(runtime, host=settings.host, port=settings.smtp_inbound_port))
+
+    async def close_smtp() -> None:
+        for server in smtp_servers:
+            server.close()
 
     app.on_startup(startup)
+    app.on_shutdown(close_smtp)
     app.on_shutdown(runtime.db.dispose)
     return runtime
 

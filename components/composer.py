@@ -14,10 +14,21 @@ ENTER_SENDS = '''(e) => {
 
 
 class Composer:
-    def __init__(self, *, on_send: Callable[[str], Awaitable[bool]]) -> None:
+    def __init__(self, *, on_send: Callable[[str], Awaitable[bool]],
+                 on_share: dict[str, Callable[[], Awaitable[None]]] | None = None) -> None:
         self.on_send = on_send
         self.sending = False
+        self.share_buttons: list[ui.button] = []
         with ui.row().classes('w-full items-end gap-2 px-3 py-3 border-t border-stone-200 bg-white no-wrap'):
+            for key, icon, label in (('products', 'sell', _('Share products')),
+                                     ('discount', 'percent', _('Share a discount code')),
+                                     ('image', 'image', _('Send an image'))):
+                if on_share and key in on_share:
+                    button = ui.button(icon=icon, on_click=on_share[key]).props('flat round dense color=stone-7').mark(
+                        f'share-{key}')
+                    button.props['aria-label'] = label
+                    button.tooltip(label)
+                    self.share_buttons.append(button)
             self.input = ui.textarea(placeholder=_('Write a reply…')).props(
                 f'outlined dense autogrow rounded maxlength={MAX_BODY} input-class="max-h-40"').classes(
                 'grow').mark('composer')
@@ -42,6 +53,8 @@ class Composer:
     def set_enabled(self, enabled: bool) -> None:
         self.input.set_enabled(enabled)
         self.button.set_enabled(enabled)
+        for button in self.share_buttons:
+            button.set_enabled(enabled)
 
     def focus(self) -> None:
         self.input.run_method('focus')

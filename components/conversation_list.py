@@ -1,18 +1,28 @@
-"""The conversation list: Open/Closed tabs and rows updated in place from the event bus."""
+"""The conversation list: Open/Closed tabs, views, topic filter and search; rows updated in place from the bus."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 from nicegui import ui
 
 from components.clock import ViewerClock
 from services import conversations
+from services.classification.topics import TOPIC_KEYS, TOPIC_LABELS
+from services.conversations import ListFilter
 from services.errors import NotFound
 from services.i18n import _
 from services.runtime import Runtime
 from services.views import ConversationRow
 
 PAGE_SIZE = 50
+TOPIC_COLOURS = {
+    'checkout': 'bg-emerald-50 text-emerald-800', 'edit_order': 'bg-orange-50 text-orange-800',
+    'order_status': 'bg-sky-50 text-sky-800', 'pricing_discounts': 'bg-pink-50 text-pink-800',
+    'product_details': 'bg-violet-50 text-violet-800', 'product_interest': 'bg-indigo-50 text-indigo-800',
+    'returns': 'bg-red-50 text-red-800', 'shipping': 'bg-amber-50 text-amber-900',
+    'store_info': 'bg-stone-100 text-stone-700', 'wholesale': 'bg-teal-50 text-teal-800',
+}
 
 
 def initials(name: str) -> str:
@@ -20,16 +30,22 @@ def initials(name: str) -> str:
     return ''.join(p[0] for p in parts[:2]).upper() or '?'
 
 
+def topic_chip(topic: str) -> None:
+    ui.label(_(TOPIC_LABELS.get(topic, topic))).classes(
+        'text-[11px] leading-4 rounded-full px-2 py-0.5 whitespace-nowrap ' +
+        TOPIC_COLOURS.get(topic, 'bg-stone-100 text-stone-700')).mark(f'topic-{topic}')
+
+
 class ConversationRowItem:
-    """One row; rebuilt alone when its conversation changes."""
+    """One row; its element (and handlers) stays, its content is rebuilt when the conversation changes."""
 
     def __init__(self, row: ConversationRow, list_: ConversationList) -> None:
         self.row = row
         self.list = list_
         with list_.rows_container:
             self.element = ui.element('div').classes(
-                'conversation-row w-full flex no-wrap gap-3 items-start px-4 py-3 cursor-pointer border-b '
-                'border-stone-100').mark(f'conversation-{row.id}')
+                'conversation-row group relative w-full flex no-wrap gap-3 items-start px-4 py-3 cursor-pointer '
+                'border-b border-stone-100 outline-none').mark(f'conversation-{row.id}')
         self.element.props['tabindex'] = '0'
         self.element.props['role'] = 'button'
         self.element.on('click', lambda: list_.select(self.row.id))
@@ -41,12 +57,13 @@ class ConversationRowItem:
         self.render()
 
     def render(self) -> None:
-        """Rebuild the row's content; the row element itself (and its handlers) stays."""
         row = self.row
         selected = row.id == self.list.selected_id
+        focused = row.id == self.list.focused_id
         self.element.props['aria-label'] = _('Open conversation with {name}', name=row.customer_name)
-        self.element.classes(remove='bg-indigo-50 hover:bg-stone-50',
-                             add='bg-indigo-50' if selected else 'hover:bg-stone-50')
+        self.element.classes(remove='bg-indigo-50 hover:bg-stone-50 ring-2 ring-inset ring-indigo-300',
+                             add=('bg-indigo-50' if selected else 'hover:bg-stone-50') +
+                             (' ring-2 ring-inset ring-indigo-300' if focused else ''))
         self.element.clear()
         with self.element:
             with ui.element('div').classes('relative shrink-0'):
@@ -69,24 +86,69 @@ class ConversationRowItem:
                     ui.label(prefix + (row.preview or _('No messages yet'))).classes(
                         'truncate text-sm ' + ('text-stone-900' if row.unread else 'text-stone-500'))
                     if row.unread:
-                        dot = ui.element('span').classes('shrink-0 w-2.5 h-2.5 rounded-full bg-indigo-600')
+                        dot = ui.element('span').classes('shrink-0 w-2.5 h-2.5 rounded-full bg-indigo-600').mark('unread-dot')
                         dot.props['aria-label'] = _('Unread')
+                if row.topics or row.assignee_id is not None:
+                    with ui.row().classes('w-full items-center gap-1 pt-1 no-wrap overflow-hidden'):
+                        if row.assignee_id is not None and row.assignee_id == self.list.staff_id:
+                            ui.label(_('Assigned to you')).classes(
+                                'text-[11px] leading-4 rounded-full px-2 py-0.5 bg-indigo-600 text-white '
+                                'whitespace-nowrap').mark('assigned-to-me')
+                        elif row.assignee_id is not None:
+                            ui.label(row.assignee_name).classes(
+                                'text-[11px] leading-4 rounded-full px-2 py-0.5 bg-stone-100 text-stone-600 '
+                                'whitespace-nowrap')
+                        for topic in row.topics[:2]:
+                            topic_chip(topic)
+            with ui.row().classes('row-actions absolute right-2 bottom-2 gap-0 bg-white/90 rounded-lg shadow-sm '
+                                  'opacity-0 group-hover:opacity-100 group-focus-within:opacity-100 transition'):
+                closing = row.status == 'open'
+                status = ui.button(icon='check_circle_outline' if closing else 'replay',
+                                   on_click=lambda: self.list.toggle_status(self.row.id)).props(
+                    'flat round dense size=sm').on('click.stop', js_handler='() => {}').mark(f'quick-status-{row.id}')
+                status.props['aria-label'] = _('Close') if closing else _('Reopen')
+                status.tooltip(_('Close') if closing else _('Reopen'))
+                assign = ui.button(icon='person_add_alt', on_click=lambda: self.list.assign(self.row.id)).props(
+                    'flat round dense size=sm').on('click.stop', js_handler='() => {}').mark(f'quick-assign-{row.id}')
+                assign.props['aria-label'] = _('Assign')
+                assign.tooltip(_('Assign'))
 
 
 class ConversationList:
-    def __init__(self, runtime: Runtime, *, clock: ViewerClock, selected_id: int | None,
-                 on_select: Callable[[int], Awaitable[None]]) -> None:
+    def __init__(self, runtime: Runtime, *, clock: ViewerClock, staff_id: int, selected_id: int | None,
+                 on_select: Callable[[int], Awaitable[None]],
+                 on_toggle_status: Callable[[int], Awaitable[None]],
+                 on_assign: Callable[[int], Awaitable[None]]) -> None:
         self.runtime = runtime
         self.clock = clock
+        self.staff_id = staff_id
         self.selected_id = selected_id
+        self.focused_id: int | None = None
         self.on_select = on_select
-        self.status = 'open'
+        self.on_toggle_status = on_toggle_status
+        self.on_assign = on_assign
+        self.filter = ListFilter(staff_id=staff_id)
         self.items: dict[int, ConversationRowItem] = {}
         self.counts: dict[str, int] = {'open': 0, 'closed': 0}
+        self.has_more = False
         self.on_counts_changed: Callable[[int], None] | None = None
         with ui.column().classes('w-full h-full gap-0 no-wrap'):
-            with ui.row().classes('w-full px-4 pt-3 pb-2 items-center justify-between'):
+            with ui.column().classes('w-full px-4 pt-3 pb-2 gap-2'):
                 ui.label(_('Conversations')).classes('text-lg font-semibold text-stone-900')
+                self.search = ui.input(placeholder=_('Search name, e-mail or messages')).props(
+                    'outlined dense clearable debounce=300').classes('w-full').mark('search')
+                self.search.props['aria-label'] = _('Search conversations')
+                with self.search.add_slot('prepend'):
+                    ui.icon('search', size='18px')
+                self.search.on_value_change(self._search_changed)
+                with ui.row().classes('w-full items-center gap-2 no-wrap'):
+                    self.view = ui.toggle({'all': _('All'), 'mine': _('Mine'), 'unassigned': _('Unassigned')},
+                                          value='all', on_change=self._view_changed).props(
+                        'dense no-caps unelevated toggle-color=indigo-8 padding="2px 10px"').classes('border border-stone-300 rounded-lg').mark('view')
+                    topics = {'': _('All topics'), **{k: _(TOPIC_LABELS[k]) for k in TOPIC_KEYS}}
+                    self.topic = ui.select(topics, value='', on_change=self._topic_changed).props(
+                        'dense outlined options-dense').classes('grow min-w-0').mark('topic-filter')
+                    self.topic.props['aria-label'] = _('Filter by topic')
             self.tabs = ui.tabs(on_change=self._tab_changed).classes('w-full text-stone-700').props(
                 'dense align=left active-color=indigo-8 indicator-color=indigo-8 no-caps')
             with self.tabs:
@@ -96,23 +158,56 @@ class ConversationList:
             ui.separator()
             with ui.element('div').classes('w-full grow min-h-0 overflow-y-auto overflow-x-hidden'):
                 self.rows_container = ui.column().classes('w-full gap-0')
+                self.more = ui.button(_('Load more'), on_click=self.load_more).props('flat no-caps').classes(
+                    'w-full').mark('load-more')
                 self.empty = ui.column().classes('w-full items-center text-center p-8 gap-2 text-stone-500')
             self.loading = ui.spinner(size='lg').classes('self-center m-8')
+        self.more.set_visibility(False)
+
+    @property
+    def status(self) -> str:
+        return self.filter.status
 
     async def _tab_changed(self) -> None:
-        self.status = str(self.tabs.value)
+        await self.set_filter(status=str(self.tabs.value))
+
+    async def _view_changed(self) -> None:
+        await self.set_filter(view=str(self.view.value))
+
+    async def _topic_changed(self) -> None:
+        await self.set_filter(topic=str(self.topic.value or '') or None)
+
+    async def _search_changed(self) -> None:
+        await self.set_filter(search=str(self.search.value or ''))
+
+    async def set_filter(self, **changes: object) -> None:
+        self.filter = replace(self.filter, **changes)  # type: ignore[arg-type]
         await self.reload()
 
     async def reload(self) -> None:
         async with self.runtime.db.sessions() as db:
-            rows = await conversations.list_rows(db=db, status=self.status, limit=PAGE_SIZE)
-            self.counts = await conversations.count_by_status(db=db)
+            rows = await conversations.list_rows(db=db, limit=PAGE_SIZE, flt=self.filter)
+            self.counts = await conversations.count_by_status(db=db, flt=self.filter)
         self.loading.set_visibility(False)
         self.rows_container.clear()
         self.items = {}
+        self._add_rows(rows)
+        self._render_counts_and_empty()
+
+    def _add_rows(self, rows: list[ConversationRow]) -> None:
         for row in rows:
             self.items[row.id] = ConversationRowItem(row, self)
-        self._render_counts_and_empty()
+        self.has_more = len(rows) == PAGE_SIZE
+        self.more.set_visibility(self.has_more)
+
+    async def load_more(self) -> None:
+        if not self.items:
+            return
+        last = min(self.items.values(), key=lambda i: (i.row.last_message_at, i.row.id)).row
+        async with self.runtime.db.sessions() as db:
+            rows = await conversations.list_rows(db=db, limit=PAGE_SIZE, flt=self.filter,
+                                                 before=(last.last_message_at, last.id))
+        self._add_rows([r for r in rows if r.id not in self.items])
 
     def _render_counts_and_empty(self) -> None:
         self.open_tab.props(f'label="{_("Open")} ({self.counts.get("open", 0)})"')
@@ -121,8 +216,11 @@ class ConversationList:
         if not self.items:
             with self.empty:
                 ui.icon('forum', size='40px').classes('text-stone-300')
-                ui.label(_('No open conversations') if self.status == 'open' else _('No closed conversations'))
-                ui.label(_('New chats from your store appear here as they arrive.')).classes('text-xs')
+                if self.filter.search or self.filter.topic or self.filter.view != 'all':
+                    ui.label(_('No conversations match these filters.'))
+                else:
+                    ui.label(_('No open conversations') if self.status == 'open' else _('No closed conversations'))
+                    ui.label(_('New chats from your store appear here as they arrive.')).classes('text-xs')
         if self.on_counts_changed:
             self.on_counts_changed(sum(1 for item in self.items.values() if item.row.unread))
 
@@ -133,13 +231,16 @@ class ConversationList:
                 row = await conversations.get_row(db=db, conversation_id=conversation_id)
             except NotFound:
                 return
-            self.counts = await conversations.count_by_status(db=db)
+            self.counts = await conversations.count_by_status(db=db, flt=self.filter)
         item = self.items.get(conversation_id)
-        if row.status != self.status:
+        if not conversations.matches(row, self.filter):
             if item is not None:
                 self.rows_container.remove(item.element)
                 del self.items[conversation_id]
         elif item is None:
+            if self.filter.search:
+                self._render_counts_and_empty()
+                return  # a search result list only changes when the search is run again
             self.items[conversation_id] = ConversationRowItem(row, self)
             self._move_into_place(conversation_id)
         else:
@@ -149,9 +250,11 @@ class ConversationList:
                 self._move_into_place(conversation_id)
         self._render_counts_and_empty()
 
+    def _ordered(self) -> list[ConversationRowItem]:
+        return sorted(self.items.values(), key=lambda i: (i.row.last_message_at, i.row.id), reverse=True)
+
     def _move_into_place(self, conversation_id: int) -> None:
-        ordered = sorted(self.items.values(), key=lambda i: i.row.last_message_at, reverse=True)
-        index = next(i for i, item in enumerate(ordered) if item.row.id == conversation_id)
+        index = next(i for i, item in enumerate(self._ordered()) if item.row.id == conversation_id)
         self.items[conversation_id].element.move(self.rows_container, target_index=index)
 
     def rerender(self) -> None:
@@ -161,12 +264,37 @@ class ConversationList:
     def presence_changed(self, conversation_id: int, online: bool) -> None:
         item = self.items.get(conversation_id)
         if item is not None and item.row.online != online:
-            item.update(type(item.row)(**{**item.row.__dict__, 'online': online}))
+            item.update(replace(item.row, online=online))
 
     async def select(self, conversation_id: int) -> None:
         previous = self.selected_id
         self.selected_id = conversation_id
+        self.focused_id = conversation_id
         for cid in {previous, conversation_id}:
             if cid is not None and cid in self.items:
                 self.items[cid].render()
         await self.on_select(conversation_id)
+
+    async def toggle_status(self, conversation_id: int) -> None:
+        await self.on_toggle_status(conversation_id)
+
+    async def assign(self, conversation_id: int) -> None:
+        await self.on_assign(conversation_id)
+
+    def move_focus(self, step: int) -> None:
+        """j/k: move the keyboard focus through the list."""
+        ordered = self._ordered()
+        if not ordered:
+            return
+        ids = [item.row.id for item in ordered]
+        current = self.focused_id if self.focused_id in ids else self.selected_id
+        index = ids.index(current) + step if current in ids else 0
+        previous = self.focused_id
+        self.focused_id = ids[max(0, min(len(ids) - 1, index))]
+        for cid in {previous, self.focused_id}:
+            if cid is not None and cid in self.items:
+                self.items[cid].render()
+        self.items[self.focused_id].element.run_method('scrollIntoView', {'block': 'nearest'})
+
+    def focus_search(self) -> None:
+        self.search.run_method('focus')

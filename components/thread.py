@@ -2,18 +2,24 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from typing import Any
 
 from nicegui import ui
 
 from components.clock import ViewerClock
 from components.composer import Composer
+from components.share_dialogs import DiscountShareDialog, ImageShareDialog, ProductShareDialog
+from components.conversation_actions import ConversationActions
 from components.conversation_list import initials
-from services import carts, conversations, messages
+from services import carts, catalog, conversations, messages, sharing
 from services import store as store_service
 from services.carts import cart_event_text
 from services.errors import NotFound, ServiceError
+from services.mail.outbox import retry_now
 from services.i18n import _
 from services.runtime import Runtime
+from services.images import store_image
 from services.staff import get_active_staff
 from services.views import ConversationRow, MessageView
 
@@ -24,6 +30,7 @@ DELIVERY_LABELS = {
     'email_pending': ('E-mail pending', 'schedule_send'),
     'email_failed': ('E-mail failed, retrying', 'error_outline'),
     'email_given_up': ('E-mail not delivered', 'error'),
+    'email_saved': ('Saved, not sent (no mail server)', 'drafts'),
 }
 
 
@@ -37,6 +44,36 @@ def event_text(view: MessageView) -> str:
     return view.body
 
 
+def shared_content(view: MessageView) -> None:
+    """Product cards, a discount card or an image, as the shopper sees them."""
+    if view.kind == 'products':
+        with ui.row().classes('max-w-[75%] gap-2 justify-end'):
+            for card in view.payload.get('products', []):
+                with ui.link(target=str(card.get('url', '')), new_tab=True).classes(
+                        'no-underline w-40 rounded-xl bg-white border border-stone-200 overflow-hidden shadow-sm '
+                        'text-stone-900').mark('product-card'):
+                    image = str(card.get('image_url', ''))
+                    if image.startswith(('https://', 'http://', '/')):
+                        ui.image(image).classes('w-40 h-28')
+                    else:
+                        with ui.element('div').classes('w-40 h-20 bg-stone-100 flex items-center justify-center'):
+                            ui.icon('inventory_2', size='28px').classes('text-stone-300')
+                    with ui.column().classes('gap-0 p-2'):
+                        ui.label(str(card.get('title', ''))).classes('text-sm font-medium leading-tight')
+                        ui.label(f"{card.get('price', '')} {card.get('currency', '')}").classes('text-xs text-stone-600')
+    elif view.kind == 'discount':
+        with ui.row().classes('items-center gap-2 rounded-xl border-2 border-dashed border-indigo-300 bg-indigo-50 '
+                              'px-3 py-2').mark('discount-card'):
+            ui.icon('sell', size='18px').classes('text-indigo-700')
+            ui.label(str(view.payload.get('code', ''))).classes('font-mono font-semibold text-indigo-900')
+            ui.label(_('{value} off', value=view.payload.get('discount', ''))).classes('text-xs text-indigo-800')
+    elif view.kind == 'image':
+        url = str(view.payload.get('url', ''))
+        if url.startswith('/media/'):
+            with ui.link(target=url, new_tab=True):
+                ui.image(url).classes('w-64 max-w-full rounded-xl shadow-sm').mark('shared-image')
+
+
 def aria(element: ui.element, label: str) -> ui.element:
     element.props['aria-label'] = label
     return element
@@ -44,15 +81,19 @@ def aria(element: ui.element, label: str) -> ui.element:
 
 class Thread:
     def __init__(self, runtime: Runtime, *, clock: ViewerClock, staff_id: int,
-                 on_back: Callable[[], Awaitable[None]]) -> None:
+                 on_back: Callable[[], Awaitable[None]], actions: ConversationActions) -> None:
         self.runtime = runtime
+        self.actions = actions
         self.clock = clock
         self.staff_id = staff_id
         self.on_back = on_back
         self.row: ConversationRow | None = None
         self.shown_ids: set[int] = set()
+        self.deliveries: dict[int, ui.row] = {}
         with ui.column().classes('w-full h-full gap-0 no-wrap bg-white') as self.root:
             self.header = ui.row().classes('w-full items-center gap-3 px-4 py-3 border-b border-stone-200 no-wrap')
+            self.header.props['role'] = 'toolbar'
+            aria(self.header, _('Conversation'))
             self.cart_bar = ui.row().classes('w-full items-center gap-2 px-4 py-1.5 bg-indigo-50 text-indigo-950 '
                                              'text-sm border-b border-indigo-100 no-wrap').mark('header-cart')
             with ui.scroll_area().classes('w-full grow bg-stone-50') as self.scroll:
@@ -62,7 +103,9 @@ class Thread:
                 aria(self.messages, _('Messages'))
             self.notice = ui.row().classes('w-full items-center gap-2 px-4 py-2 bg-amber-50 text-amber-900 '
                                            'text-sm border-t border-amber-200 no-wrap')
-            self.composer = Composer(on_send=self.send)
+            self.composer = Composer(on_send=self.send, on_share={'products': self.share_products,
+                                                                  'discount': self.share_discount,
+                                                                  'image': self.share_image})
         self.show_empty()
 
     def show_empty(self) -> None:
@@ -71,6 +114,7 @@ class Thread:
         self.messages.clear()
         self.older.clear()
         self.shown_ids.clear()
+        self.deliveries.clear()
         self.notice.set_visibility(False)
         self.cart_bar.set_visibility(False)
         self.composer.set_enabled(False)
@@ -94,6 +138,7 @@ class Thread:
         self.messages.clear()
         self.older.clear()
         self.shown_ids.clear()
+        self.deliveries.clear()
         if len(views) == THREAD_PAGE:
             with self.older:
                 ui.button(_('Show older messages'), on_click=self.load_older).props('flat dense no-caps')
@@ -139,9 +184,38 @@ class Thread:
                         ui.label(_('Online')).classes(
                             'text-xs font-medium text-green-800 bg-green-100 rounded-full px-2 py-0.5').mark('thread-online')
                 ui.label(row.customer_email).classes('text-xs text-stone-500 truncate')
+            if row.assignee_id is not None:
+                ui.label(_('Assigned to {name}', name=row.assignee_name)).classes(
+                    'text-xs rounded-full px-2 py-0.5 bg-stone-100 text-stone-700 wide-only').mark('thread-assignee')
             ui.label(_('Open') if row.status == 'open' else _('Closed')).classes(
                 'text-xs rounded-full px-2 py-0.5 ' +
-                ('bg-indigo-50 text-indigo-800' if row.status == 'open' else 'bg-stone-100 text-stone-600'))
+                ('bg-indigo-50 text-indigo-800' if row.status == 'open' else 'bg-stone-100 text-stone-600')).mark(
+                'thread-status')
+            cid = row.id
+            ui.button(_('Assign'), icon='person_add_alt',
+                      on_click=lambda: self.actions.assign(cid)).props('flat dense no-caps color=indigo-8').mark(
+                'thread-assign')
+            ui.button(_('Close') if row.status == 'open' else _('Reopen'),
+                      icon='check_circle_outline' if row.status == 'open' else 'replay',
+                      on_click=lambda: self.actions.toggle_status(cid)).props(
+                'unelevated dense no-caps color=indigo-8 padding="4px 10px"').mark('thread-status-toggle')
+            with ui.button(icon='more_vert').props('flat round dense') as more:
+                more.props['aria-label'] = _('More actions')
+                with ui.menu():
+                    ui.menu_item(_('Mark as unread'), on_click=lambda: self.actions.mark_unread(cid)).mark(
+                        'mark-unread')
+                    if row.assignee_id is not None:
+                        ui.menu_item(_('Unassign'), on_click=lambda: self.actions.unassign(cid)).mark('unassign')
+
+    async def refresh_header(self) -> None:
+        """Re-read the open conversation's row (status, assignee) and redraw the header."""
+        if self.row is None:
+            return
+        async with self.runtime.db.sessions() as db:
+            row = await conversations.get_row(db=db, conversation_id=self.row.id)
+        if (row.status, row.assignee_id, row.topics) != (self.row.status, self.row.assignee_id, self.row.topics):
+            self.row = replace(row, online=self.row.online)
+            self.render_header()
 
     async def load_cart(self) -> None:
         """E2: while the shopper has a non-empty cart, the header shows each item's quantity and the subtotal."""
@@ -192,17 +266,74 @@ class Thread:
             else:
                 with ui.column().classes('w-full gap-1 ' + ('items-end' if mine else 'items-start')) as holder:
                     author = (view.author_name or _('Staff')) if mine else (self.row.customer_name if self.row else '')
-                    ui.label(view.body).classes(
-                        'max-w-[75%] whitespace-pre-wrap break-words rounded-2xl px-3.5 py-2 text-[15px] shadow-sm ' +
-                        ('bg-indigo-600 text-white rounded-br-md' if mine else 'bg-white text-stone-900 rounded-bl-md'))
+                    if view.body:
+                        ui.label(view.body).classes(
+                            'max-w-[75%] whitespace-pre-wrap break-words rounded-2xl px-3.5 py-2 text-[15px] '
+                            'shadow-sm ' + ('bg-indigo-600 text-white rounded-br-md' if mine
+                                            else 'bg-white text-stone-900 rounded-bl-md'))
+                    shared_content(view)
                     with ui.row().classes('items-center gap-1 text-xs text-stone-500'):
                         ui.label(f'{author} · {self.clock.time_of_day(view.created_at)}')
                         if mine and view.delivery in DELIVERY_LABELS:
-                            text, icon = DELIVERY_LABELS[view.delivery]
-                            ui.icon(icon, size='14px')
-                            ui.label(_(text)).mark(f'delivery-{view.id}')
+                            self.deliveries[view.id] = ui.row().classes('items-center gap-1 no-wrap')
+                            self._render_delivery(view)
         if index is not None:
             holder.move(self.messages, target_index=index)
+
+    async def _share(self, action: Callable[[Any, Any, int], Awaitable[MessageView]]) -> str | None:
+        """Run one share through its service; the error text when it was refused (then nothing was sent)."""
+        if self.row is None:
+            return _('Open a conversation first.')
+        try:
+            async with self.runtime.db.sessions() as db:
+                staff = await get_active_staff(db=db, staff_id=self.staff_id)
+                view = await action(db, staff, self.row.id)
+        except ServiceError as error:
+            return error.message
+        self.append(view)
+        return None
+
+    async def share_products(self) -> None:
+        dialog = ProductShareDialog(self.runtime)
+        await dialog.load()
+        choice = await dialog
+        dialog.delete()
+        if not choice:
+            return
+        ids, text = choice
+        async with self.runtime.db.sessions() as db:
+            currency = (await store_service.get_store(db)).currency
+        error = await self._share(lambda db, staff, cid: sharing.share_products(
+            db=db, bus=self.runtime.bus, staff=staff, conversation_id=cid, product_ids=ids, text=text,
+            currency=currency, product_url_base=catalog.product_url_base(self.runtime.config.public_url),
+            mail_domain=self.runtime.config.mail.reply_domain))
+        if error:
+            ui.notify(error, type='negative')
+
+    async def share_discount(self) -> None:
+        async def share(code_id: int) -> str | None:
+            return await self._share(lambda db, staff, cid: sharing.share_discount(
+                db=db, bus=self.runtime.bus, staff=staff, conversation_id=cid, code_id=code_id,
+                mail_domain=self.runtime.config.mail.reply_domain))
+
+        dialog = DiscountShareDialog(self.runtime, share)
+        await dialog.load()
+        await dialog
+        dialog.delete()
+
+    async def share_image(self) -> None:
+        async def upload(data: bytes) -> str | None:
+            try:
+                name, image = await store_image(uploads_dir=self.runtime.config.uploads_dir, data=data)
+            except ServiceError as error:
+                return error.message
+            return await self._share(lambda db, staff, cid: sharing.share_image(
+                db=db, bus=self.runtime.bus, staff=staff, conversation_id=cid, name=name, image=image,
+                mail_domain=self.runtime.config.mail.reply_domain))
+
+        dialog = ImageShareDialog(upload)
+        await dialog
+        dialog.delete()
 
     def append(self, view: MessageView) -> None:
         if self.row is None or view.conversation_id != self.row.id:
@@ -211,6 +342,31 @@ class Thread:
             self.messages.clear()
         self._bubble(view)
         self.scroll.scroll_to(percent=1.0)
+
+    def _render_delivery(self, view: MessageView) -> None:
+        holder = self.deliveries.get(view.id)
+        if holder is None or view.delivery not in DELIVERY_LABELS:
+            return
+        text, icon = DELIVERY_LABELS[view.delivery]
+        holder.clear()
+        with holder:
+            ui.icon(icon, size='14px')
+            ui.label(_(text)).mark(f'delivery-{view.id}')
+            if view.delivery == 'email_given_up':
+                ui.button(_('Retry'), on_click=lambda: self.retry_email(view.id)).props(
+                    'flat dense no-caps size=sm padding="0 4px"').mark(f'retry-{view.id}')
+
+    def message_updated(self, view: MessageView) -> None:
+        """A shown message's e-mail delivery changed: re-render just its label."""
+        if self.row is not None and view.conversation_id == self.row.id:
+            self._render_delivery(view)
+
+    async def retry_email(self, message_id: int) -> None:
+        try:
+            async with self.runtime.db.sessions() as db:
+                await retry_now(db=db, bus=self.runtime.bus, message_id=message_id)
+        except ServiceError as error:
+            ui.notify(error.message, type='negative')
 
     async def message_arrived(self, view: MessageView) -> None:
         """A new message in the open conversation: show it and, since staff is looking, keep it read."""
@@ -235,7 +391,8 @@ class Thread:
             async with self.runtime.db.sessions() as db:
                 staff = await get_active_staff(db=db, staff_id=self.staff_id)
                 view = await messages.send_staff_reply(db=db, bus=self.runtime.bus, staff=staff,
-                                                       conversation_id=self.row.id, body=text)
+                                                       conversation_id=self.row.id, body=text,
+                                                       mail_domain=self.runtime.config.mail.reply_domain)
         except ServiceError as error:
             ui.notify(error.message, type='negative')
             return False

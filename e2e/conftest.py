@@ -16,6 +16,7 @@ CHROMIUM = os.environ.get('INBOX_E2E_CHROMIUM', '/usr/bin/chromium')
 CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
                  '--disable-sync', '--no-first-run']
 STAFF = {'email': 'ana@example.com', 'password': 'e2e password 123', 'name': 'Ana Berg'}
+SECOND_STAFF = {'email': 'cleo@example.com', 'password': 'e2e password 456', 'name': 'Cleo Dahl'}
 GRACE_SECONDS = 2
 PRODUCTS_CSV = Path(__file__).parent.parent / 'tests' / 'data' / 'products.csv'
 
@@ -39,8 +40,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     data_dir = tmp_path_factory.mktemp('inbox-data')
     port = _free_port()
     env = _clean_env(data_dir, port)
-    subprocess.run([sys.executable, '-m', 'app.cli', 'create-staff', '--email', STAFF['email'], '--password',
-                    STAFF['password'], '--name', STAFF['name']], env=env, check=True, capture_output=True)
+    for member in (STAFF, SECOND_STAFF):
+        subprocess.run([sys.executable, '-m', 'app.cli', 'create-staff', '--email', member['email'], '--password',
+                        member['password'], '--name', member['name']], env=env, check=True, capture_output=True)
     subprocess.run([sys.executable, '-m', 'app.cli', 'import-products', str(PRODUCTS_CSV)], env=env,
                    capture_output=True)  # exits 1: the sample has bad rows on purpose
     log = open(data_dir / 'server.log', 'w')  # noqa: SIM115  (closed below)

@@ -76,8 +76,11 @@ class Inbox:
         return self.page.get_by_role('button', name=f'Open conversation with {customer}')
 
     @property
-    def thread_header(self) -> Locator:
-        return self.page.locator('.q-page').get_by_text('Online', exact=True)
+    def toolbar(self) -> Locator:
+        return self.page.get_by_role('toolbar', name='Conversation')
+
+    def thread_action(self, name: str) -> None:
+        self.toolbar.get_by_role('button', name=name).click()
 
     @property
     def composer(self) -> Locator:

@@ -5,8 +5,12 @@ import contextlib
 
 from fastapi.responses import RedirectResponse
 from nicegui import app, ui
+from nicegui.events import KeyEventArguments
 
 from components.clock import ViewerClock
+from components.conversation_actions import ConversationActions
+from components.keyboard_help import keyboard_help
+from components.notifier import Notifier
 from components.conversation_list import ConversationList
 from components.profile_panel import ProfilePanel
 from components.thread import Thread, aria
@@ -14,6 +18,7 @@ from pages.staff_auth import no_chat_permission_notice, signed_in_staff
 from services import store as store_service
 from services.i18n import _
 from services.runtime import Runtime
+from services.staff import update_notification_preferences
 from services.views import MessageView
 
 # Quasar's `.hidden` is !important and beats Tailwind's md:block, so the responsive panes use our own classes.
@@ -55,7 +60,17 @@ def install_inbox_pages(runtime: Runtime) -> None:
             ui.space()
             unread_badge = ui.label('').classes(
                 'text-xs font-semibold rounded-full bg-indigo-600 text-white px-2 py-0.5').mark('unread-count')
+            unread_badge.props['aria-label'] = _('Unread conversations')
             ui.label(staff.name).classes('text-sm text-stone-700 wide-only')
+            notifications_menu = ui.button(icon='notifications_none').props('flat round dense').mark('notify-menu')
+            aria(notifications_menu, _('Notifications')).tooltip(_('Notifications'))
+            aria(ui.button(icon='sell', on_click=lambda: ui.navigate.to('/discounts')).props('flat round dense'),
+                 _('Discount codes')).tooltip(_('Discount codes'))
+            aria(ui.button(icon='keyboard', on_click=lambda: shortcuts.open()).props('flat round dense wide-only'),
+                 _('Keyboard shortcuts')).tooltip(_('Keyboard shortcuts (?)'))
+            if staff.is_owner:
+                aria(ui.button(icon='settings', on_click=lambda: ui.navigate.to('/settings')).props(
+                    'flat round dense').mark('settings-link'), _('Settings')).tooltip(_('Settings'))
             aria(ui.button(icon='logout', on_click=lambda: ui.navigate.to('/logout')).props('flat round dense'),
                  _('Sign out')).tooltip(_('Sign out'))
 
@@ -89,12 +104,14 @@ def install_inbox_pages(runtime: Runtime) -> None:
         async def back_to_list() -> None:
             show_pane('list')
 
+        actions = ConversationActions(runtime, staff_id=staff.id)
         with list_pane:
-            conversation_list = ConversationList(runtime, clock=clock, selected_id=conversation_id,
-                                                 on_select=open_conversation)
+            conversation_list = ConversationList(runtime, clock=clock, staff_id=staff.id, selected_id=conversation_id,
+                                                 on_select=open_conversation, on_toggle_status=actions.toggle_status,
+                                                 on_assign=actions.assign)
         conversation_list.on_counts_changed = show_unread
         with thread_pane:
-            thread = Thread(runtime, clock=clock, staff_id=staff.id, on_back=back_to_list)
+            thread = Thread(runtime, clock=clock, staff_id=staff.id, on_back=back_to_list, actions=actions)
         with profile_pane:
             profile = ProfilePanel(runtime, clock=clock, staff_id=staff.id)
 
@@ -106,7 +123,60 @@ def install_inbox_pages(runtime: Runtime) -> None:
             thread.presence_changed(cid, online)
 
         runtime.bus.message_created.subscribe(on_message)
+        runtime.bus.message_updated.subscribe(thread.message_updated)
         runtime.bus.conversation_changed.subscribe(conversation_list.conversation_changed)
+
+        async def on_conversation_changed(cid: int) -> None:
+            if thread.row is not None and thread.row.id == cid:
+                await thread.refresh_header()
+                await profile.refresh()
+
+        runtime.bus.conversation_changed.subscribe(on_conversation_changed)
+        notifier = Notifier(runtime, staff_id=staff.id, scope=staff.notify_scope, sound=staff.notify_sound,
+                            open_conversation_id=lambda: thread.row.id if thread.row else None)
+        runtime.bus.message_created.subscribe(notifier.message_created)
+        with notifications_menu, ui.menu().props('anchor="bottom right" self="top right"'), \
+                ui.column().classes('p-4 gap-2 w-72'):
+            ui.label(_('Notifications')).classes('font-semibold')
+            ui.button(_('Allow desktop notifications'), icon='notifications_active').props(
+                'flat no-caps dense color=indigo-8').on(
+                'click', js_handler='() => { if ("Notification" in window) Notification.requestPermission(); }')
+            scope = ui.radio({'all': _('All conversations'), 'assigned': _('Only conversations assigned to me')},
+                             value=staff.notify_scope).props('dense').mark('notify-scope')
+            sound = ui.switch(_('Play a sound'), value=staff.notify_sound).mark('notify-sound')
+
+            async def save_preferences() -> None:
+                async with runtime.db.sessions() as db:
+                    saved = await update_notification_preferences(db=db, staff_id=staff.id, scope=str(scope.value),
+                                                                  sound=bool(sound.value))
+                notifier.scope, notifier.sound = saved.notify_scope, saved.notify_sound
+
+            scope.on_value_change(save_preferences)
+            sound.on_value_change(save_preferences)
+
+        shortcuts = keyboard_help()
+
+        async def on_key(event: KeyEventArguments) -> None:
+            if not event.action.keydown or event.modifiers.ctrl or event.modifiers.meta or event.modifiers.alt:
+                return
+            key = str(event.key.name)
+            current = thread.row.id if thread.row is not None else None
+            if key in ('j', 'k'):
+                conversation_list.move_focus(1 if key == 'j' else -1)
+            elif key == 'Enter' and conversation_list.focused_id is not None:
+                await conversation_list.select(conversation_list.focused_id)
+            elif key == '/':
+                conversation_list.focus_search()
+            elif key == '?':
+                shortcuts.open()
+            elif current is not None and key == 'e':
+                await actions.toggle_status(current)
+            elif current is not None and key == 'a':
+                await actions.assign(current)
+            elif current is not None and key == 'u':
+                await actions.mark_unread(current)
+
+        ui.keyboard(on_key=on_key, ignore=['input', 'select', 'button', 'textarea'])
         runtime.bus.presence_changed.subscribe(on_presence)
 
         async def on_cart(cid: int) -> None:

@@ -40,6 +40,11 @@ class ProductView:
                              for v in self.variants]}
 
 
+def product_url_base(public_url: str) -> str:
+    """Product links point at the storefront's product pages."""
+    return f'{public_url}/store/products'
+
+
 def _escape_like(text: str) -> str:
     return text.replace('\\', '\\\\').replace('%', '\\%').replace('_', '\\_')
 
@@ -56,6 +61,13 @@ async def search_online_products(*, db: AsyncSession, currency: str, product_url
                                 col(Product.id).in_(sku_match)))
     products = (await db.exec(query.order_by(col(Product.title)).limit(max(1, min(limit, 200))))).all()
     return await _with_variants(db, products, currency, product_url_base)
+
+
+async def online_products_by_ids(*, db: AsyncSession, ids: list[int], currency: str,
+                                 product_url_base: str) -> list[ProductView]:
+    products = (await db.exec(select(Product).where(col(Product.id).in_(ids), col(Product.online_store).is_(True),
+                                                    Product.status == 'active'))).all()
+    return await _with_variants(db, list(products), currency, product_url_base)
 
 
 async def get_online_product(*, db: AsyncSession, handle: str, currency: str, product_url_base: str) -> ProductView:

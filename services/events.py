@@ -14,6 +14,8 @@ class EventBus:
     def __init__(self) -> None:
         self.message_created: Event[MessageView] = Event()
         """A message (any kind) was stored in a conversation."""
+        self.message_updated: Event[MessageView] = Event()
+        """A stored message changed (its e-mail delivery state: pending, e-mailed, failed, given up, saved)."""
         self.conversation_changed: Event[int] = Event()
         """A conversation's list row changed (status, unread, preview, assignee, topics)."""
         self.presence_changed: Event[int, bool] = Event()

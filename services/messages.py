@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
@@ -76,9 +77,17 @@ async def receive_customer_message(*, db: AsyncSession, bus: EventBus, chat_sess
     conversation = await db.get(Conversation, chat_session.conversation_id)
     if conversation is None:
         raise NotFound('The conversation of this session no longer exists.')
+    return await store_customer_text(db=db, bus=bus, conversation=conversation, session_id=chat_session.id,
+                                     body=body, client_msg_id=client_msg_id)
+
+
+async def store_customer_text(*, db: AsyncSession, bus: EventBus, conversation: Conversation,
+                              session_id: int | None, body: str, client_msg_id: str,
+                              payload: dict[str, Any] | None = None) -> Received:
+    """Store a customer's text (chat or e-mail), mark the conversation unread and open, commit, then publish."""
     now = utcnow()
-    message = Message(conversation_id=conversation.id, session_id=chat_session.id, author='customer',
-                      kind='text', body=body, client_msg_id=client_msg_id, created_at=now)
+    message = Message(conversation_id=conversation.id, session_id=session_id, author='customer',
+                      kind='text', body=body, client_msg_id=client_msg_id, created_at=now, payload=payload or {})
     db.add(message)
     conversation.last_message_at = now
     conversation.last_message_preview = preview_of(body)
@@ -90,7 +99,7 @@ async def receive_customer_message(*, db: AsyncSession, bus: EventBus, chat_sess
         await db.commit()
     except IntegrityError:  # the same client_msg_id raced in through another request
         await db.rollback()
-        existing = await _existing(db, chat_session.id, client_msg_id)
+        existing = await _existing(db, session_id, client_msg_id) if session_id is not None else None
         if existing is None:
             raise
         return Received(to_view(existing), created=False)
@@ -121,10 +130,18 @@ def require_chat_permission(staff: Staff | None) -> Staff:
 
 
 async def send_staff_reply(*, db: AsyncSession, bus: EventBus, staff: Staff | None, conversation_id: int,
-                           body: str) -> MessageView:
+                           body: str, mail_domain: str = 'localhost') -> MessageView:
     """A staff text reply, delivered live when the shopper is online and queued for e-mail when not (C1)."""
+    return await store_staff_message(db=db, bus=bus, staff=staff, conversation_id=conversation_id, kind='text',
+                                     body=clean_body(body), preview=None, mail_domain=mail_domain)
+
+
+async def store_staff_message(*, db: AsyncSession, bus: EventBus, staff: Staff | None, conversation_id: int,
+                              kind: str, body: str, payload: dict[str, Any] | None = None, preview: str | None,
+                              mail_domain: str = 'localhost') -> MessageView:
+    """Any staff message (text, product cards, discount, image) through the shopper's original channel:
+    live chat while they are online, else the message and its outbox row in one transaction."""
     staff = require_chat_permission(staff)
-    text = clean_body(body)
     conversation = await db.get(Conversation, conversation_id)
     if conversation is None:
         raise NotFound('No such conversation.')
@@ -132,16 +149,17 @@ async def send_staff_reply(*, db: AsyncSession, bus: EventBus, staff: Staff | No
     now = utcnow()
     live = conversation.channel == 'chat' and conversation.customer_online
     message = Message(conversation_id=conversation_id, session_id=session_id, author='staff', staff_id=staff.id,
-                      kind='text', body=text, created_at=now, delivery='chat' if live else 'email_pending')
+                      kind=kind, body=body, payload=payload or {}, created_at=now,
+                      delivery='chat' if live else 'email_pending')
     db.add(message)
     await db.flush()
     if not live:
         to_address = await reply_address(db, conversation_id, session_id)
         db.add(EmailOutbox(message_id=message.id, conversation_id=conversation_id, to_address=to_address,
                            subject=f'Re: your conversation #{conversation_id}',
-                           message_id_header=f'<message-{message.id}-{conversation.reply_token[:8]}@inbox>'))
+                           message_id_header=f'<msg-{message.id}.{conversation.reply_token[:12]}@{mail_domain}>'))
     conversation.last_message_at = now
-    conversation.last_message_preview = preview_of(text)
+    conversation.last_message_preview = preview_of(preview if preview is not None else body)
     conversation.last_message_author = 'staff'
     conversation.unread = False
     db.add(conversation)

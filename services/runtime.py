@@ -6,6 +6,7 @@ from pathlib import Path
 
 from db.engine import Database
 from services.events import EventBus
+from services.mail.config import MailConfig
 from services.presence import PresenceTracker
 from services.rate_limit import SlidingWindowLimiter
 
@@ -21,6 +22,7 @@ class ServiceConfig:
     login_max_failures: int = 5
     public_url: str = 'http://localhost:8080'
     uploads_dir: Path = Path('data/uploads')
+    mail: MailConfig = field(default_factory=MailConfig)
 
 
 @dataclass

@@ -69,3 +69,20 @@ async def get_active_staff(*, db: AsyncSession, staff_id: int | None) -> Staff |
         return None
     staff = await db.get(Staff, staff_id)
     return staff if staff is not None and staff.active else None
+
+
+NOTIFY_SCOPES = ('all', 'assigned')
+
+
+async def update_notification_preferences(*, db: AsyncSession, staff_id: int, scope: str, sound: bool) -> Staff:
+    """C3: a staff member's own choice of which new messages notify them, and whether with a sound."""
+    if scope not in NOTIFY_SCOPES:
+        raise Invalid('Notifications are for all conversations or only those assigned to you.')
+    staff = await db.get(Staff, staff_id)
+    if staff is None:
+        raise Unauthorized('Not signed in.')
+    staff.notify_scope = scope
+    staff.notify_sound = sound
+    db.add(staff)
+    await db.commit()
+    return staff

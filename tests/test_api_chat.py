@@ -192,3 +192,11 @@ async def test_bad_input_never_gives_500(app: App) -> None:
     for method, path, content in cases:
         response = await app.http.request(method, path, content=content, headers={'content-type': 'application/json'})
         assert 400 <= response.status_code < 500, (path, content, response.status_code, response.text)
+
+
+async def test_inbound_mail_may_be_larger_than_the_64_kib_api_cap(app: App) -> None:
+    big = b'Subject: hi\r\n\r\n' + b'x' * 100_000
+    response = await app.http.post('/api/v1/inbound/email', content=big, headers={'content-type': 'message/rfc822'})
+    assert response.status_code != 413
+    huge = await app.http.post('/api/v1/inbound/email', content=b'x' * (11 * 1024 * 1024))
+    assert huge.status_code == 413

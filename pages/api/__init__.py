@@ -10,6 +10,7 @@ from fastapi.openapi.utils import get_openapi
 from pages.api.chat import build_chat_router
 from pages.api.chat_socket import SocketHub
 from pages.api.errors import BodySizeLimit, install_error_handlers
+from pages.api.inbound import build_inbound_router
 from pages.api.storefront import build_storefront_router
 from services.runtime import Runtime
 
@@ -31,6 +32,7 @@ def install_api(app: FastAPI, runtime: Runtime) -> SocketHub:
     api = APIRouter(prefix=API_VERSION_PREFIX)
     api.include_router(build_chat_router(runtime, hub))
     api.include_router(build_storefront_router(runtime))
+    api.include_router(build_inbound_router(runtime))
     schema: dict[str, Any] = {}
 
     @api.get('/openapi.json', include_in_schema=False)

@@ -15,6 +15,7 @@ from services.errors import RateLimited, ServiceError
 
 API_PREFIX = '/api/'
 MAX_BODY_BYTES = 64 * 1024
+LARGER_BODIES = {'/api/v1/inbound/email': 10 * 1024 * 1024}  # whole e-mails with quoted history and images
 
 
 def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -69,9 +70,10 @@ class BodySizeLimit:
         if scope['type'] != 'http' or not scope['path'].startswith(API_PREFIX):
             await self.app(scope, receive, send)
             return
+        limit = LARGER_BODIES.get(scope['path'], self.max_bytes)
         for name, value in scope.get('headers', []):
-            if name == b'content-length' and value.isdigit() and int(value) > self.max_bytes:
-                await self._refuse(send)
+            if name == b'content-length' and value.isdigit() and int(value) > limit:
+                await self._refuse(send, limit)
                 return
         received = 0
         started = False
@@ -81,7 +83,7 @@ class BodySizeLimit:
             message = await receive()
             if message['type'] == 'http.request':
                 received += len(message.get('body', b''))
-                if received > self.max_bytes:
+                if received > limit:
                     raise _BodyTooLarge()
             return message
 
@@ -95,11 +97,11 @@ class BodySizeLimit:
             await self.app(scope, limited_receive, tracking_send)
         except _BodyTooLarge:
             if not started:
-                await self._refuse(send)
+                await self._refuse(send, limit)
 
-    async def _refuse(self, send: Send) -> None:
+    async def _refuse(self, send: Send, limit: int) -> None:
         body = json.dumps({'error': {'code': 'body_too_large',
-                                     'message': f'Request bodies are limited to {self.max_bytes // 1024} KiB.'}}).encode()
+                                     'message': f'Request bodies are limited to {limit // 1024} KiB.'}}).encode()
         await send({'type': 'http.response.start', 'status': 413,
                     'headers': [(b'content-type', b'application/json'), (b'content-length', str(len(body)).encode())]})
         await send({'type': 'http.response.body', 'body': body})

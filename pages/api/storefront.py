@@ -74,7 +74,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {401: {'description': 'Missing or inva
 
 
 def product_url_base(runtime: Runtime) -> str:
-    return f'{runtime.config.public_url}/store/products'
+    return catalog.product_url_base(runtime.config.public_url)
 
 
 def build_storefront_router(runtime: Runtime) -> APIRouter:

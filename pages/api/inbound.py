@@ -1,0 +1,46 @@
+"""POST /api/v1/inbound/email: customers' e-mailed answers from a mail provider's webhook or a local MTA pipe."""
+from __future__ import annotations
+
+import hmac
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Request
+from fastapi.responses import JSONResponse
+
+from services.errors import NotFound, Unauthorized
+from services.mail.inbound import receive_email
+from services.runtime import Runtime
+
+RAW_BODY: dict[str, Any] = {'requestBody': {'required': True, 'content': {
+    'message/rfc822': {'schema': {'type': 'string', 'format': 'binary'}}}}}
+
+
+def _bearer(authorization: str | None) -> bytes:
+    if authorization and authorization[:7].lower() == 'bearer ':
+        return authorization[7:].strip().encode('utf-8', 'surrogatepass')
+    return b''
+
+
+def build_inbound_router(runtime: Runtime) -> APIRouter:
+    router = APIRouter(prefix='/inbound', tags=['inbound'])
+
+    @router.post('/email', status_code=201, openapi_extra=RAW_BODY, responses={
+        201: {'description': 'Stored as a customer message in the conversation of the reply+<token>@ address '
+                             '(the same Message-ID again returns the first message)'},
+        401: {'description': 'Missing or wrong bearer secret (INBOX_INBOUND_SECRET)'},
+        404: {'description': 'Inbound e-mail is off: no INBOX_INBOUND_SECRET is configured'},
+        413: {'description': 'Request over 64 KiB'},
+        422: {'description': 'Unreadable mail, no text, or no known reply+<token>@ recipient'}})
+    async def inbound_email(request: Request, authorization: Annotated[str | None, Header()] = None) -> Any:
+        """The raw RFC 822 mail as the request body, `Authorization: Bearer <INBOX_INBOUND_SECRET>`."""
+        secret = runtime.config.mail.inbound_secret
+        if not secret:
+            raise NotFound('Inbound e-mail is not enabled.', code='inbound_disabled')
+        if not hmac.compare_digest(_bearer(authorization), secret.encode('utf-8', 'surrogatepass')):
+            raise Unauthorized('Missing or wrong inbound secret.')
+        raw = await request.body()
+        async with runtime.db.sessions() as db:
+            view = await receive_email(db=db, bus=runtime.bus, raw=raw)
+        return JSONResponse(view.to_api(), status_code=201)
+
+    return router

@@ -1,0 +1,223 @@
+"""The e-mail outbox: claim due rows, send each, record every attempt, retry with backoff, never lose a mail.
+
+Crash safety. A row is claimed by one conditional UPDATE that counts the attempt and moves `next_attempt_at`
+to when the *next* attempt would be due anyway (the backoff doubles as a lease); the claim is committed before
+anything is sent, and nothing is held open during the network call. A row becomes `sent` only after the
+transport answered. So when the process dies mid-send (SIGKILL, power cut) the row is still `pending` and is
+sent again once its lease runs out (30 s after the first attempt) or right after a restart has waited that
+long — always with the same Message-ID, which is stored on the row when the reply is written. Delivery is
+therefore at-least-once: a receiving server, a mail client or a test dedupes by Message-ID.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from db.models import EmailOutbox, Message, Staff
+from db.types import utcnow
+from services.errors import Conflict, NotFound
+from services.events import EventBus
+from services.mail.compose import compose, load_context
+from services.mail.config import MailConfig
+from services.mail.transport import MailError, MailTransport, PermanentMailError
+from services.messages import to_view
+from services.runtime import Runtime
+from services.views import MessageView
+
+log = logging.getLogger('inbox.mail')
+
+RETRYABLE = ('pending', 'failed')
+BASE_BACKOFF_SECONDS = 30.0
+MAX_BACKOFF_SECONDS = 3600.0
+BATCH = 50
+IDLE_SECONDS = 30.0
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait after the n-th attempt: 30 s, 1 min, 2 min, ... at most 1 h."""
+    return timedelta(seconds=min(MAX_BACKOFF_SECONDS, BASE_BACKOFF_SECONDS * 2 ** max(0, attempts - 1)))
+
+
+async def _view(db: AsyncSession, message_id: int) -> MessageView | None:
+    row = (await db.exec(select(Message, Staff.name).join(Staff, col(Message.staff_id) == Staff.id, isouter=True)
+                         .where(Message.id == message_id))).first()
+    return to_view(row[0], row[1] or '') if row else None
+
+
+async def _claim(db: AsyncSession, *, outbox_id: int, seen_attempts: int, now: datetime) -> bool:
+    """Count the attempt and push the next one out by the backoff, only if nobody else claimed it first."""
+    attempt = seen_attempts + 1
+    result = await db.exec(
+        update(EmailOutbox)
+        .where(col(EmailOutbox.id) == outbox_id, col(EmailOutbox.status).in_(RETRYABLE),
+               col(EmailOutbox.next_attempt_at) <= now, col(EmailOutbox.attempts) == seen_attempts)
+        .values(attempts=attempt, next_attempt_at=now + backoff(attempt)))
+    await db.commit()
+    return result.rowcount == 1
+
+
+async def _record(db: AsyncSession, bus: EventBus, *, outbox_id: int, attempt: int, status: str, delivery: str,
+                  error: str = '', subject: str | None = None, at: datetime) -> None:
+    row = await db.get(EmailOutbox, outbox_id)
+    if row is None or row.status == 'sent':
+        return
+    if status != 'sent' and (row.attempts != attempt or row.status not in RETRYABLE):
+        return  # someone claimed it again (or a person retried it) meanwhile: their result counts
+    row.status = status
+    row.last_error = error[:1000]
+    if subject:
+        row.subject = subject[:300]
+    if status == 'sent':
+        row.sent_at = at
+    message = await db.get(Message, row.message_id)
+    if message is not None:
+        message.delivery = delivery
+        db.add(message)
+    db.add(row)
+    await db.commit()
+    view = await _view(db, row.message_id)
+    if view is not None:
+        bus.message_updated.emit(view)
+
+
+async def deliver_one(*, sessions: async_sessionmaker[AsyncSession], transport: MailTransport, bus: EventBus,
+                      mail: MailConfig, outbox_id: int, seen_attempts: int, now: datetime,
+                      max_attempts: int) -> bool | None:
+    """Claim, send and record one row. True: sent; False: failed; None: not ours to send."""
+    async with sessions() as db:
+        if not await _claim(db, outbox_id=outbox_id, seen_attempts=seen_attempts, now=now):
+            return None
+        attempt = seen_attempts + 1
+        row = await db.get(EmailOutbox, outbox_id)
+        assert row is not None
+        if attempt > max_attempts:  # the last allowed attempt was interrupted by a crash
+            await _record(db, bus, outbox_id=outbox_id, attempt=attempt, status='given_up', delivery='email_given_up',
+                          error=row.last_error or 'Interrupted; gave up after the last attempt.', at=now)
+            return False
+        try:
+            email = compose(context=await load_context(db=db, row=row), mail=mail)
+        except NotFound as error:
+            await _record(db, bus, outbox_id=outbox_id, attempt=attempt, status='given_up',
+                          delivery='email_given_up', error=error.message, at=now)
+            return False
+    to_address = row.to_address
+    try:
+        if not to_address:
+            raise PermanentMailError('The conversation has no e-mail address to write to.')
+        answer = await transport.send(email)
+    except Exception as error:  # noqa: BLE001 - whatever went wrong, the attempt is recorded, never lost
+        if not isinstance(error, MailError):
+            error = MailError(f'{type(error).__name__}: {error}')
+        give_up = isinstance(error, PermanentMailError) or attempt >= max_attempts
+        log.warning('e-mail for message %s to %s failed (attempt %s of %s): %s', row.message_id, to_address,
+                    attempt, max_attempts, error)
+        async with sessions() as db:
+            await _record(db, bus, outbox_id=outbox_id, attempt=attempt,
+                          status='given_up' if give_up else 'failed',
+                          delivery='email_given_up' if give_up else 'email_failed', error=str(error), at=now)
+        return False
+    log.info('e-mail for message %s: %s', row.message_id, answer)
+    async with sessions() as db:
+        await _record(db, bus, outbox_id=outbox_id, attempt=attempt, status='sent',
+                      delivery='emailed' if transport.sends_mail else 'email_saved',
+                      subject=str(email['Subject']), at=max(now, utcnow()))
+    return True
+
+
+async def deliver_due(*, sessions: async_sessionmaker[AsyncSession], transport: MailTransport, bus: EventBus,
+                      mail: MailConfig, now: datetime | None = None, max_attempts: int | None = None,
+                      limit: int = BATCH) -> int:
+    """Send every due mail (pending, or failed and past its backoff) once; return how many went out."""
+    moment = now or utcnow()
+    attempts_cap = max_attempts or mail.max_attempts
+    async with sessions() as db:
+        due = (await db.exec(
+            select(EmailOutbox.id, EmailOutbox.attempts)
+            .where(col(EmailOutbox.status).in_(RETRYABLE), col(EmailOutbox.next_attempt_at) <= moment)
+            .order_by(col(EmailOutbox.next_attempt_at), col(EmailOutbox.id)).limit(limit))).all()
+    sent = 0
+    for outbox_id, attempts in due:
+        assert outbox_id is not None
+        if await deliver_one(sessions=sessions, transport=transport, bus=bus, mail=mail, outbox_id=outbox_id,
+                             seen_attempts=attempts, now=moment, max_attempts=attempts_cap):
+            sent += 1
+    return sent
+
+
+async def seconds_until_due(*, sessions: async_sessionmaker[AsyncSession], now: datetime | None = None) -> float | None:
+    """How long until the next row is due (0 when one is due now); None when nothing waits."""
+    async with sessions() as db:
+        due_at = (await db.exec(select(EmailOutbox.next_attempt_at).where(col(EmailOutbox.status).in_(RETRYABLE))
+                                .order_by(col(EmailOutbox.next_attempt_at)).limit(1))).first()
+    if due_at is None:
+        return None
+    return max(0.0, (due_at - (now or utcnow())).total_seconds())
+
+
+async def run_outbox_forever(runtime: Runtime, transport: MailTransport, *, idle_seconds: float = IDLE_SECONDS) -> None:
+    """The background sender: a round now (a restart resumes pending mail), then whenever a reply is queued
+    or retried (bus events) or the next backoff ends, and at least every `idle_seconds`."""
+    wake = asyncio.Event()
+
+    def nudge(view: MessageView) -> None:
+        if view.delivery == 'email_pending':
+            wake.set()
+
+    runtime.bus.message_created.subscribe(nudge)
+    runtime.bus.message_updated.subscribe(nudge)
+    mail = runtime.config.mail
+    log.info('outgoing mail: %s', transport.describe())
+    while True:
+        wake.clear()
+        delay = idle_seconds
+        try:
+            sent = await deliver_due(sessions=runtime.db.sessions, transport=transport, bus=runtime.bus, mail=mail)
+            wait = await seconds_until_due(sessions=runtime.db.sessions)
+            if wait is not None:
+                delay = min(idle_seconds, max(0.0 if sent >= BATCH else 0.2, wait))
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # one bad round must not end e-mail delivery for good
+            log.exception('e-mail outbox round failed')
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(wake.wait(), timeout=delay)
+
+
+async def retry_now(*, db: AsyncSession, bus: EventBus, message_id: int) -> MessageView:
+    """Staff's "Retry" on a mail that failed or was given up: a fresh round of attempts, starting now."""
+    row = (await db.exec(select(EmailOutbox).where(EmailOutbox.message_id == message_id))).first()
+    message = await db.get(Message, message_id)
+    if row is None or message is None:
+        raise NotFound('This message has no e-mail to retry.')
+    if row.status == 'sent':
+        raise Conflict('This e-mail was already sent.', code='already_sent')
+    if row.status == 'pending':  # already on its way: nothing to reset
+        view = await _view(db, message_id)
+        assert view is not None
+        return view
+    row.status = 'pending'
+    row.attempts = 0
+    row.next_attempt_at = utcnow()
+    message.delivery = 'email_pending'
+    db.add(row)
+    db.add(message)
+    await db.commit()
+    view = await _view(db, message_id)
+    assert view is not None
+    bus.message_updated.emit(view)
+    return view
+
+
+async def outbox_counts(*, db: AsyncSession) -> dict[str, int]:
+    """Rows per status, for the settings page."""
+    rows = (await db.exec(select(EmailOutbox.status, func.count()).group_by(EmailOutbox.status))).all()
+    counts = {status: 0 for status in ('pending', 'failed', 'sent', 'given_up')}
+    counts.update({status: count for status, count in rows})
+    return counts

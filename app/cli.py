@@ -117,6 +117,39 @@ async def _import_products(settings: Settings, path: Path) -> int:
     return 1 if errors else 0
 
 
+def _classify(settings: Settings, source: Path | None) -> int:
+    """`inbox classify [FILE]`: JSON lines with "text" in, one JSON line per input out."""
+    import json
+
+    from services.classification import classify_lines, load
+
+    classifier = load(settings.effective_topic_model_path)
+    if classifier is None:
+        raise CliError(f'no trained topic model at {settings.effective_topic_model_path}; run `inbox train`')
+    try:
+        handle = open(source, encoding='utf-8', errors='replace') if source else sys.stdin  # noqa: SIM115
+    except OSError as error:
+        raise CliError(f'cannot read {source}: {error.strerror}') from None
+    with handle:
+        for result in classify_lines(handle, classifier, threshold=settings.topic_threshold):
+            sys.stdout.write(json.dumps(result, ensure_ascii=False) + '\n')
+    return 0
+
+
+async def _train(settings: Settings) -> str:
+    from db.engine import open_database
+    from services.tagging import correction_examples, train_in_process
+
+    database = open_database(settings.effective_database_url)
+    try:
+        async with database.sessions() as db:
+            extra = await correction_examples(db)
+    finally:
+        await database.dispose()
+    version = await train_in_process(settings.effective_topic_model_path, extra)
+    return f'Trained {version} with {len(extra)} staff corrections into {settings.effective_topic_model_path}'
+
+
 def _port(text: str) -> int:
     try:
         value = int(text)
@@ -150,6 +183,9 @@ def parser() -> argparse.ArgumentParser:
     products = with_data_dir(commands.add_parser(
         'import-products', help='import a product CSV export (upsert by handle; bad rows are reported)'))
     products.add_argument('file', type=Path, metavar='FILE.csv')
+    classify = with_data_dir(commands.add_parser('classify', help='tag JSON lines {"text": ...} with topics'))
+    classify.add_argument('file', nargs='?', type=Path, metavar='FILE', help='default: standard input')
+    with_data_dir(commands.add_parser('train', help='train the topic model on the corpus and staff corrections'))
     return root
 
 
@@ -164,6 +200,10 @@ def run(argv: Sequence[str] | None = None) -> int:
             print(asyncio.run(_load_demo_if_empty(settings, required=True)), end='')
         elif args.command == 'create-staff':
             print(asyncio.run(_create_staff(settings, args)))
+        elif args.command == 'classify':
+            return _classify(settings, args.file)
+        elif args.command == 'train':
+            print(asyncio.run(_train(settings)))
         elif args.command == 'import-products':
             return asyncio.run(_import_products(settings, args.file))
         elif args.command == 'serve':

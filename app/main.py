@@ -36,6 +36,7 @@ def service_config(settings: Settings) -> ServiceConfig:
         login_max_failures=settings.login_max_failures,
         public_url=settings.effective_public_url,
         uploads_dir=settings.uploads_dir,
+        topic_model_path=settings.effective_topic_model_path,
         mail=resolve_mail_config(
             public_url=settings.effective_public_url, smtp_host=settings.smtp_host, smtp_port=settings.smtp_port,
             smtp_username=settings.smtp_username, smtp_password=settings.smtp_password, smtp_tls=settings.smtp_tls,
@@ -60,6 +61,7 @@ def build(settings: Settings) -> Runtime:
     settings.prepare_data_dir()
     runtime = Runtime(db=open_database(settings.effective_database_url), config=service_config(settings))
     install_api(app, runtime)
+    runtime.bus.message_created.subscribe(runtime.tagger.message_created)
     install_customer_pages(app, runtime)
     install_store_pages(app, runtime)
     install_media(app, runtime)
@@ -72,6 +74,7 @@ def build(settings: Settings) -> Runtime:
 
     async def startup() -> None:
         background_tasks.create(sweep_presence_forever(runtime), name='presence-sweeper')
+        background_tasks.create(runtime.tagger.start(train_if_missing=settings.topic_autotrain), name='topic-model')
         background_tasks.create(run_outbox_forever(runtime, transport_for(runtime.config.mail)), name='mail-outbox')
         if settings.smtp_inbound_port:
             smtp_servers.append(await start_smtp_receiver(runtime, host=settings.host, port=settings.smtp_inbound_port))

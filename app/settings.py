@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     public_url: str = Field(default='', description='The address shoppers and staff reach; default http://HOST:PORT.')
     presence_grace_seconds: float = Field(default=30.0, gt=0, le=3600)
     topic_threshold: float = Field(default=0.9, ge=0, le=1)
+    topic_model_path: Path | None = Field(default=None, description='Trained topic model; default DATA_DIR/models/.')
+    topic_autotrain: bool = Field(default=True, description='Train the topic model on start when it is missing.')
     message_rate_limit: int = Field(default=20, ge=1)
     message_rate_window_seconds: float = Field(default=10.0, gt=0)
     session_rate_limit: int = Field(default=10, ge=1, description='New chat sessions per client address per minute.')
@@ -49,6 +51,11 @@ class Settings(BaseSettings):
     def effective_public_url(self) -> str:
         host = 'localhost' if self.host in ('0.0.0.0', '127.0.0.1', '::') else self.host
         return (self.public_url or f'http://{host}:{self.port}').rstrip('/')
+
+    @property
+    def effective_topic_model_path(self) -> Path:
+        from services.classification import MODEL_VERSION
+        return self.topic_model_path or self.data_dir / 'models' / f'{MODEL_VERSION}.joblib'
 
     @property
     def mail_dir(self) -> Path:

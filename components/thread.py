@@ -11,8 +11,9 @@ from components.clock import ViewerClock
 from components.composer import Composer
 from components.share_dialogs import DiscountShareDialog, ImageShareDialog, ProductShareDialog
 from components.conversation_actions import ConversationActions
-from components.conversation_list import initials
-from services import carts, catalog, conversations, messages, sharing
+from components.conversation_list import initials, topic_chip
+from services import carts, catalog, conversations, messages, sharing, tagging
+from services.classification.topics import TOPIC_KEYS, TOPIC_LABELS
 from services import store as store_service
 from services.carts import cart_event_text
 from services.errors import NotFound, ServiceError
@@ -183,7 +184,14 @@ class Thread:
                     if row.online:
                         ui.label(_('Online')).classes(
                             'text-xs font-medium text-green-800 bg-green-100 rounded-full px-2 py-0.5').mark('thread-online')
-                ui.label(row.customer_email).classes('text-xs text-stone-500 truncate')
+                with ui.row().classes('items-center gap-1 no-wrap'):
+                    ui.label(row.customer_email).classes('text-xs text-stone-500 truncate')
+                    for topic in row.topics[:2]:
+                        with ui.row().classes('items-center gap-0 no-wrap'):
+                            topic_chip(topic)
+                            remove = ui.button(icon='close', on_click=self._topic_remover(row.id, topic)).props(
+                                'flat round dense size=xs').mark(f'remove-topic-{topic}')
+                            remove.props['aria-label'] = _('Remove topic {topic}', topic=_(TOPIC_LABELS[topic]))
             if row.assignee_id is not None:
                 ui.label(_('Assigned to {name}', name=row.assignee_name)).classes(
                     'text-xs rounded-full px-2 py-0.5 bg-stone-100 text-stone-700 wide-only').mark('thread-assignee')
@@ -204,8 +212,40 @@ class Thread:
                 with ui.menu():
                     ui.menu_item(_('Mark as unread'), on_click=lambda: self.actions.mark_unread(cid)).mark(
                         'mark-unread')
+                    ui.menu_item(_('Set topic…'), on_click=lambda: self.choose_topic(cid)).mark('set-topic')
                     if row.assignee_id is not None:
                         ui.menu_item(_('Unassign'), on_click=lambda: self.actions.unassign(cid)).mark('unassign')
+
+    def _topic_remover(self, conversation_id: int, topic: str) -> Callable[[], Awaitable[None]]:
+        async def remove() -> None:
+            await self._topic_command(lambda db, staff: tagging.remove_topic(
+                db=db, bus=self.runtime.bus, staff=staff, conversation_id=conversation_id, topic=topic))
+        return remove
+
+    async def choose_topic(self, conversation_id: int) -> None:
+        with ui.dialog() as dialog, ui.card().classes('w-[360px] gap-2'):
+            ui.label(_('Set the topic')).classes('text-lg font-semibold')
+            ui.label(_('It applies to the shopper\'s latest message and teaches the next training.')).classes(
+                'text-sm text-stone-600')
+            choice = ui.select({key: _(TOPIC_LABELS[key]) for key in TOPIC_KEYS}, label=_('Topic')).props(
+                'outlined dense').classes('w-full').mark('topic-choice')
+            with ui.row().classes('w-full justify-end'):
+                ui.button(_('Cancel'), on_click=lambda: dialog.submit(None)).props('flat no-caps')
+                ui.button(_('Save'), on_click=lambda: dialog.submit(choice.value)).props(
+                    'unelevated no-caps color=indigo-8').mark('save-topic')
+        topic = await dialog
+        dialog.delete()
+        if topic:
+            await self._topic_command(lambda db, staff: tagging.set_topic(
+                db=db, bus=self.runtime.bus, staff=staff, conversation_id=conversation_id, topic=str(topic)))
+
+    async def _topic_command(self, command: Callable[[Any, Any], Awaitable[None]]) -> None:
+        try:
+            async with self.runtime.db.sessions() as db:
+                staff = await get_active_staff(db=db, staff_id=self.staff_id)
+                await command(db, staff)
+        except ServiceError as error:
+            ui.notify(error.message, type='negative')
 
     async def refresh_header(self) -> None:
         """Re-read the open conversation's row (status, assignee) and redraw the header."""

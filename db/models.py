@@ -207,3 +207,16 @@ class EmailOutbox(SQLModel, table=True):
     last_error: str = Field(default='', max_length=1000)
     sent_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime, nullable=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class TopicCorrection(SQLModel, table=True):
+    """A staff correction of a topic (T: corrections), kept with the text so the next training uses it."""
+    __tablename__ = 'topic_correction'
+    id: Optional[int] = Field(default=None, primary_key=True)
+    conversation_id: int = Field(foreign_key='conversation.id', index=True)
+    message_id: Optional[int] = Field(default=None, foreign_key='message.id', nullable=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    topic: Optional[str] = Field(default=None, max_length=40, nullable=True)  # the right topic; None: removal only
+    removed_topic: Optional[str] = Field(default=None, max_length=40, nullable=True)
+    staff_id: Optional[int] = Field(default=None, foreign_key='staff.id', nullable=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

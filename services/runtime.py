@@ -9,6 +9,7 @@ from services.events import EventBus
 from services.mail.config import MailConfig
 from services.presence import PresenceTracker
 from services.rate_limit import SlidingWindowLimiter
+from services.tagging import TopicTagger
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class ServiceConfig:
     login_max_failures: int = 5
     public_url: str = 'http://localhost:8080'
     uploads_dir: Path = Path('data/uploads')
+    topic_model_path: Path = Path('data/models/topics.joblib')
     mail: MailConfig = field(default_factory=MailConfig)
 
 
@@ -35,9 +37,11 @@ class Runtime:
     address_limiter: SlidingWindowLimiter = field(init=False)
     session_limiter: SlidingWindowLimiter = field(init=False)
     login_limiter: SlidingWindowLimiter = field(init=False)
+    tagger: TopicTagger = field(init=False)
 
     def __post_init__(self) -> None:
         c = self.config
+        self.tagger = TopicTagger(db=self.db, bus=self.bus, model_path=c.topic_model_path, threshold=c.topic_threshold)
         self.presence = PresenceTracker(grace_seconds=c.presence_grace_seconds, bus=self.bus)
         self.message_limiter = SlidingWindowLimiter(c.message_rate_limit, c.message_rate_window_seconds)
         self.address_limiter = SlidingWindowLimiter(c.address_rate_limit, c.message_rate_window_seconds)

@@ -30,13 +30,27 @@ _PASSWORD_HASH = hash_password(STAFF_PASSWORD)  # argon2 is slow: hash once per 
 
 def make_settings(data_dir: Path, **overrides: object) -> Settings:
     values: dict[str, object] = {'data_dir': data_dir, 'secret': 'test-secret-' + 'x' * 20,
-                                 'presence_grace_seconds': 0.6, **overrides}
+                                 'presence_grace_seconds': 0.6, 'topic_autotrain': False,
+                                 'topic_model_path': data_dir / 'no-topic-model.joblib', **overrides}
     return Settings(**values)  # type: ignore[arg-type]
 
 
+@pytest.fixture(scope='session')
+def trained_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real classifier, trained once per test run on the shipped corpus."""
+    from services.classification import train_and_save
+    path = tmp_path_factory.mktemp('model') / 'topics.joblib'
+    train_and_save(str(path))
+    return path
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    settings = make_settings(tmp_path)
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Tests marked `with_topic_model` get the trained classifier; others run without one (faster)."""
+    overrides: dict[str, object] = {}
+    if request.node.get_closest_marker('with_topic_model'):
+        overrides['topic_model_path'] = request.getfixturevalue('trained_model')
+    settings = make_settings(tmp_path, **overrides)
     settings.prepare_data_dir()
     upgrade(settings.effective_database_url)
     return settings

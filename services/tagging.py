@@ -1,0 +1,158 @@
+"""Topic tagging (T1, T3): shopper messages are classified after they are stored, off the request's
+critical path; a topic counts for the conversation only at confidence >= the threshold. Staff can
+remove or set topics; their corrections are kept for the next training."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from db.engine import Database
+from db.models import Conversation, Message, Staff, TopicCorrection
+from services.classification import TOPIC_KEYS, Prediction, TopicClassifier, load, train_and_save
+from services.errors import Invalid, NotFound
+from services.events import EventBus
+from services.messages import require_chat_permission
+from services.views import MessageView
+
+log = logging.getLogger('inbox.tagging')
+KEPT_TOPICS = 10  # stored per conversation, newest first; the list shows two
+BACKFILL_LIMIT = 2000
+
+
+async def apply_prediction(*, db: AsyncSession, bus: EventBus, message_id: int, prediction: Prediction,
+                           threshold: float) -> bool:
+    """Store the message's best guess and confidence; tag the conversation only at or above the threshold."""
+    message = await db.get(Message, message_id)
+    if message is None or message.author != 'customer':
+        return False  # staff messages are never classified
+    message.topic = prediction.best_topic
+    message.topic_confidence = round(prediction.confidence, 4)
+    db.add(message)
+    tagged = prediction.best_topic in TOPIC_KEYS and prediction.confidence >= threshold
+    if tagged:
+        conversation = await db.get(Conversation, message.conversation_id)
+        assert conversation is not None
+        conversation.topics = [prediction.best_topic, *[t for t in conversation.topics or []
+                                                        if t != prediction.best_topic]][:KEPT_TOPICS]
+        db.add(conversation)
+    await db.commit()
+    if tagged:
+        bus.conversation_changed.emit(message.conversation_id)
+    return tagged
+
+
+async def correction_examples(db: AsyncSession) -> list[tuple[str, str]]:
+    """Staff-set topics as (text, topic) training examples."""
+    rows = (await db.exec(select(TopicCorrection.text, TopicCorrection.topic)
+                          .where(col(TopicCorrection.topic).is_not(None)).order_by(col(TopicCorrection.id)))).all()
+    return [(text, topic) for text, topic in rows if topic]
+
+
+async def _latest_customer_text(db: AsyncSession, conversation_id: int, topic: str | None = None) -> Message | None:
+    query = select(Message).where(Message.conversation_id == conversation_id, Message.author == 'customer',
+                                  Message.kind == 'text')
+    if topic is not None:
+        query = query.where(Message.topic == topic)
+    return (await db.exec(query.order_by(col(Message.id).desc()).limit(1))).first()
+
+
+async def remove_topic(*, db: AsyncSession, bus: EventBus, staff: Staff | None, conversation_id: int,
+                       topic: str) -> None:
+    actor = require_chat_permission(staff)
+    conversation = await db.get(Conversation, conversation_id)
+    if conversation is None:
+        raise NotFound('No such conversation.')
+    if topic not in (conversation.topics or []):
+        return
+    conversation.topics = [t for t in conversation.topics if t != topic]
+    message = await _latest_customer_text(db, conversation_id, topic)
+    db.add(conversation)
+    db.add(TopicCorrection(conversation_id=conversation_id, message_id=message.id if message else None,
+                           text=message.body if message else '', topic=None, removed_topic=topic, staff_id=actor.id))
+    await db.commit()
+    bus.conversation_changed.emit(conversation_id)
+
+
+async def set_topic(*, db: AsyncSession, bus: EventBus, staff: Staff | None, conversation_id: int, topic: str) -> None:
+    """The right topic for the shopper's latest message: it leads the conversation's topics and trains the model."""
+    actor = require_chat_permission(staff)
+    if topic not in TOPIC_KEYS:
+        raise Invalid('Unknown topic.', code='unknown_topic')
+    conversation = await db.get(Conversation, conversation_id)
+    if conversation is None:
+        raise NotFound('No such conversation.')
+    message = await _latest_customer_text(db, conversation_id)
+    if message is None:
+        raise Invalid('There is no shopper message to set a topic for.', code='no_message')
+    removed = message.topic if message.topic != topic else None
+    message.topic, message.topic_confidence = topic, 1.0
+    conversation.topics = [topic, *[t for t in conversation.topics or [] if t != topic]][:KEPT_TOPICS]
+    db.add(message)
+    db.add(conversation)
+    db.add(TopicCorrection(conversation_id=conversation_id, message_id=message.id, text=message.body, topic=topic,
+                           removed_topic=removed, staff_id=actor.id))
+    await db.commit()
+    bus.conversation_changed.emit(conversation_id)
+
+
+class TopicTagger:
+    """Holds the trained model and classifies each new shopper message in a worker thread."""
+
+    def __init__(self, *, db: Database, bus: EventBus, model_path: Path, threshold: float) -> None:
+        self.db = db
+        self.bus = bus
+        self.model_path = model_path
+        self.threshold = threshold
+        self.classifier: TopicClassifier | None = None
+        self.ready = asyncio.Event()
+
+    async def start(self, *, train_if_missing: bool) -> None:
+        """Load the saved model, or train one in a separate process first (never in the event loop's process)."""
+        self.classifier = await asyncio.to_thread(load, self.model_path)
+        if self.classifier is None and train_if_missing:
+            async with self.db.sessions() as db:
+                extra = await correction_examples(db)
+            log.info('training the topic model (first start or new model version)')
+            await train_in_process(self.model_path, extra)
+            self.classifier = await asyncio.to_thread(load, self.model_path)
+        if self.classifier is None:
+            log.warning('no topic model at %s: messages are not classified', self.model_path)
+            return
+        self.ready.set()
+        await self.backfill()
+
+    async def backfill(self) -> None:
+        """Classify shopper messages that arrived while no model was loaded."""
+        async with self.db.sessions() as db:
+            rows = (await db.exec(select(Message.id, Message.conversation_id, Message.body)
+                                  .where(Message.author == 'customer', Message.kind == 'text',
+                                         col(Message.topic).is_(None))
+                                  .order_by(col(Message.id)).limit(BACKFILL_LIMIT))).all()
+        for message_id, _conversation_id, body in rows:
+            await self.tag(message_id, body)
+
+    async def message_created(self, view: MessageView) -> None:
+        if view.author == 'customer' and view.kind == 'text' and self.classifier is not None:
+            await self.tag(view.id, view.body)
+
+    async def tag(self, message_id: int, body: str) -> None:
+        classifier = self.classifier
+        if classifier is None:
+            return
+        prediction = await asyncio.to_thread(classifier.predict, body, self.threshold)
+        async with self.db.sessions() as db:
+            await apply_prediction(db=db, bus=self.bus, message_id=message_id, prediction=prediction,
+                                   threshold=self.threshold)
+
+
+async def train_in_process(model_path: Path, extra: list[tuple[str, str]]) -> str:
+    """Train in a fresh 'spawn' process, so a crash or the CPU work never touches the server process."""
+    loop = asyncio.get_running_loop()
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context('spawn')) as pool:
+        return await loop.run_in_executor(pool, train_and_save, str(model_path), extra)

@@ -31,7 +31,8 @@ def _clean_env(data_dir: Path, port: int) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if k not in ('PYTEST_CURRENT_TEST', 'NICEGUI_USER_SIMULATION', 'NICEGUI_SCREEN_TEST_PORT')}
     env.update(INBOX_DATA_DIR=str(data_dir), INBOX_PORT=str(port), INBOX_HOST='127.0.0.1',
-               INBOX_PRESENCE_GRACE_SECONDS=str(GRACE_SECONDS), NICEGUI_STORAGE_PATH=str(data_dir / 'nicegui'))
+               INBOX_PRESENCE_GRACE_SECONDS=str(GRACE_SECONDS), NICEGUI_STORAGE_PATH=str(data_dir / 'nicegui'),
+               INBOX_TOPIC_AUTOTRAIN='false')  # the journeys here don't need topics; training would compete for CPU
     return env
 
 

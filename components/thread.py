@@ -118,6 +118,7 @@ class Thread:
         self.deliveries.clear()
         self.notice.set_visibility(False)
         self.cart_bar.set_visibility(False)
+        self.header.set_visibility(False)
         self.composer.set_enabled(False)
         with self.messages:
             with ui.column().classes('w-full items-center text-center text-stone-500 gap-2 pt-24'):
@@ -171,9 +172,10 @@ class Thread:
     def render_header(self) -> None:
         row = self.row
         assert row is not None
+        self.header.set_visibility(True)
         self.header.clear()
         with self.header:
-            aria(ui.button(icon='arrow_back', on_click=self.on_back).props('flat round dense').classes('phone-only'),
+            aria(ui.button(icon='arrow_back', on_click=self.on_back).props('flat round dense').classes('single-pane-only'),
                  _('Back to conversations'))
             ui.label(initials(row.customer_name)).classes(
                 'w-10 h-10 rounded-full bg-stone-200 text-stone-700 flex items-center justify-center text-sm '
@@ -187,7 +189,7 @@ class Thread:
                 with ui.row().classes('items-center gap-1 no-wrap'):
                     ui.label(row.customer_email).classes('text-xs text-stone-500 truncate')
                     for topic in row.topics[:2]:
-                        with ui.row().classes('items-center gap-0 no-wrap'):
+                        with ui.row().classes('items-center gap-0 no-wrap wide-only'):
                             topic_chip(topic)
                             remove = ui.button(icon='close', on_click=self._topic_remover(row.id, topic)).props(
                                 'flat round dense size=xs').mark(f'remove-topic-{topic}')
@@ -197,19 +199,23 @@ class Thread:
                     'text-xs rounded-full px-2 py-0.5 bg-stone-100 text-stone-700 wide-only').mark('thread-assignee')
             ui.label(_('Open') if row.status == 'open' else _('Closed')).classes(
                 'text-xs rounded-full px-2 py-0.5 ' +
-                ('bg-indigo-50 text-indigo-800' if row.status == 'open' else 'bg-stone-100 text-stone-600')).mark(
-                'thread-status')
+                ('bg-indigo-50 text-indigo-800' if row.status == 'open' else 'bg-stone-100 text-stone-600')).classes(
+                'wide-only').mark('thread-status')
             cid = row.id
             ui.button(_('Assign'), icon='person_add_alt',
-                      on_click=lambda: self.actions.assign(cid)).props('flat dense no-caps color=indigo-8').mark(
-                'thread-assign')
+                      on_click=lambda: self.actions.assign(cid)).props('flat dense no-caps color=indigo-8').classes(
+                'wide-only').mark('thread-assign')
             ui.button(_('Close') if row.status == 'open' else _('Reopen'),
                       icon='check_circle_outline' if row.status == 'open' else 'replay',
                       on_click=lambda: self.actions.toggle_status(cid)).props(
-                'unelevated dense no-caps color=indigo-8 padding="4px 10px"').mark('thread-status-toggle')
+                'unelevated dense no-caps color=indigo-8 padding="4px 10px"').classes('wide-only').mark(
+                'thread-status-toggle')
             with ui.button(icon='more_vert').props('flat round dense') as more:
                 more.props['aria-label'] = _('More actions')
                 with ui.menu():
+                    ui.menu_item(_('Assign'), on_click=lambda: self.actions.assign(cid)).classes('phone-only')
+                    ui.menu_item(_('Close') if row.status == 'open' else _('Reopen'),
+                                 on_click=lambda: self.actions.toggle_status(cid)).classes('phone-only')
                     ui.menu_item(_('Mark as unread'), on_click=lambda: self.actions.mark_unread(cid)).mark(
                         'mark-unread')
                     ui.menu_item(_('Set topic…'), on_click=lambda: self.choose_topic(cid)).mark('set-topic')

@@ -25,7 +25,8 @@ from services.views import MessageView
 PANE_CSS = '''
 @media (max-width: 767px) { .phone-hidden { display: none !important; } }
 @media (max-width: 1023px) { .profile-pane { display: none !important; } }
-@media (min-width: 768px) { .phone-only { display: none !important; } }
+@media (min-width: 600px) { .phone-only { display: none !important; } }
+@media (min-width: 768px) { .single-pane-only { display: none !important; } }
 @media (max-width: 599px) { .wide-only { display: none !important; } }
 '''
 LIST_PANE = 'w-full md:w-[340px] md:shrink-0 border-r border-stone-200 bg-white h-full'
@@ -66,7 +67,8 @@ def install_inbox_pages(runtime: Runtime) -> None:
             aria(notifications_menu, _('Notifications')).tooltip(_('Notifications'))
             aria(ui.button(icon='sell', on_click=lambda: ui.navigate.to('/discounts')).props('flat round dense'),
                  _('Discount codes')).tooltip(_('Discount codes'))
-            aria(ui.button(icon='keyboard', on_click=lambda: shortcuts.open()).props('flat round dense wide-only'),
+            aria(ui.button(icon='keyboard', on_click=lambda: shortcuts.open()).props('flat round dense').classes(
+                'wide-only'),
                  _('Keyboard shortcuts')).tooltip(_('Keyboard shortcuts (?)'))
             if staff.is_owner:
                 aria(ui.button(icon='settings', on_click=lambda: ui.navigate.to('/settings')).props(

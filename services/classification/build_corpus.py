@@ -4,9 +4,10 @@ Sources: ``data/src/<lang>.txt`` -- one message per line under ``[topic]`` heade
 ``#`` starts a comment line. Output: ``data/<lang>.jsonl`` with
 ``{"text", "topic", "split"}`` per line.
 
-De-duplication is per language on a normalised form (case-folded, whitespace collapsed,
-trailing punctuation ignored); the first occurrence wins, and a text that appears under two
-different topics is an error. The held-out split is fixed and deterministic: inside each
+De-duplication is across all languages (in the order of ``CORPUS_LANGUAGES``) on a normalised
+form (case-folded, whitespace collapsed, trailing punctuation ignored): the first occurrence
+wins, so a text such as "ok" lives in one file only, and a text that appears under two different
+topics is an error. The held-out split is fixed and deterministic: inside each
 (language, topic) group the texts are ordered by the SHA-1 of ``"<lang>|<text>"`` and the
 first ``round(0.2 * n)`` are marked ``heldout``.
 
@@ -32,7 +33,7 @@ _VALID_TOPICS = frozenset(TOPIC_KEYS) | {NONE_TOPIC}
 
 def _normalise(text: str) -> str:
     folded = re.sub(r"\s+", " ", text.casefold()).strip()
-    return folded.rstrip(" .!?")
+    return folded.rstrip(" .!?") or folded
 
 
 def parse_source(path: Path) -> list[tuple[str, str]]:
@@ -55,18 +56,23 @@ def parse_source(path: Path) -> list[tuple[str, str]]:
     return pairs
 
 
-def dedupe(pairs: list[tuple[str, str]], lang: str) -> tuple[list[tuple[str, str]], int]:
-    seen: dict[str, str] = {}
+def dedupe(
+    pairs: list[tuple[str, str]], lang: str, seen: dict[str, tuple[str, str]] | None = None
+) -> tuple[list[tuple[str, str]], int]:
+    """Drop repeats; ``seen`` (normalised text -> (lang, topic)) is shared across languages so
+    that a text such as "ok" or an emoji lives in one language file only."""
+    seen = {} if seen is None else seen
     kept: list[tuple[str, str]] = []
     dropped = 0
     for text, topic in pairs:
         key = _normalise(text)
         if key in seen:
-            if seen[key] != topic:
-                raise ValueError(f"{lang}: {text!r} is listed under {seen[key]} and {topic}")
+            other_lang, other_topic = seen[key]
+            if other_topic != topic:
+                raise ValueError(f"{lang}: {text!r} is listed under {other_topic} ({other_lang}) and {topic}")
             dropped += 1
             continue
-        seen[key] = topic
+        seen[key] = (lang, topic)
         kept.append((text, topic))
     return kept, dropped
 
@@ -88,9 +94,10 @@ def assign_split(pairs: list[tuple[str, str]], lang: str) -> list[dict[str, str]
 
 def build(langs: tuple[str, ...] = CORPUS_LANGUAGES) -> dict[str, Counter[str]]:
     counts: dict[str, Counter[str]] = {}
+    seen: dict[str, tuple[str, str]] = {}
     for lang in langs:
         src = SRC_DIR / f"{lang}.txt"
-        pairs, dropped = dedupe(parse_source(src), lang)
+        pairs, dropped = dedupe(parse_source(src), lang, seen)
         rows = assign_split(pairs, lang)
         out = DATA_DIR / f"{lang}.jsonl"
         tmp = out.with_suffix(".jsonl.tmp")

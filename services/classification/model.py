@@ -33,7 +33,7 @@ DEFAULT_THRESHOLD: float = 0.9
 #: Text is cut to this many characters before it is vectorised.
 MAX_CHARS: int = 2000
 #: Inverse regularisation strength of the logistic regression (tuned on the held-out split).
-LR_C: float = 20.0
+LR_C: float = 100.0
 
 DATA_DIR: Path = Path(__file__).resolve().parent / "data"
 _VALID_TOPICS: frozenset[str] = frozenset(TOPIC_KEYS) | {NONE_TOPIC}

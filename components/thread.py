@@ -90,6 +90,8 @@ class Thread:
         self.on_back = on_back
         self.row: ConversationRow | None = None
         self.shown_ids: set[int] = set()
+        self.opening: int | None = None
+        self.arrived_while_opening: list[MessageView] = []
         self.deliveries: dict[int, ui.row] = {}
         with ui.column().classes('w-full h-full gap-0 no-wrap bg-white') as self.root:
             self.header = ui.row().classes('w-full items-center gap-3 px-4 py-3 border-b border-stone-200 no-wrap')
@@ -127,10 +129,13 @@ class Thread:
                 ui.label(_('Pick a conversation from the list to read and reply.')).classes('text-sm')
 
     async def open(self, conversation_id: int) -> bool:
+        self.opening = conversation_id
+        self.arrived_while_opening = []
         async with self.runtime.db.sessions() as db:
             try:
                 row = await conversations.get_row(db=db, conversation_id=conversation_id)
             except NotFound:
+                self.opening = None
                 ui.notify(_('This conversation does not exist.'), type='warning')
                 return False
             views = await messages.list_thread(db=db, conversation_id=conversation_id, limit=THREAD_PAGE)
@@ -146,7 +151,10 @@ class Thread:
                 ui.button(_('Show older messages'), on_click=self.load_older).props('flat dense no-caps')
         for view in views:
             self._bubble(view)
-        if not views:
+        self.opening = None
+        for view in self.arrived_while_opening:  # published after our query but before the row was set
+            self._bubble(view)
+        if not self.shown_ids:
             with self.messages:
                 ui.label(_('No messages yet.')).classes('self-center text-stone-500 text-sm mt-8').mark('thread-empty')
         self.render_notice()
@@ -416,6 +424,9 @@ class Thread:
 
     async def message_arrived(self, view: MessageView) -> None:
         """A new message in the open conversation: show it and, since staff is looking, keep it read."""
+        if self.opening == view.conversation_id:
+            self.arrived_while_opening.append(view)
+            return
         if self.row is None or view.conversation_id != self.row.id:
             return
         self.append(view)

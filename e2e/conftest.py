@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 
 CHROMIUM = os.environ.get('INBOX_E2E_CHROMIUM', '/usr/bin/chromium')
 CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
@@ -27,6 +28,30 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+INBOUND_SECRET = 'e2e-inbound-' + 's' * 30
+
+
+class MailSink:
+    """A real SMTP server (aiosmtpd) on a free port that keeps every message it accepts."""
+
+    def __init__(self) -> None:
+        self.messages: list[bytes] = []
+        self.port = _free_port()
+        self.controller = Controller(self, hostname='127.0.0.1', port=self.port)
+
+    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:  # noqa: N802
+        self.messages.append(envelope.content)  # type: ignore[attr-defined]
+        return '250 OK'
+
+
+@pytest.fixture(scope='session')
+def mail_sink() -> Iterator[MailSink]:
+    sink = MailSink()
+    sink.controller.start()
+    yield sink
+    sink.controller.stop()
+
+
 def _clean_env(data_dir: Path, port: int) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if k not in ('PYTEST_CURRENT_TEST', 'NICEGUI_USER_SIMULATION', 'NICEGUI_SCREEN_TEST_PORT')}
@@ -37,10 +62,12 @@ def _clean_env(data_dir: Path, port: int) -> dict[str, str]:
 
 
 @pytest.fixture(scope='session')
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server(tmp_path_factory: pytest.TempPathFactory, mail_sink: MailSink) -> Iterator[str]:
     data_dir = tmp_path_factory.mktemp('inbox-data')
     port = _free_port()
     env = _clean_env(data_dir, port)
+    env.update(INBOX_SMTP_HOST='127.0.0.1', INBOX_SMTP_PORT=str(mail_sink.port), INBOX_SMTP_TLS='none',
+               INBOX_MAIL_FROM='Shop <shop@shop.test>', INBOX_INBOUND_SECRET=INBOUND_SECRET)
     for member in (STAFF, SECOND_STAFF):
         subprocess.run([sys.executable, '-m', 'app.cli', 'create-staff', '--email', member['email'], '--password',
                         member['password'], '--name', member['name']], env=env, check=True, capture_output=True)

@@ -71,6 +71,15 @@ class Inbox:
         self.page.get_by_label('Password').fill(password)
         self.page.get_by_role('button', name='Sign in').click()
         expect(self.page.get_by_text('Conversations', exact=True)).to_be_visible()
+        self.wait_until_connected()
+
+    def wait_until_connected(self) -> None:
+        """NiceGUI pages render before their socket is up; clicks before that would be lost."""
+        self.page.wait_for_function('() => window.socket && window.socket.connected && window.did_handshake')
+
+    def goto(self, path: str) -> None:
+        self.page.goto(self.base_url + path)
+        self.wait_until_connected()
 
     def row(self, customer: str) -> Locator:
         return self.page.get_by_role('button', name=f'Open conversation with {customer}')

@@ -33,14 +33,14 @@ def test_products_code_and_image_reach_the_shopper_and_the_code_lowers_the_order
         inbox = Inbox(staff_context.new_page(), server)
         inbox.sign_in(STAFF['email'], STAFF['password'])
         page = inbox.page
-        page.goto(f'{server}/discounts')
+        inbox.goto('/discounts')
         page.get_by_role('button', name='New code').click()
         page.get_by_label('Code').fill('HIKE10')
         page.get_by_label('Value (percent or amount)').fill('10')
         page.get_by_role('button', name='Save').click()
         expect(page.get_by_text('HIKE10')).to_be_visible()
 
-        page.goto(f'{server}/inbox')
+        inbox.goto('/inbox')
         inbox.row('Sho Share').click()
         expect(inbox.message('Any tips for a hiking trip?')).to_be_visible()
 

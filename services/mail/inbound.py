@@ -238,10 +238,16 @@ def body_text(message: EmailMessage) -> str:
     return content
 
 
+_WROTE_LINE = re.compile(rf'^.{{0,250}}\b{_WROTE}\s*:\s*$', re.IGNORECASE)
+
+
 def _is_attribution(lines: list[str], index: int) -> bool:
     line = lines[index]
     if _ATTRIBUTION.match(line):
         return True
+    following = next((n for n in lines[index + 1:] if n.strip()), '')
+    if _WROTE_LINE.match(line) and following.lstrip().startswith('>'):
+        return True  # "... wrote:" directly above quoted lines, even without a date
     # Mail clients wrap a long "On ... wrote:" line; only join when the next line is not a header by itself.
     if index + 1 < len(lines) and lines[index + 1].strip() and not _ATTRIBUTION.match(lines[index + 1]):
         return bool(_ATTRIBUTION.match(f'{line.rstrip()} {lines[index + 1].strip()}')) and \

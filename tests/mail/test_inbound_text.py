@@ -117,3 +117,9 @@ async def test_a_relay_that_lower_cases_the_address_still_finds_the_conversation
         conversation.reply_token.encode(), conversation.reply_token.lower().encode())
     view = await receive_email(db=db, bus=EventBus(), raw=raw)
     assert view.conversation_id == conversation.id
+
+
+def test_a_wrote_line_without_a_date_above_quoted_lines_is_history() -> None:
+    from services.mail.inbound import strip_quoted
+    assert strip_quoted('Yes please!\n\nOn Tue, the shop wrote:\n> Shall I reserve one?\n') == 'Yes please!'
+    assert strip_quoted('The shop wrote: nothing here\nthanks') == 'The shop wrote: nothing here\nthanks'

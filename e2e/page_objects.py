@@ -14,6 +14,13 @@ class StorefrontChat:
     def open_store(self) -> None:
         self.page.goto(f'{self.base_url}/store')
 
+    def begin(self, email: str, name: str, first_message: str) -> None:
+        """Open the store, open the widget, start the chat and say something."""
+        self.open_store()
+        self.open_widget()
+        self.start_chat(email, name)
+        self.send(first_message)
+
     @property
     def chat(self) -> FrameLocator:
         return self.page.frame_locator('iframe[title="Chat"]')

@@ -16,10 +16,7 @@ def test_cart_events_header_cart_profile_and_last_order_follow_the_shopper(brows
     staff_context = browser.new_context(viewport={'width': 1440, 'height': 900})
     try:
         shopper = StorefrontChat(shopper_context.new_page(), server)
-        shopper.open_store()
-        shopper.open_widget()
-        shopper.start_chat('cart.shopper@example.com', 'Cara Cart')
-        shopper.send('Which socks are warmest?')
+        shopper.begin('cart.shopper@example.com', 'Cara Cart', 'Which socks are warmest?')
 
         inbox = Inbox(staff_context.new_page(), server)
         inbox.sign_in(STAFF['email'], STAFF['password'])

@@ -19,10 +19,7 @@ def test_reply_to_a_shopper_who_left_goes_by_email_and_the_answer_comes_back(bro
     staff_context = browser.new_context(viewport={'width': 1400, 'height': 860})
     try:
         shopper = StorefrontChat(shopper_context.new_page(), server)
-        shopper.open_store()
-        shopper.open_widget()
-        shopper.start_chat('mail.shopper@example.com', 'Mia Mail')
-        shopper.send('Do you restock the green tent soon?')
+        shopper.begin('mail.shopper@example.com', 'Mia Mail', 'Do you restock the green tent soon?')
 
         inbox = Inbox(staff_context.new_page(), server)
         inbox.sign_in(STAFF['email'], STAFF['password'])

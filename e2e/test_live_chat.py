@@ -16,10 +16,7 @@ def test_shopper_and_staff_chat_live_and_online_goes_away_when_the_shopper_leave
     shots = tmp_path_factory.mktemp('screens')
     try:
         shopper = StorefrontChat(shopper_context.new_page(), server)
-        shopper.open_store()
-        shopper.open_widget()
-        shopper.start_chat('sara@example.com', 'Sara Lind')
-        shopper.send('Hi! Is the trail tent available in green?')
+        shopper.begin('sara@example.com', 'Sara Lind', 'Hi! Is the trail tent available in green?')
         expect(shopper.message('Hi! Is the trail tent available in green?')).to_be_visible()
 
         inbox = Inbox(staff_context.new_page(), server)

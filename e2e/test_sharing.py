@@ -25,10 +25,7 @@ def test_products_code_and_image_reach_the_shopper_and_the_code_lowers_the_order
     staff_context = browser.new_context(viewport={'width': 1440, 'height': 900})
     try:
         shopper = StorefrontChat(shopper_context.new_page(), server)
-        shopper.open_store()
-        shopper.open_widget()
-        shopper.start_chat('share.shopper@example.com', 'Sho Share')
-        shopper.send('Any tips for a hiking trip?')
+        shopper.begin('share.shopper@example.com', 'Sho Share', 'Any tips for a hiking trip?')
 
         inbox = Inbox(staff_context.new_page(), server)
         inbox.sign_in(STAFF['email'], STAFF['password'])

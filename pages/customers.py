@@ -5,7 +5,7 @@ from fastapi.responses import RedirectResponse
 from nicegui import ui
 
 from components.clock import ViewerClock
-from pages.staff_auth import no_chat_permission_notice, signed_in_staff
+from pages.staff_auth import chat_staff_or_redirect
 from services import customers, orders
 from services import store as store_service
 from services.errors import NotFound, ServiceError
@@ -28,12 +28,9 @@ def _shell(title: str, back: str = '/inbox') -> ui.column:
 def install_customer_pages_for_staff(runtime: Runtime) -> None:
     @ui.page('/customers/{customer_id}', title=_('Customer'))
     async def customer_page(customer_id: int) -> RedirectResponse | None:
-        staff = await signed_in_staff(runtime, f'/customers/{customer_id}')
-        if isinstance(staff, RedirectResponse):
+        staff = await chat_staff_or_redirect(runtime, f'/customers/{customer_id}')
+        if staff is None or isinstance(staff, RedirectResponse):
             return staff
-        if not staff.can_chat:
-            no_chat_permission_notice()
-            return None
         async with runtime.db.sessions() as db:
             store = await store_service.get_store(db)
             try:
@@ -82,12 +79,9 @@ def install_customer_pages_for_staff(runtime: Runtime) -> None:
 
     @ui.page('/orders/{order_id}', title=_('Order'))
     async def order_page(order_id: int) -> RedirectResponse | None:
-        staff = await signed_in_staff(runtime, f'/orders/{order_id}')
-        if isinstance(staff, RedirectResponse):
+        staff = await chat_staff_or_redirect(runtime, f'/orders/{order_id}')
+        if staff is None or isinstance(staff, RedirectResponse):
             return staff
-        if not staff.can_chat:
-            no_chat_permission_notice()
-            return None
         async with runtime.db.sessions() as db:
             try:
                 order, customer = await orders.get_order(db=db, order_id=order_id)

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from fastapi.responses import RedirectResponse
 from nicegui import ui
 
-from pages.staff_auth import no_chat_permission_notice, signed_in_staff
+from pages.staff_auth import chat_staff_or_redirect
 from services import discounts, sharing
 from services.errors import ServiceError
 from services.i18n import _
@@ -32,12 +32,9 @@ def _parse_day(text: str, *, end: bool) -> datetime | None:
 def install_discount_pages(runtime: Runtime) -> None:
     @ui.page('/discounts', title=_('Discount codes'))
     async def discounts_page() -> RedirectResponse | None:
-        staff = await signed_in_staff(runtime, '/discounts')
-        if isinstance(staff, RedirectResponse):
+        staff = await chat_staff_or_redirect(runtime, '/discounts')
+        if staff is None or isinstance(staff, RedirectResponse):
             return staff
-        if not staff.can_chat:
-            no_chat_permission_notice()
-            return None
         ui.query('body').classes('bg-stone-100')
         with ui.header().classes('h-14 px-4 items-center gap-3 bg-white text-stone-900 border-b border-stone-200'):
             back = ui.button(icon='arrow_back', on_click=lambda: ui.navigate.to('/inbox')).props('flat round dense')

@@ -6,10 +6,9 @@ from urllib.parse import quote
 from fastapi.responses import RedirectResponse
 from nicegui import app, ui
 
-from db.models import Staff
 from services.i18n import _
 from services.runtime import Runtime
-from services.staff import get_active_staff
+from services.staff import Staff, get_active_staff
 
 
 async def signed_in_staff(runtime: Runtime, path: str) -> Staff | RedirectResponse:
@@ -27,3 +26,15 @@ def no_chat_permission_notice() -> None:
         ui.icon('block', size='48px').classes('text-stone-400')
         ui.label(_('You do not have the online-store chat permission.')).classes('text-lg font-semibold')
         ui.label(_('Ask the store owner to give you the chat permission to use the inbox.')).classes('text-stone-600')
+
+
+async def chat_staff_or_redirect(runtime: Runtime, path: str) -> Staff | RedirectResponse | None:
+    """For staff pages: the member with the chat permission; a redirect when signed out; None (after showing why)
+    when they lack the permission."""
+    staff = await signed_in_staff(runtime, path)
+    if isinstance(staff, RedirectResponse):
+        return staff
+    if not staff.can_chat:
+        no_chat_permission_notice()
+        return None
+    return staff

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response, WebSocket, Web
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from db.models import ChatSession
+from services.chat_sessions import ChatSession
 from pages.api.chat_socket import ShopperSocket, SocketHub
 from pages.api.deps import check_rate, client_address, session_dependency
 from services import chat_sessions, messages

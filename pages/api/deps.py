@@ -3,7 +3,7 @@ from typing import Annotated, Any, Callable, Coroutine
 
 from fastapi import Header, Request
 
-from db.models import ChatSession
+from services.chat_sessions import ChatSession
 from services import chat_sessions
 from services.errors import RateLimited
 from services.rate_limit import SlidingWindowLimiter

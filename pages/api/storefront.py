@@ -4,7 +4,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
-from db.models import ChatSession
+from services.chat_sessions import ChatSession
 from pages.api.deps import check_rate, client_address, session_dependency
 from services import carts, catalog, orders
 from services import store as store_service

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from aiosmtpd.controller import Controller
 
 CHROMIUM = os.environ.get('INBOX_E2E_CHROMIUM', '/usr/bin/chromium')
@@ -19,6 +20,7 @@ CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networki
 STAFF = {'email': 'ana@example.com', 'password': 'e2e password 123', 'name': 'Ana Berg'}
 SECOND_STAFF = {'email': 'cleo@example.com', 'password': 'e2e password 456', 'name': 'Cleo Dahl'}
 GRACE_SECONDS = 2
+expect.set_options(timeout=15_000)  # a 2-core machine running a server, Chromium and the tests at once
 PRODUCTS_CSV = Path(__file__).parent.parent / 'tests' / 'data' / 'products.csv'
 
 

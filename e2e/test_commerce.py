@@ -20,7 +20,7 @@ def test_cart_events_header_cart_profile_and_last_order_follow_the_shopper(brows
 
         inbox = Inbox(staff_context.new_page(), server)
         inbox.sign_in(STAFF['email'], STAFF['password'])
-        inbox.row('Cara Cart').click()
+        inbox.open_conversation('Cara Cart')
         expect(inbox.message('Which socks are warmest?')).to_be_visible()
         page = inbox.page
 

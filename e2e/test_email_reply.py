@@ -23,7 +23,7 @@ def test_reply_to_a_shopper_who_left_goes_by_email_and_the_answer_comes_back(bro
 
         inbox = Inbox(staff_context.new_page(), server)
         inbox.sign_in(STAFF['email'], STAFF['password'])
-        inbox.row('Mia Mail').click()
+        inbox.open_conversation('Mia Mail')
         shopper.page.close()
         expect(inbox.page.get_by_text('Your reply will be sent by e-mail to mail.shopper@example.com',
                                       exact=False)).to_be_visible(timeout=15_000)

@@ -38,13 +38,13 @@ def test_assign_close_badge_tabs_and_notification_live_between_two_staff(browser
         expect(open_tab).to_be_visible()
         open_before = int(open_tab.inner_text().split('(')[1].rstrip(')'))
 
-        ana.row('Tove Team').click()
+        ana.open_conversation('Tove Team')
         ana.thread_action('Assign')
         ana.page.get_by_role('button', name='Assign to Cleo Dahl').click()
         expect(ana.page.get_by_text('Assigned to Cleo Dahl by Ana Berg')).to_be_visible()
         expect(cleo.row('Tove Team').get_by_text('Assigned to you')).to_be_visible()
 
-        ana.row('Teo Team').click()
+        ana.open_conversation('Teo Team')
         ana.thread_action('Close')
         expect(cleo.page.get_by_role('tab', name=f'Open ({open_before - 1})')).to_be_visible()
         expect(cleo.row('Teo Team')).to_have_count(0)

@@ -150,6 +150,32 @@ async def _train(settings: Settings) -> str:
     return f'Trained {version} with {len(extra)} staff corrections into {settings.effective_topic_model_path}'
 
 
+async def _import_store(settings: Settings, path: Path) -> int:
+    import json
+
+    from db.engine import open_database
+    from services.store_import import import_store_data
+
+    try:
+        data = json.loads(path.read_text(encoding='utf-8'))
+    except FileNotFoundError:
+        raise CliError(f'no such file: {path}') from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise CliError(f'cannot read {path}: {error}') from None
+    except json.JSONDecodeError as error:
+        raise CliError(f'{path.name}:{error.lineno}: not valid JSON ({error.msg})') from None
+    database = open_database(settings.effective_database_url)
+    try:
+        async with database.sessions() as db:
+            report = await import_store_data(db=db, data=data)
+    finally:
+        await database.dispose()
+    for error in report.errors:
+        print(f'{path.name}: {error}', file=sys.stderr)
+    print(report.summary())
+    return 1 if report.errors else 0
+
+
 def _port(text: str) -> int:
     try:
         value = int(text)
@@ -183,6 +209,9 @@ def parser() -> argparse.ArgumentParser:
     products = with_data_dir(commands.add_parser(
         'import-products', help='import a product CSV export (upsert by handle; bad rows are reported)'))
     products.add_argument('file', type=Path, metavar='FILE.csv')
+    store_data = with_data_dir(commands.add_parser(
+        'import-store', help='import customers and orders from the JSON format in the README'))
+    store_data.add_argument('file', type=Path, metavar='FILE.json')
     classify = with_data_dir(commands.add_parser('classify', help='tag JSON lines {"text": ...} with topics'))
     classify.add_argument('file', nargs='?', type=Path, metavar='FILE', help='default: standard input')
     with_data_dir(commands.add_parser('train', help='train the topic model on the corpus and staff corrections'))
@@ -200,6 +229,8 @@ def run(argv: Sequence[str] | None = None) -> int:
             print(asyncio.run(_load_demo_if_empty(settings, required=True)), end='')
         elif args.command == 'create-staff':
             print(asyncio.run(_create_staff(settings, args)))
+        elif args.command == 'import-store':
+            return asyncio.run(_import_store(settings, args.file))
         elif args.command == 'classify':
             return _classify(settings, args.file)
         elif args.command == 'train':

@@ -13,6 +13,7 @@ from pages.customer import install_customer_pages
 from pages.customers import install_customer_pages_for_staff
 from pages.discounts import install_discount_pages
 from pages.inbox import install_inbox_pages
+from pages.language import install_language
 from pages.login import install_login_pages
 from pages.media import install_media
 from pages.settings import install_settings_pages
@@ -60,6 +61,7 @@ def build(settings: Settings) -> Runtime:
     """Register everything on NiceGUI's app. Safe to call again after NiceGUI's globals were reset (tests)."""
     settings.prepare_data_dir()
     runtime = Runtime(db=open_database(settings.effective_database_url), config=service_config(settings))
+    install_language(app)  # _() speaks the viewer's language: NiceGUI client's, else the request's Accept-Language
     install_api(app, runtime)
     runtime.bus.message_created.subscribe(runtime.tagger.message_created)
     install_customer_pages(app, runtime)

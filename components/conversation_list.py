@@ -11,7 +11,7 @@ from services import conversations
 from services.classification.topics import TOPIC_KEYS, TOPIC_LABELS
 from services.conversations import ListFilter
 from services.errors import NotFound
-from services.i18n import _
+from services.i18n import _, pgettext
 from services.runtime import Runtime
 from services.views import ConversationRow
 
@@ -152,8 +152,8 @@ class ConversationList:
             self.tabs = ui.tabs(on_change=self._tab_changed).classes('w-full text-stone-700').props(
                 'dense align=left active-color=indigo-8 indicator-color=indigo-8 no-caps')
             with self.tabs:
-                self.open_tab = ui.tab('open', label=_('Open'))
-                self.closed_tab = ui.tab('closed', label=_('Closed'))
+                self.open_tab = ui.tab('open', label=pgettext('conversation list', 'Open'))
+                self.closed_tab = ui.tab('closed', label=pgettext('conversation list', 'Closed'))
             self.tabs.set_value('open')
             ui.separator()
             with ui.element('div').classes('w-full grow min-h-0 overflow-y-auto overflow-x-hidden'):
@@ -210,8 +210,9 @@ class ConversationList:
         self._add_rows([r for r in rows if r.id not in self.items])
 
     def _render_counts_and_empty(self) -> None:
-        self.open_tab.props(f'label="{_("Open")} ({self.counts.get("open", 0)})"')
-        self.closed_tab.props(f'label="{_("Closed")} ({self.counts.get("closed", 0)})"')
+        open_label, closed_label = pgettext('conversation list', 'Open'), pgettext('conversation list', 'Closed')
+        self.open_tab.props(f'label="{open_label} ({self.counts.get("open", 0)})"')
+        self.closed_tab.props(f'label="{closed_label} ({self.counts.get("closed", 0)})"')
         self.empty.clear()
         if not self.items:
             with self.empty:

@@ -7,12 +7,12 @@ from datetime import datetime, timezone
 from nicegui import ui
 
 from components.clock import ViewerClock
-from services import carts, customers, orders
+from services import carts, customers, locale_format, orders
 from services import store as store_service
 from services.carts import CartView
 from services.customers import CustomerProfile
 from services.errors import ServiceError
-from services.i18n import _, ngettext
+from services.i18n import NP_, _, ngettext, pgettext
 from services.orders import OrderView
 from services.runtime import Runtime
 from services.staff import get_active_staff
@@ -20,7 +20,8 @@ from services.classification.topics import TOPIC_LABELS
 from services.views import ConversationRow
 
 CART_PREVIEW = 3
-ORDER_STATUS = {'open': 'Open', 'paid': 'Paid', 'fulfilled': 'Fulfilled', 'cancelled': 'Cancelled'}
+ORDER_STATUS = {'open': NP_('order', 'Open'), 'paid': NP_('order', 'Paid'), 'fulfilled': NP_('order', 'Fulfilled'),
+                'cancelled': NP_('order', 'Cancelled')}  # shown with pgettext('order', ...)
 
 
 def customer_since(moment: datetime) -> str:
@@ -36,7 +37,7 @@ def customer_since(moment: datetime) -> str:
 
 
 def money(amount: object, currency: str) -> str:
-    return f'{amount} {currency}'
+    return locale_format.money(amount, currency)
 
 
 class ProfilePanel:
@@ -107,7 +108,8 @@ class ProfilePanel:
             if profile.local_time is not None:
                 with ui.row().classes('items-center gap-2 text-sm text-stone-700'):
                     ui.icon('schedule', size='16px').classes('text-stone-400')
-                    ui.label(_('{time} local time', time=profile.local_time.strftime('%H:%M'))).mark('local-time')
+                    ui.label(_('{time} local time', time=locale_format.time_of_day(profile.local_time))).mark(
+                        'local-time')
 
     def _note(self, profile: CustomerProfile) -> None:
         with self._section(_('Note')):
@@ -183,10 +185,9 @@ class ProfilePanel:
                 ui.link(f'#{last.number}', f'/orders/{last.id}').classes('text-sm font-semibold text-indigo-700').mark(
                     'last-order')
                 ui.label(money(last.total, last.currency)).classes('text-sm text-stone-900')
-            local = self.clock.local(last.placed_at)
             with ui.row().classes('w-full justify-between text-xs text-stone-500'):
-                ui.label(f'{local.day} {local.strftime("%b %Y")} · {local.strftime("%H:%M")}')
-                ui.label(_(ORDER_STATUS.get(last.status, last.status)))
+                ui.label(self.clock.date_and_time(last.placed_at))
+                ui.label(pgettext('order', ORDER_STATUS.get(last.status, last.status)))
 
     async def _all_orders(self, customer_id: int) -> None:
         async with self.runtime.db.sessions() as db:
@@ -197,7 +198,7 @@ class ProfilePanel:
                 with ui.row().classes('w-full justify-between text-sm no-wrap'):
                     ui.link(f'#{order.number}', f'/orders/{order.id}').classes('text-indigo-700')
                     ui.label(self.clock.short(order.placed_at)).classes('text-stone-500')
-                    ui.label(_(ORDER_STATUS.get(order.status, order.status))).classes('text-stone-600')
+                    ui.label(pgettext('order', ORDER_STATUS.get(order.status, order.status))).classes('text-stone-600')
                     ui.label(money(order.total, order.currency))
             ui.button(_('Close'), on_click=dialog.close).props('flat no-caps').classes('self-end')
         dialog.open()

@@ -5,10 +5,10 @@ from collections.abc import Awaitable, Callable
 
 from nicegui import events, ui
 
-from services import catalog, sharing
+from services import catalog, locale_format, sharing
 from services import store as store_service
 from services.errors import ServiceError
-from services.i18n import _
+from services.i18n import N_, _
 from services.images import MAX_BYTES
 from services.runtime import Runtime
 from services.sharing import MAX_PRODUCTS
@@ -16,8 +16,8 @@ from services.sharing import MAX_PRODUCTS
 STATUS_STYLE = {'active': 'bg-green-50 text-green-800', 'scheduled': 'bg-sky-50 text-sky-800',
                 'expired': 'bg-stone-100 text-stone-600', 'used_up': 'bg-amber-50 text-amber-900',
                 'inactive': 'bg-red-50 text-red-800'}
-STATUS_LABEL = {'active': 'Active', 'scheduled': 'Scheduled', 'expired': 'Expired', 'used_up': 'Used up',
-                'inactive': 'Inactive'}
+STATUS_LABEL = {'active': N_('Active'), 'scheduled': N_('Scheduled'), 'expired': N_('Expired'),
+                'used_up': N_('Used up'), 'inactive': N_('Inactive')}  # N_: translated with _() when shown
 
 
 class ProductShareDialog(ui.dialog):
@@ -68,7 +68,7 @@ class ProductShareDialog(ui.dialog):
                     with ui.column().classes('gap-0 grow min-w-0'):
                         ui.label(product.title).classes('text-sm font-medium truncate w-full')
                         ui.label(_('{n} in stock', n=stock)).classes('text-xs text-stone-500')
-                    ui.label(f'{product.price} {product.currency}').classes('text-sm shrink-0')
+                    ui.label(locale_format.money(product.price, product.currency)).classes('text-sm shrink-0')
 
     def _toggler(self, product_id: int, box: ui.checkbox) -> Callable[[], None]:
         def toggle() -> None:

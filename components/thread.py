@@ -12,26 +12,26 @@ from components.composer import Composer
 from components.share_dialogs import DiscountShareDialog, ImageShareDialog, ProductShareDialog
 from components.conversation_actions import ConversationActions
 from components.conversation_list import initials, topic_chip
-from services import carts, catalog, conversations, messages, sharing, tagging
+from services import carts, catalog, conversations, locale_format, messages, sharing, tagging
 from services.classification.topics import TOPIC_KEYS, TOPIC_LABELS
 from services import store as store_service
 from services.carts import cart_event_text
 from services.errors import NotFound, ServiceError
 from services.mail.outbox import retry_now
-from services.i18n import _
+from services.i18n import N_, _
 from services.runtime import Runtime
 from services.images import store_image
 from services.staff import get_active_staff
 from services.views import ConversationRow, MessageView
 
 THREAD_PAGE = 100
-DELIVERY_LABELS = {
-    'chat': ('Delivered in chat', 'chat_bubble_outline'),
-    'emailed': ('E-mailed', 'mark_email_read'),
-    'email_pending': ('E-mail pending', 'schedule_send'),
-    'email_failed': ('E-mail failed, retrying', 'error_outline'),
-    'email_given_up': ('E-mail not delivered', 'error'),
-    'email_saved': ('Saved, not sent (no mail server)', 'drafts'),
+DELIVERY_LABELS = {  # N_: translated with _() when shown
+    'chat': (N_('Delivered in chat'), 'chat_bubble_outline'),
+    'emailed': (N_('E-mailed'), 'mark_email_read'),
+    'email_pending': (N_('E-mail pending'), 'schedule_send'),
+    'email_failed': (N_('E-mail failed, retrying'), 'error_outline'),
+    'email_given_up': (N_('E-mail not delivered'), 'error'),
+    'email_saved': (N_('Saved, not sent (no mail server)'), 'drafts'),
 }
 
 
@@ -42,6 +42,10 @@ def event_text(view: MessageView) -> str:
     """The event's text in the viewer's language (E1's 41-character rule lives in services.carts)."""
     if view.kind == 'cart_event':
         return cart_event_text(str(view.payload.get('action', '')), str(view.payload.get('product_title', '')))
+    if view.payload.get('action') == 'assign' and 'actor_name' in view.payload:
+        names = {'assignee': str(view.payload.get('assignee_name', '')), 'actor': str(view.payload['actor_name'])}
+        return (_('Assigned to {assignee} by {actor}', **names) if view.payload.get('assignee_id') is not None
+                else _('Unassigned from {assignee} by {actor}', **names))
     return view.body
 
 
@@ -61,7 +65,8 @@ def shared_content(view: MessageView) -> None:
                             ui.icon('inventory_2', size='28px').classes('text-stone-300')
                     with ui.column().classes('gap-0 p-2'):
                         ui.label(str(card.get('title', ''))).classes('text-sm font-medium leading-tight')
-                        ui.label(f"{card.get('price', '')} {card.get('currency', '')}").classes('text-xs text-stone-600')
+                        ui.label(locale_format.money(card.get('price', ''), str(card.get('currency', '')))).classes(
+                            'text-xs text-stone-600')
     elif view.kind == 'discount':
         with ui.row().classes('items-center gap-2 rounded-xl border-2 border-dashed border-indigo-300 bg-indigo-50 '
                               'px-3 py-2').mark('discount-card'):
@@ -286,7 +291,7 @@ class Thread:
             ui.icon('shopping_cart', size='18px').classes('shrink-0')
             ui.label(', '.join(f'{line.quantity} × {line.product_title}' for line in cart.items)).classes(
                 'truncate grow').mark('header-cart-items')
-            ui.label(_('Subtotal {amount}', amount=f'{cart.subtotal} {cart.currency}')).classes(
+            ui.label(_('Subtotal {amount}', amount=locale_format.money(cart.subtotal, cart.currency))).classes(
                 'shrink-0 font-semibold').mark('header-cart-subtotal')
 
     async def cart_changed(self, conversation_id: int) -> None:

@@ -31,7 +31,7 @@ class Staff(SQLModel, table=True):
     is_owner: bool = False
     can_chat: bool = True
     active: bool = True
-    language: str = Field(default='en', max_length=10)
+    language: str = Field(default='', max_length=10)  # '' until chosen; the first sign-in takes the browser's
     notify_scope: str = Field(default='all', max_length=20)  # all | assigned
     notify_sound: bool = True
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -11,7 +11,8 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.staticfiles import StaticFiles
 
 from services import store as store_service
-from services.i18n import _
+from pages.language import page_language
+from services.i18n import SUPPORTED_LANGUAGES, _, language
 from services.runtime import Runtime
 
 ASSETS = Path(__file__).parent / 'customer_assets'
@@ -61,21 +62,41 @@ def _asset(name: str) -> str:
     return (ASSETS / name).read_text(encoding='utf-8')
 
 
+def widget_labels() -> dict[str, str]:
+    """The launcher's label in every language; widget.js picks one by the page's or the browser's language."""
+    labels = {}
+    for code in SUPPORTED_LANGUAGES:
+        with language(code):
+            labels[code] = _('Chat with us')
+    return labels
+
+
+@lru_cache(maxsize=1)
+def widget_source() -> str:
+    return _asset('widget.js').replace('{/*LABELS*/}', json.dumps(widget_labels()))
+
+
 def install_customer_pages(app: FastAPI, runtime: Runtime) -> None:
     app.mount('/chat-assets', StaticFiles(directory=ASSETS), name='chat-assets')
 
     @app.get('/chat', include_in_schema=False)
-    async def chat_page(request: Request) -> HTMLResponse:
+    async def chat_page(request: Request, lang: str | None = None) -> HTMLResponse:
+        """In `?lang=` when we have it, else the browser's language (the session's locale comes from the same
+        browser), else English."""
         async with runtime.db.sessions() as db:
             store = await store_service.get_store(db)
+        with language(page_language(request, lang)) as chosen:
+            strings = chat_strings()
+            noscript = _('Please enable JavaScript to chat with us.')
         page = (_asset('chat.html')
                 .replace('{{STORE_NAME}}', html.escape(store.name))
-                .replace('{{LANG}}', 'en')
-                .replace('{{STRINGS_JSON}}', json.dumps(chat_strings()).replace('</', '<\\/')))
-        return HTMLResponse(page, headers={**SECURITY_HEADERS, 'Cache-Control': 'no-store'})
+                .replace('{{LANG}}', chosen)
+                .replace('{{NOSCRIPT}}', html.escape(noscript))
+                .replace('{{STRINGS_JSON}}', json.dumps(strings).replace('</', '<\\/')))
+        return HTMLResponse(page, headers={**SECURITY_HEADERS, 'Cache-Control': 'no-store', 'Vary': 'Accept-Language'})
 
     @app.get('/widget.js', include_in_schema=False)
     async def widget_script() -> Response:
-        return Response(_asset('widget.js'), media_type='application/javascript',
+        return Response(widget_source(), media_type='application/javascript',
                         headers={**SECURITY_HEADERS, 'Cache-Control': 'public, max-age=300'})
 

@@ -6,17 +6,19 @@ from nicegui import ui
 
 from components.clock import ViewerClock
 from pages.staff_auth import chat_staff_or_redirect
-from services import customers, orders
+from services import customers, locale_format, orders
 from services import store as store_service
 from services.errors import NotFound, ServiceError
-from services.i18n import _
+from services.i18n import NP_, _, pgettext
 from services.runtime import Runtime
 from services.staff import get_active_staff
 
-ORDER_STATUS = {'open': 'Open', 'paid': 'Paid', 'fulfilled': 'Fulfilled', 'cancelled': 'Cancelled'}
+ORDER_STATUS = {'open': NP_('order', 'Open'), 'paid': NP_('order', 'Paid'), 'fulfilled': NP_('order', 'Fulfilled'),
+                'cancelled': NP_('order', 'Cancelled')}  # shown with pgettext('order', ...)
 
 
 def _shell(title: str, back: str = '/inbox') -> ui.column:
+    ui.page_title(title)
     ui.query('body').classes('bg-stone-100')
     with ui.header().classes('h-14 px-4 items-center gap-3 bg-white text-stone-900 border-b border-stone-200'):
         ui.button(icon='arrow_back', on_click=lambda: ui.navigate.to(back)).props(
@@ -96,24 +98,24 @@ def install_customer_pages_for_staff(runtime: Runtime) -> None:
             with ui.card().classes('w-full p-6 gap-2 rounded-xl'):
                 with ui.row().classes('w-full justify-between items-baseline'):
                     ui.label(f'#{order.number}').classes('text-xl font-semibold')
-                    ui.label(_(ORDER_STATUS.get(order.status, order.status))).classes(
+                    ui.label(pgettext('order', ORDER_STATUS.get(order.status, order.status))).classes(
                         'text-xs rounded-full px-2 py-0.5 bg-stone-100')
-                ui.label(f'{clock.short(order.placed_at)} UTC · {customer.name or customer.email}').classes(
+                ui.label(f'{clock.date_and_time(order.placed_at)} UTC · {customer.name or customer.email}').classes(
                     'text-sm text-stone-600')
                 ui.separator()
                 for line in order.lines:
                     with ui.row().classes('w-full justify-between text-sm no-wrap'):
                         variant = '' if line.variant_title == 'Default Title' else f' ({line.variant_title})'
                         ui.label(f'{line.quantity} × {line.product_title}{variant}').classes('truncate')
-                        ui.label(f'{line.line_total} {order.currency}').classes('shrink-0')
+                        ui.label(locale_format.money(line.line_total, order.currency)).classes('shrink-0')
                 ui.separator()
-                rows = [(_('Subtotal'), order.subtotal)]
+                rows = [('subtotal', _('Subtotal'), order.subtotal)]
                 if order.discount:
-                    rows.append((_('Discount {code}', code=order.discount_code or ''), -order.discount))
-                rows.append((_('Total'), order.total))
-                for label, amount in rows:
+                    rows.append(('discount', _('Discount {code}', code=order.discount_code or ''), -order.discount))
+                rows.append(('total', _('Total'), order.total))
+                for key, label, amount in rows:
                     with ui.row().classes('w-full justify-between text-sm'):
                         ui.label(label)
-                        ui.label(f'{amount} {order.currency}').mark(f'order-{label.split()[0].lower()}')
+                        ui.label(locale_format.money(amount, order.currency)).mark(f'order-{key}')
                 ui.link(_('Manage customer'), f'/customers/{customer.id}').classes('text-sm text-indigo-700')
         return None

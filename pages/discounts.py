@@ -9,12 +9,12 @@ from nicegui import ui
 from pages.staff_auth import chat_staff_or_redirect
 from services import discounts, sharing
 from services.errors import ServiceError
-from services.i18n import _
+from services.i18n import N_, _
 from services.runtime import Runtime
 from services.staff import get_active_staff
 
-STATUS_LABEL = {'active': 'Active', 'scheduled': 'Scheduled', 'expired': 'Expired', 'used_up': 'Used up',
-                'inactive': 'Inactive'}
+STATUS_LABEL = {'active': N_('Active'), 'scheduled': N_('Scheduled'), 'expired': N_('Expired'),
+                'used_up': N_('Used up'), 'inactive': N_('Inactive')}  # N_: translated with _() when shown
 
 
 def _parse_day(text: str, *, end: bool) -> datetime | None:
@@ -35,6 +35,7 @@ def install_discount_pages(runtime: Runtime) -> None:
         staff = await chat_staff_or_redirect(runtime, '/discounts')
         if staff is None or isinstance(staff, RedirectResponse):
             return staff
+        ui.page_title(_('Discount codes'))
         ui.query('body').classes('bg-stone-100')
         with ui.header().classes('h-14 px-4 items-center gap-3 bg-white text-stone-900 border-b border-stone-200'):
             back = ui.button(icon='arrow_back', on_click=lambda: ui.navigate.to('/inbox')).props('flat round dense')

@@ -10,6 +10,7 @@ from nicegui.events import KeyEventArguments
 from components.clock import ViewerClock
 from components.conversation_actions import ConversationActions
 from components.keyboard_help import keyboard_help
+from components.language_menu import language_menu
 from components.notifier import Notifier
 from components.conversation_list import ConversationList
 from components.profile_panel import ProfilePanel
@@ -50,6 +51,7 @@ def install_inbox_pages(runtime: Runtime) -> None:
             store = await store_service.get_store(db)
 
         ui.add_css(PANE_CSS)
+        ui.page_title(_('Inbox'))
         ui.query('body').classes('bg-stone-100')
         ui.query('.nicegui-content').classes('p-0 gap-0')
         clock = ViewerClock(app.storage.user.get('timezone', 'UTC'))
@@ -70,6 +72,7 @@ def install_inbox_pages(runtime: Runtime) -> None:
             aria(ui.button(icon='keyboard', on_click=lambda: shortcuts.open()).props('flat round dense').classes(
                 'wide-only'),
                  _('Keyboard shortcuts')).tooltip(_('Keyboard shortcuts (?)'))
+            language_menu(runtime, staff_id=staff.id)
             if staff.is_owner:
                 aria(ui.button(icon='settings', on_click=lambda: ui.navigate.to('/settings')).props(
                     'flat round dense').mark('settings-link'), _('Settings')).tooltip(_('Settings'))

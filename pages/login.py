@@ -7,7 +7,8 @@ from nicegui import app, ui
 
 from services import staff as staff_service
 from services.errors import ServiceError
-from services.i18n import _
+from pages.language import browser_language
+from services.i18n import SOURCE_LANGUAGE, _
 from services.runtime import Runtime
 
 
@@ -32,6 +33,9 @@ def install_login_pages(runtime: Runtime) -> None:
                 async with runtime.db.sessions() as db:
                     staff = await staff_service.sign_in(db=db, limiter=runtime.login_limiter, email=email.value or '',
                                                         password=password.value or '', client_address=client_address)
+                    assert staff.id is not None
+                    await staff_service.set_language(db=db, staff_id=staff.id, only_if_unset=True,
+                                                     language=browser_language(request) or SOURCE_LANGUAGE)
             except ServiceError as failure:
                 error.set_text(failure.message)
                 password.value = ''
@@ -41,6 +45,7 @@ def install_login_pages(runtime: Runtime) -> None:
             app.storage.user['staff_id'] = staff.id
             ui.navigate.to(safe_next(next))
 
+        ui.page_title(_('Sign in · Inbox'))
         ui.query('body').classes('bg-stone-100')
         with ui.card().classes('absolute-center w-[380px] max-w-[92vw] p-8 gap-4 shadow-lg rounded-2xl'):
             with ui.row().classes('items-center gap-2'):

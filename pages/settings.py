@@ -20,6 +20,7 @@ def install_settings_pages(runtime: Runtime) -> None:
         if isinstance(staff, RedirectResponse):
             return staff
         mail = runtime.config.mail
+        ui.page_title(_('Settings · Inbox'))
         ui.query('body').classes('bg-stone-100')
         with ui.header().classes('h-14 px-4 items-center gap-3 bg-white text-stone-900 border-b border-stone-200'):
             ui.button(icon='arrow_back', on_click=lambda: ui.navigate.to('/inbox')).props(

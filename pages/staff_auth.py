@@ -6,6 +6,7 @@ from urllib.parse import quote
 from fastapi.responses import RedirectResponse
 from nicegui import app, ui
 
+from pages.language import use_language
 from services.i18n import _
 from services.runtime import Runtime
 from services.staff import Staff, get_active_staff
@@ -18,6 +19,8 @@ async def signed_in_staff(runtime: Runtime, path: str) -> Staff | RedirectRespon
     if staff is None:
         app.storage.user.pop('staff_id', None)
         return RedirectResponse(f'/login?next={quote(path)}')
+    if staff.language:  # chosen in the language menu (or taken from the browser at the first sign-in)
+        use_language(staff.language)
     return staff
 
 

@@ -1,6 +1,7 @@
-"""A small demo storefront (/store) that embeds the chat widget exactly as a merchant would."""
+"""A small demo storefront (/store) that embeds the chat widget exactly as a merchant would; in the browser's language."""
 from __future__ import annotations
 
+import json
 from html import escape
 from pathlib import Path
 
@@ -12,7 +13,8 @@ from pages.api.storefront import product_url_base
 from services import catalog
 from services import store as store_service
 from services.errors import NotFound
-from services.i18n import _
+from services.i18n import _, current_language
+from services.locale_format import money
 from services.runtime import Runtime
 
 ASSETS = Path(__file__).parent / 'store_assets'
@@ -57,14 +59,33 @@ def start_dialog() -> str:
 <button class="primary" type="submit">{escape(_('Continue'))}</button></div></form></dialog>"""
 
 
+def store_strings() -> dict[str, str]:
+    """What store.js shows, in the request's language (the browser's Accept-Language; see pages.language)."""
+    return {
+        'added': _('Added to your cart.'),
+        'cart_empty': _('Your cart is empty.'),
+        'remove': _('Remove'),
+        'remove_label': _('Remove {product}'),
+        'subtotal': _('Subtotal: {amount}'),
+        'code_on_cart': _('Discount code {code} will be applied at checkout.'),
+        'code_applied': _('Code {code} applied.'),
+        'order_placed': _('Thank you! Order #{number} is placed: {total}.'),
+        'order_placed_code': _('Thank you! Order #{number} is placed: {total} (with {code}).'),
+        'error_status': _('Something went wrong ({status}).'),
+    }
+
+
 def _page(title: str, store_name: str, body: str) -> HTMLResponse:
-    return HTMLResponse(f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+    strings_json = json.dumps(store_strings()).replace('</', '<\\/')
+    return HTMLResponse(f"""<!doctype html><html lang="{current_language()}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1"><title>{escape(title)}</title>
 <style>{STYLE}</style></head><body><header><a href="/store">{escape(store_name)}</a>
 <a class="cart-link" href="/store/cart">{escape(_('Cart'))} <span id="cart-count" class="badge" hidden>0</span></a>
 </header><main>{body}</main>{start_dialog()}
+<script type="application/json" id="store-strings">{strings_json}</script>
 <script src="/store-assets/store.js" defer></script>
-<script src="/widget.js" async></script></body></html>""", headers={'X-Content-Type-Options': 'nosniff'})
+<script src="/widget.js" async></script></body></html>""", headers={'X-Content-Type-Options': 'nosniff',
+                                                                 'Vary': 'Accept-Language'})
 
 
 def _image(url: str, alt: str) -> str:
@@ -84,7 +105,7 @@ def install_store_pages(app: FastAPI, runtime: Runtime) -> None:
                                                             product_url_base=product_url_base(runtime))
         cards = ''.join(
             f'<a class="card" href="/store/products/{escape(p.handle)}">{_image(p.image_url, p.title)}'
-            f'<div><h2>{escape(p.title)}</h2><span class="price">{escape(p.price)} {escape(p.currency)}</span></div></a>'
+            f'<div><h2>{escape(p.title)}</h2><span class="price">{escape(money(p.price, p.currency))}</span></div></a>'
             for p in products) or f'<p>{escape(_("No products found."))}</p>'
         search = (f'<form action="/store"><input type="search" name="q" value="{escape(q[:100])}" '
                   f'placeholder="{escape(_("Search products"))}" aria-label="{escape(_("Search products"))}"></form>')
@@ -102,18 +123,19 @@ def install_store_pages(app: FastAPI, runtime: Runtime) -> None:
                 response.status_code = 404
                 return response
         variants = ''.join(
-            f'<li><span>{escape(v.title)}</span><span>{escape(v.price)} {escape(p.currency)} · '
+            f'<li><span>{escape(v.title)}</span><span>{escape(money(v.price, p.currency))} · '
             f'{escape(_("{n} in stock", n=v.available))}</span></li>' for v in p.variants)
         options = ''.join(
-            f'<option value="{v.id}"{" disabled" if v.available < 1 else ""}>{escape(v.title)} · {escape(v.price)} '
-            f'{escape(p.currency)}{escape(" · " + _("sold out")) if v.available < 1 else ""}</option>' for v in p.variants)
+            f'<option value="{v.id}"{" disabled" if v.available < 1 else ""}>{escape(v.title)} · '
+            f'{escape(money(v.price, p.currency))}{escape(" · " + _("sold out")) if v.available < 1 else ""}</option>'
+            for v in p.variants)
         buy = (f'<form class="buy" id="add-to-cart"><label>{escape(_("Variant"))}<select name="variant">{options}</select>'
                f'</label><label>{escape(_("Quantity"))}<input type="number" name="quantity" value="1" min="1" max="99">'
                f'</label><button class="primary" type="submit">{escape(_("Add to cart"))}</button></form>'
                f'<p class="flash" role="status"></p>') if any(v.available > 0 for v in p.variants) else (
                f'<p>{escape(_("Sold out"))}</p>')
         body = (f'<div class="hero">{_image(p.image_url, p.title)}<div><h1>{escape(p.title)}</h1>'
-                f'<p class="price">{escape(p.price)} {escape(p.currency)}</p><p>{escape(p.vendor)}</p>'
+                f'<p class="price">{escape(money(p.price, p.currency))}</p><p>{escape(p.vendor)}</p>'
                 f'{buy}<ul class="variants">{variants}</ul></div></div>')
         return _page(p.title, store.name, body)
 

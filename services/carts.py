@@ -118,7 +118,8 @@ async def change_cart(*, db: AsyncSession, bus: EventBus, chat_session: ChatSess
     in_cart = item.quantity if item else 0
     if action == 'add':
         if in_cart + quantity > variant.inventory:
-            raise Conflict(f'Only {variant.inventory} of "{product.title}" in stock.', code='insufficient_inventory')
+            raise Conflict(_('Only {n} of "{product}" in stock.', n=variant.inventory, product=product.title),
+                           code='insufficient_inventory')
         changed = quantity
         if item is None:
             item = CartItem(cart_id=cart.id, variant_id=variant_id, quantity=0)

@@ -12,6 +12,7 @@ from db.models import ChatSession, Conversation, Customer
 from db.types import utcnow
 from services import store as store_service
 from services.errors import Invalid, Unauthorized
+from services.i18n import _
 from services.tokens import hash_token, identity_matches, new_token
 
 
@@ -35,7 +36,7 @@ def normalize_email(raw: str) -> str:
     try:
         result = validate_email(raw.strip(), check_deliverability=False)
     except EmailNotValidError as error:
-        raise Invalid(f'Please give a valid e-mail address ({error}).', code='invalid_email') from error
+        raise Invalid(_('Please give a valid e-mail address ({error}).', error=error), code='invalid_email') from error
     return result.normalized.lower()
 
 
@@ -46,7 +47,7 @@ def check_timezone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as error:
-        raise Invalid(f'Unknown time zone "{name[:64]}".', code='invalid_timezone') from error
+        raise Invalid(_('Unknown time zone "{zone}".', zone=name[:64]), code='invalid_timezone') from error
     return name
 
 

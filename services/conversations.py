@@ -189,20 +189,24 @@ async def assign(*, db: AsyncSession, bus: EventBus, staff: Staff | None, conver
     if assignee_id is not None:
         assignee = await db.get(Staff, assignee_id)
         if assignee is None or not assignee.active or not assignee.can_chat:
-            raise PermissionDenied('Conversations can only be assigned to staff with the online-store chat permission.',
-                                   code='assignee_without_permission')
+            raise PermissionDenied(
+                _('Conversations can only be assigned to staff with the online-store chat permission.'),
+                code='assignee_without_permission')
         body = _('Assigned to {assignee} by {actor}', assignee=assignee.name, actor=actor.name)
+        named = assignee.name
     else:
         if conversation.assignee_id is None:
             return
         previous = await db.get(Staff, conversation.assignee_id)
-        body = _('Unassigned from {assignee} by {actor}', assignee=previous.name if previous else '?',
-                 actor=actor.name)
+        named = previous.name if previous else '?'
+        body = _('Unassigned from {assignee} by {actor}', assignee=named, actor=actor.name)
     if conversation.assignee_id == assignee_id:
         return
     conversation.assignee_id = assignee_id
     event = Message(conversation_id=conversation_id, author='system', kind='event', body=body, staff_id=actor.id,
-                    created_at=utcnow(), payload={'action': 'assign', 'assignee_id': assignee_id})
+                    created_at=utcnow(), payload={'action': 'assign', 'assignee_id': assignee_id,
+                                                  'assignee_name': named, 'actor_name': actor.name})
+    # the body is the actor's language; the names in the payload let every viewer read the event in their own
     db.add(conversation)
     db.add(event)
     await db.commit()

@@ -14,6 +14,7 @@ from db.models import Customer, Order, Staff
 from db.types import utcnow
 from services.chat_sessions import check_timezone, normalize_email
 from services.errors import Conflict, Invalid, NotFound
+from services.i18n import _
 from services.messages import require_chat_permission
 from services.store import get_store
 from services.money import from_cents
@@ -81,7 +82,7 @@ async def save_note(*, db: AsyncSession, staff: Staff | None, customer_id: int, 
     staff = require_chat_permission(staff)
     note = text.strip()
     if len(note) > MAX_NOTE:
-        raise Invalid(f'A note can have at most {MAX_NOTE} characters.', code='note_too_long')
+        raise Invalid(_('A note can have at most {max} characters.', max=MAX_NOTE), code='note_too_long')
     customer = await db.get(Customer, customer_id)
     if customer is None:
         raise NotFound('No such customer.')
@@ -119,10 +120,10 @@ async def update_customer(*, db: AsyncSession, staff: Staff | None, customer_id:
     if email != customer.email:
         taken = (await db.exec(select(Customer.id).where(Customer.email == email))).first()
         if taken is not None:
-            raise Conflict(f'Another customer already uses {email}.', code='email_taken')
+            raise Conflict(_('Another customer already uses {email}.', email=email), code='email_taken')
     phone = customer_in.phone.strip()
     if phone and not PHONE.match(phone):
-        raise Invalid('The phone number may contain digits, spaces, +, (, ), - and /.', code='invalid_phone')
+        raise Invalid(_('The phone number may contain digits, spaces, +, (, ), - and /.'), code='invalid_phone')
     customer.name = customer_in.name.strip()[:200]
     customer.email = email
     customer.phone = phone

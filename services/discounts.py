@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from db.models import DiscountCode, Staff
 from db.types import utcnow
 from services.errors import Conflict, Invalid, NotFound
+from services.i18n import _
 from services.messages import require_chat_permission
 
 USABLE = 'active'
@@ -55,12 +56,12 @@ async def find_code(db: AsyncSession, text: str) -> DiscountCode | None:
 async def usable_code(db: AsyncSession, text: str) -> DiscountCode:
     code = await find_code(db, text)
     if code is None:
-        raise Invalid('This discount code does not exist.', code='discount_unknown')
+        raise Invalid(_('This discount code does not exist.'), code='discount_unknown')
     status = status_of(code)
     if status != USABLE:
-        reason = {'inactive': 'is not active', 'expired': 'has expired', 'used_up': 'has been used up',
-                  'scheduled': 'is not valid yet'}[status]
-        raise Invalid(f'The code {code.code} {reason}.', code='discount_inactive')
+        reason = {'inactive': _('is not active'), 'expired': _('has expired'), 'used_up': _('has been used up'),
+                  'scheduled': _('is not valid yet')}[status]
+        raise Invalid(_('The code {code} {reason}.', code=code.code, reason=reason), code='discount_inactive')
     return code
 
 
@@ -81,21 +82,21 @@ CODE_PATTERN = re.compile(r'^[A-Z0-9][A-Z0-9_-]{1,39}$')
 def _validated(code_in: DiscountCodeIn) -> dict[str, object]:
     code = code_in.code.strip().upper()
     if not CODE_PATTERN.match(code):
-        raise Invalid('A code has 2 to 40 letters, digits, - or _.', code='invalid_code')
+        raise Invalid(_('A code has 2 to 40 letters, digits, - or _.'), code='invalid_code')
     if code_in.kind not in ('percentage', 'fixed'):
-        raise Invalid('The kind is percentage or fixed amount.', code='invalid_kind')
+        raise Invalid(_('The kind is percentage or fixed amount.'), code='invalid_kind')
     try:
         value = Decimal(code_in.value.strip().replace(',', '.'))
     except InvalidOperation:
-        raise Invalid('The value must be a number.', code='invalid_value') from None
+        raise Invalid(_('The value must be a number.'), code='invalid_value') from None
     if not value.is_finite() or value <= 0:
-        raise Invalid('The value must be more than zero.', code='invalid_value')
+        raise Invalid(_('The value must be more than zero.'), code='invalid_value')
     if code_in.kind == 'percentage' and value > 100:
-        raise Invalid('A percentage can be at most 100.', code='invalid_value')
+        raise Invalid(_('A percentage can be at most 100.'), code='invalid_value')
     if code_in.ends_at is not None and code_in.ends_at <= code_in.starts_at:
-        raise Invalid('The end must come after the start.', code='invalid_window')
+        raise Invalid(_('The end must come after the start.'), code='invalid_window')
     if code_in.usage_limit is not None and code_in.usage_limit < 1:
-        raise Invalid('A usage limit must be at least 1.', code='invalid_limit')
+        raise Invalid(_('A usage limit must be at least 1.'), code='invalid_limit')
     return {'code': code, 'kind': code_in.kind, 'value_cents': int((value * 100).quantize(Decimal('1'))),
             'starts_at': code_in.starts_at, 'ends_at': code_in.ends_at, 'usage_limit': code_in.usage_limit,
             'active': code_in.active}
@@ -108,7 +109,7 @@ async def save_code(*, db: AsyncSession, staff: Staff | None, code_in: DiscountC
     values = _validated(code_in)
     clash = (await db.exec(select(DiscountCode.id).where(DiscountCode.code == values['code']))).first()
     if clash is not None and clash != code_id:
-        raise Conflict(f'The code {values["code"]} already exists.', code='code_exists')
+        raise Conflict(_('The code {code} already exists.', code=values['code']), code='code_exists')
     if code_id is None:
         row = DiscountCode(**values)  # type: ignore[arg-type]
     else:

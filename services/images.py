@@ -11,6 +11,7 @@ from pathlib import Path
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from services.errors import Invalid, TooLarge
+from services.i18n import _
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # refuses decompression bombs before they are decoded
@@ -33,16 +34,16 @@ def clean_image(data: bytes) -> CleanImage:
     """Check what the bytes really are and re-encode them, dropping EXIF and every other chunk of metadata.
     CPU work: call it in a thread."""
     if len(data) > MAX_BYTES:
-        raise TooLarge(f'Images can be at most {MAX_BYTES // (1024 * 1024)} MB.', code='image_too_large')
+        raise TooLarge(_('Images can be at most {n} MB.', n=MAX_BYTES // (1024 * 1024)), code='image_too_large')
     if not data:
-        raise Invalid('The file is empty.', code='not_an_image')
+        raise Invalid(_('The file is empty.'), code='not_an_image')
     try:
         with Image.open(io.BytesIO(data)) as probe:
             kind = probe.format
             if kind not in FORMATS:
-                raise Invalid('Only PNG, JPEG, WebP and GIF images can be sent.', code='unsupported_image')
+                raise Invalid(_('Only PNG, JPEG, WebP and GIF images can be sent.'), code='unsupported_image')
             if probe.width * probe.height > MAX_PIXELS:
-                raise Invalid('The image has too many pixels.', code='image_too_large')
+                raise Invalid(_('The image has too many pixels.'), code='image_too_large')
             probe.verify()
         with Image.open(io.BytesIO(data)) as image:
             out = io.BytesIO()
@@ -57,7 +58,7 @@ def clean_image(data: bytes) -> CleanImage:
                 upright.save(out, format=kind, **({'quality': 90} if kind in ('JPEG', 'WEBP') else {}))
             width, height = image.size
     except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as error:
-        raise Invalid('This file is not an image we can read (PNG, JPEG, WebP or GIF).', code='not_an_image') from error
+        raise Invalid(_('This file is not an image we can read (PNG, JPEG, WebP or GIF).'), code='not_an_image') from error
     content_type, extension = FORMATS[kind]
     return CleanImage(data=out.getvalue(), content_type=content_type, extension=extension, width=width, height=height)
 

@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from db.models import ChatSession, Conversation, Customer, EmailOutbox, Message, Staff
 from db.types import utcnow
 from services.errors import Invalid, NotFound, PermissionDenied, TooLarge
+from services.i18n import _
 from services.events import EventBus
 from services.views import CUSTOMER_VISIBLE_KINDS, MessageView
 
@@ -35,9 +36,9 @@ class Received:
 def clean_body(raw: str) -> str:
     body = raw.strip()
     if not body:
-        raise Invalid('The message is empty.', code='empty_body')
+        raise Invalid(_('The message is empty.'), code='empty_body')
     if len(body) > MAX_BODY:
-        raise TooLarge(f'The message is longer than {MAX_BODY} characters.', code='body_too_long')
+        raise TooLarge(_('The message is longer than {max} characters.', max=MAX_BODY), code='body_too_long')
     return body
 
 
@@ -125,7 +126,7 @@ async def reply_session_id(db: AsyncSession, conversation_id: int) -> int | None
 
 def require_chat_permission(staff: Staff | None) -> Staff:
     if staff is None or not staff.active or not staff.can_chat:
-        raise PermissionDenied('You do not have the online-store chat permission.')
+        raise PermissionDenied(_('You do not have the online-store chat permission.'))
     return staff
 
 
@@ -144,7 +145,7 @@ async def store_staff_message(*, db: AsyncSession, bus: EventBus, staff: Staff |
     staff = require_chat_permission(staff)
     conversation = await db.get(Conversation, conversation_id)
     if conversation is None:
-        raise NotFound('No such conversation.')
+        raise NotFound(_('No such conversation.'))
     session_id = await reply_session_id(db, conversation_id)
     now = utcnow()
     live = conversation.channel == 'chat' and conversation.customer_online

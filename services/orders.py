@@ -13,6 +13,7 @@ from db.models import Cart, CartItem, ChatSession, Customer, DiscountCode, Order
 from db.types import utcnow
 from services import discounts
 from services.errors import Conflict, NotFound
+from services.i18n import _
 from services.events import EventBus
 from services.money import from_cents
 
@@ -67,10 +68,11 @@ async def checkout(*, db: AsyncSession, bus: EventBus, chat_session: ChatSession
         .join(Product, col(Variant.product_id) == Product.id).where(CartItem.cart_id == (cart.id if cart else -1))
         .order_by(col(CartItem.id)))).all()
     if cart is None or not rows:
-        raise Conflict('The cart is empty.', code='cart_empty')
+        raise Conflict(_('The cart is empty.'), code='cart_empty')
     for item, variant, product in rows:
         if item.quantity > variant.inventory:
-            raise Conflict(f'Only {variant.inventory} of "{product.title}" left in stock.', code='insufficient_inventory')
+            raise Conflict(_('Only {n} of "{product}" left in stock.', n=variant.inventory, product=product.title),
+                           code='insufficient_inventory')
 
     subtotal = sum(variant.price_cents * item.quantity for item, variant, _ in rows)
     code: DiscountCode | None = None
@@ -97,7 +99,7 @@ async def checkout(*, db: AsyncSession, bus: EventBus, chat_session: ChatSession
                               .values(inventory=Variant.inventory - item.quantity))
         if stock.rowcount != 1:
             await db.rollback()
-            raise Conflict(f'"{product.title}" sold out while checking out.', code='insufficient_inventory')
+            raise Conflict(_('"{product}" sold out while checking out.', product=product.title), code='insufficient_inventory')
         await db.delete(item)
     if code is not None:
         code.times_used += 1

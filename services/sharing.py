@@ -37,7 +37,7 @@ class DiscountCodeView:
 def _text(text: str) -> str:
     body = text.strip()
     if len(body) > MAX_BODY:
-        raise Invalid(f'The text is longer than {MAX_BODY} characters.', code='body_too_long')
+        raise Invalid(_('The text is longer than {max} characters.', max=MAX_BODY), code='body_too_long')
     return body
 
 
@@ -47,14 +47,14 @@ async def share_products(*, db: AsyncSession, bus: EventBus, staff: Staff | None
     """S1: up to three products from the online store as cards, with optional text."""
     unique = list(dict.fromkeys(product_ids))
     if not unique:
-        raise Invalid('Select at least one product.', code='no_products')
+        raise Invalid(_('Select at least one product.'), code='no_products')
     if len(unique) > MAX_PRODUCTS:
-        raise Invalid(f'You can share at most {MAX_PRODUCTS} products at once.', code='too_many_products')
+        raise Invalid(_('You can share at most {n} products at once.', n=MAX_PRODUCTS), code='too_many_products')
     found = {p.id: p for p in await catalog.online_products_by_ids(db=db, ids=unique, currency=currency,
                                                                     product_url_base=product_url_base)}
     missing = [pid for pid in unique if pid not in found]
     if missing:
-        raise NotFound('Only products available on the online store can be shared.', code='product_unavailable')
+        raise NotFound(_('Only products available on the online store can be shared.'), code='product_unavailable')
     cards = [{'id': p.id, 'title': p.title, 'price': p.price, 'currency': p.currency, 'url': p.url,
               'image_url': p.image_url} for p in (found[pid] for pid in unique)]
     body = _text(text)
@@ -84,7 +84,7 @@ async def share_discount(*, db: AsyncSession, bus: EventBus, staff: Staff | None
     """S2: only a code that can be used right now; otherwise nothing is sent and the merchant is told why."""
     code = await db.get(DiscountCode, code_id)
     if code is None:
-        raise NotFound('This discount code does not exist.', code='discount_unknown')
+        raise NotFound(_('This discount code does not exist.'), code='discount_unknown')
     status = discounts.status_of(code)
     if status != discounts.USABLE:
         reason = {'inactive': _('is not active'), 'expired': _('has expired'), 'used_up': _('has been used up'),

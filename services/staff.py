@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import Staff
 from services.errors import Conflict, Invalid, RateLimited, Unauthorized
+from services.i18n import _, normalize
 from services.passwords import hash_password, verify_password
 from services.rate_limit import SlidingWindowLimiter
 
@@ -50,7 +51,7 @@ async def sign_in(*, db: AsyncSession, limiter: SlidingWindowLimiter, email: str
     keys = (f'ip:{client_address}', f'email:{address}')
     waits = [w for w in (limiter.retry_after(key) for key in keys) if w is not None]
     if waits:
-        raise RateLimited(f'Too many failed sign-ins. Try again in {int(max(waits)) + 1} seconds.',
+        raise RateLimited(_('Too many failed sign-ins. Try again in {seconds} seconds.', seconds=int(max(waits)) + 1),
                           retry_after=max(waits))
     staff = (await db.exec(select(Staff).where(Staff.email == address))).first()
     ok = await asyncio.to_thread(verify_password, password, staff.password_hash if staff else None)
@@ -58,7 +59,7 @@ async def sign_in(*, db: AsyncSession, limiter: SlidingWindowLimiter, email: str
         for key in keys:
             limiter.hit(key)
         await asyncio.sleep(FAILED_SIGN_IN_DELAY)
-        raise Unauthorized('Wrong e-mail or password.')
+        raise Unauthorized(_('Wrong e-mail or password.'))
     for key in keys:
         limiter.reset(key)
     return staff
@@ -77,12 +78,29 @@ NOTIFY_SCOPES = ('all', 'assigned')
 async def update_notification_preferences(*, db: AsyncSession, staff_id: int, scope: str, sound: bool) -> Staff:
     """C3: a staff member's own choice of which new messages notify them, and whether with a sound."""
     if scope not in NOTIFY_SCOPES:
-        raise Invalid('Notifications are for all conversations or only those assigned to you.')
+        raise Invalid(_('Notifications are for all conversations or only those assigned to you.'))
     staff = await db.get(Staff, staff_id)
     if staff is None:
-        raise Unauthorized('Not signed in.')
+        raise Unauthorized(_('Not signed in.'))
     staff.notify_scope = scope
     staff.notify_sound = sound
+    db.add(staff)
+    await db.commit()
+    return staff
+
+
+async def set_language(*, db: AsyncSession, staff_id: int, language: str, only_if_unset: bool = False) -> Staff:
+    """A staff member's inbox language (one of SUPPORTED_LANGUAGES); `only_if_unset` for the browser's default at
+    the first sign-in, which must not overwrite a choice made in the language menu."""
+    chosen = normalize(language)
+    if chosen is None:
+        raise Invalid(_('Choose one of the languages in the list.'), code='invalid_language')
+    staff = await db.get(Staff, staff_id)
+    if staff is None:
+        raise Unauthorized(_('Not signed in.'))
+    if only_if_unset and staff.language:
+        return staff
+    staff.language = chosen
     db.add(staff)
     await db.commit()
     return staff

@@ -16,6 +16,7 @@ from db.engine import Database
 from db.models import Conversation, Message, Staff, TopicCorrection
 from services.classification import TOPIC_KEYS, Prediction, TopicClassifier, load, train_and_save
 from services.errors import Invalid, NotFound
+from services.i18n import _
 from services.events import EventBus
 from services.messages import require_chat_permission
 from services.views import MessageView
@@ -89,7 +90,7 @@ async def set_topic(*, db: AsyncSession, bus: EventBus, staff: Staff | None, con
         raise NotFound('No such conversation.')
     message = await _latest_customer_text(db, conversation_id)
     if message is None:
-        raise Invalid('There is no shopper message to set a topic for.', code='no_message')
+        raise Invalid(_('There is no shopper message to set a topic for.'), code='no_message')
     removed = message.topic if message.topic != topic else None
     message.topic, message.topic_confidence = topic, 1.0
     conversation.topics = [topic, *[t for t in conversation.topics or [] if t != topic]][:KEPT_TOPICS]

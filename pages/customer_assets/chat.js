@@ -272,8 +272,17 @@
 
   /* ---------- time ---------- */
 
+  // The page's language (<html lang>, chosen by the server); the browser's own tag when it is the same language,
+  // so its region's conventions (en-GB dates, de-AT) still apply. Used for dates, prices and the session's locale.
+  var LOCALE = (function () {
+    var page = (document.documentElement.lang || '').toLowerCase();
+    var browser = navigator.language || '';
+    if (page && browser.toLowerCase().split('-')[0] === page) return browser;
+    return page || browser || undefined;
+  })();
+
   function makeFormat(options) {
-    try { return new Intl.DateTimeFormat(undefined, options); } catch (e) { return null; }
+    try { return new Intl.DateTimeFormat(LOCALE, options); } catch (e) { return null; }
   }
   var timeFormat = makeFormat({ hour: '2-digit', minute: '2-digit' });
   var dayFormat = makeFormat({ day: 'numeric', month: 'short' });
@@ -377,7 +386,7 @@
     if (price === undefined || price === null || price === '') return '';
     var n = Number(price);
     if (typeof currency === 'string' && currency && isFinite(n)) {
-      try { return new Intl.NumberFormat(undefined, { style: 'currency', currency: currency }).format(n); } catch (e) { /* unknown currency */ }
+      try { return new Intl.NumberFormat(LOCALE, { style: 'currency', currency: currency }).format(n); } catch (e) { /* unknown currency */ }
     }
     return String(price) + (typeof currency === 'string' && currency ? ' ' + currency : '');
   }
@@ -1218,7 +1227,7 @@
     emailError.textContent = '';
     emailInput.removeAttribute('aria-invalid');
     var name = nameInput.value.trim();
-    var body = { email: email, locale: navigator.language || undefined, timezone: timezone() };
+    var body = { email: email, locale: LOCALE, timezone: timezone() };
     if (name) body.name = name;
     startButton.setAttribute('aria-disabled', 'true');
     startButton.textContent = S.starting;

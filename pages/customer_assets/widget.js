@@ -1,7 +1,8 @@
 /*
  * Inbox chat widget. A storefront adds one tag to any page:
  *   <script src="https://YOUR-INBOX/widget.js" async></script>
- * Optional attributes on that tag: data-label="Chat with us" (launcher label), data-color="#2563eb".
+ * Optional attributes on that tag: data-label="Chat with us" (launcher label), data-color="#2563eb",
+ * data-lang="de" (language of the launcher and the chat; default: the browser's languages).
  *
  * It draws a launcher button (bottom right) and a panel holding <iframe src="YOUR-INBOX/chat?embed=1">,
  * all inside a Shadow DOM so the store's CSS and ours never meet. The iframe loads with the page (hidden
@@ -27,7 +28,17 @@
   if (!script || !script.src) return;
   var ORIGIN;
   try { ORIGIN = new URL(script.src, location.href).origin; } catch (e) { return; }
-  var LABEL = script.getAttribute('data-label') || 'Chat with us';
+  // The launcher's label per language; the server fills this in from its catalogues (widget_source()).
+  var LABELS = {/*LABELS*/};
+  var LANG = (function () {
+    var wanted = [script.getAttribute('data-lang') || ''].concat(navigator.languages || [navigator.language || '']);
+    for (var i = 0; i < wanted.length; i++) {
+      var code = String(wanted[i] || '').toLowerCase().split(/[-_]/)[0];
+      if (code && Object.prototype.hasOwnProperty.call(LABELS, code)) return code;
+    }
+    return '';
+  })();
+  var LABEL = script.getAttribute('data-label') || LABELS[LANG] || 'Chat with us';
   var COLOR = script.getAttribute('data-color') || '';
   if (!COLOR || !(window.CSS && CSS.supports && CSS.supports('color', COLOR))) COLOR = '#2563eb';
 
@@ -151,7 +162,8 @@
     panel.id = 'inbox-panel';
 
     iframe = document.createElement('iframe');
-    iframe.src = ORIGIN + '/chat?embed=1';
+    // With data-lang the chat follows it; otherwise the chat page goes by the browser's Accept-Language.
+    iframe.src = ORIGIN + '/chat?embed=1' + (script.getAttribute('data-lang') && LANG ? '&lang=' + LANG : '');
     iframe.title = 'Chat';
     iframe.setAttribute('loading', 'eager');
     iframe.addEventListener('load', postPanel);

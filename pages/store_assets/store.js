@@ -12,6 +12,33 @@
   function saveSession(s) { localStorage.setItem(KEY, JSON.stringify(s)); }
   function clearSession() { localStorage.removeItem(KEY); }
   function $(sel, root) { return (root || document).querySelector(sel); }
+
+  // Texts in the page's language (the server puts them in #store-strings); English when missing.
+  var STRINGS = {
+    added: 'Added to your cart.', cart_empty: 'Your cart is empty.', remove: 'Remove', remove_label: 'Remove {product}',
+    subtotal: 'Subtotal: {amount}', code_on_cart: 'Discount code {code} will be applied at checkout.',
+    code_applied: 'Code {code} applied.', order_placed: 'Thank you! Order #{number} is placed: {total}.',
+    order_placed_code: 'Thank you! Order #{number} is placed: {total} (with {code}).',
+    error_status: 'Something went wrong ({status}).'
+  };
+  try {
+    var given = JSON.parse(($('#store-strings') || {}).textContent || '{}');
+    Object.keys(given).forEach(function (k) { if (typeof given[k] === 'string' && given[k]) STRINGS[k] = given[k]; });
+  } catch (e) { /* keep English */ }
+  function t(key, values) {
+    return STRINGS[key].replace(/\{(\w+)\}/g, function (m, name) {
+      return values && Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : m;
+    });
+  }
+  var LANG = document.documentElement.lang || 'en';
+  // "12.50 EUR" in English (as the server writes it), the language's own way elsewhere ("12,50 €").
+  function money(amount, currency) {
+    var n = Number(amount);
+    if (LANG !== 'en' && isFinite(n) && currency) {
+      try { return new Intl.NumberFormat(LANG, { style: 'currency', currency: currency }).format(n); } catch (e) { /* below */ }
+    }
+    return amount + ' ' + currency;
+  }
   function el(tag, cls, text) {
     var node = document.createElement(tag);
     if (cls) node.className = cls;
@@ -30,7 +57,7 @@
           try { data = t ? JSON.parse(t) : null; } catch (e) { data = null; }
           if (r.status === 401) clearSession();
           if (!r.ok) {
-            var msg = data && data.error ? data.error.message : 'Something went wrong (' + r.status + ').';
+            var msg = data && data.error ? data.error.message : t('error_status', { status: r.status });
             var err = new Error(msg); err.status = r.status; throw err;
           }
           return data;
@@ -50,7 +77,7 @@
         var email = form.email.value.trim();
         var name = form.name.value.trim();
         call('POST', '/chat/sessions', {
-          email: email, name: name || null, locale: navigator.language || null,
+          email: email, name: name || null, locale: document.documentElement.lang || navigator.language || null,
           timezone: (Intl.DateTimeFormat().resolvedOptions().timeZone) || null
         }).then(function (data) {
           var s = { token: data.session_token, conversation_id: data.conversation_id, email: email, name: name };
@@ -96,7 +123,7 @@
         return call('POST', '/storefront/cart/events', { action: 'add', variant_id: variant, quantity: quantity });
       }).then(function (cart) {
         updateBadge(cart);
-        flash(status, 'Added to your cart.', true);
+        flash(status, t('added'), true);
       }).catch(function (err) { if (err.message !== 'cancelled') flash(status, err.message, false); });
     };
   }
@@ -105,7 +132,7 @@
     var root = $('#cart');
     root.textContent = '';
     if (!cart || !cart.items.length) {
-      root.appendChild(el('p', 'empty', 'Your cart is empty.'));
+      root.appendChild(el('p', 'empty', t('cart_empty')));
       updateBadge(cart);
       return;
     }
@@ -114,10 +141,10 @@
       var row = el('div', 'cart-line');
       var name = el('div', 'name', item.product_title + (item.variant_title && item.variant_title !== 'Default Title' ? ' — ' + item.variant_title : ''));
       var qty = el('div', 'qty', '× ' + item.quantity);
-      var total = el('div', 'total', item.line_total + ' ' + cart.currency);
-      var remove = el('button', 'link', 'Remove');
+      var total = el('div', 'total', money(item.line_total, cart.currency));
+      var remove = el('button', 'link', t('remove'));
       remove.type = 'button';
-      remove.setAttribute('aria-label', 'Remove ' + item.product_title);
+      remove.setAttribute('aria-label', t('remove_label', { product: item.product_title }));
       remove.onclick = function () {
         call('POST', '/storefront/cart/events', { action: 'remove', variant_id: item.variant_id, quantity: item.quantity })
           .then(renderCart).catch(function (err) { flash($('#cart-flash'), err.message, false); });
@@ -126,9 +153,9 @@
       table.appendChild(row);
     });
     root.appendChild(table);
-    var sum = el('p', 'subtotal', 'Subtotal: ' + cart.subtotal + ' ' + cart.currency);
+    var sum = el('p', 'subtotal', t('subtotal', { amount: money(cart.subtotal, cart.currency) }));
     root.appendChild(sum);
-    if (cart.discount_code) root.appendChild(el('p', 'code', 'Discount code ' + cart.discount_code + ' will be applied at checkout.'));
+    if (cart.discount_code) root.appendChild(el('p', 'code', t('code_on_cart', { code: cart.discount_code })));
     updateBadge(cart);
   }
 
@@ -145,15 +172,15 @@
       var code = this.code.value.trim();
       if (!code) return;
       ensureSession().then(function () { return call('POST', '/storefront/cart/discount', { code: code }); })
-        .then(function (cart) { renderCart(cart); flash($('#cart-flash'), 'Code ' + cart.discount_code + ' applied.', true); })
+        .then(function (cart) { renderCart(cart); flash($('#cart-flash'), t('code_applied', { code: cart.discount_code }), true); })
         .catch(function (err) { if (err.message !== 'cancelled') flash($('#cart-flash'), err.message, false); });
     };
     $('#checkout').onclick = function () {
-      if (!session()) { flash($('#cart-flash'), 'Your cart is empty.', false); return; }
+      if (!session()) { flash($('#cart-flash'), t('cart_empty'), false); return; }
       call('POST', '/storefront/checkout', {}).then(function (order) {
         renderCart(null);
-        flash($('#cart-flash'), 'Thank you! Order #' + order.order_number + ' is placed: ' + order.total + ' ' +
-          order.currency + (order.discount_code ? ' (with ' + order.discount_code + ')' : '') + '.', true);
+        var placed = { number: order.order_number, total: money(order.total, order.currency), code: order.discount_code };
+        flash($('#cart-flash'), t(order.discount_code ? 'order_placed_code' : 'order_placed', placed), true);
       }).catch(function (err) { flash($('#cart-flash'), err.message, false); });
     };
   }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from services.i18n import N_
+
 TOPIC_KEYS: tuple[str, ...] = (
     "checkout",
     "edit_order",
@@ -15,17 +17,18 @@ TOPIC_KEYS: tuple[str, ...] = (
     "wholesale",
 )
 
+#: English display names (marked for extraction); show them with ``_(TOPIC_LABELS[key])``.
 TOPIC_LABELS: dict[str, str] = {
-    "checkout": "Checkout",
-    "edit_order": "Edit orders",
-    "order_status": "Order status",
-    "pricing_discounts": "Pricing/discounts",
-    "product_details": "Product details",
-    "product_interest": "Product interest",
-    "returns": "Returns/delivered orders",
-    "shipping": "Shipping",
-    "store_info": "Store info",
-    "wholesale": "Wholesale",
+    "checkout": N_("Checkout"),
+    "edit_order": N_("Edit orders"),
+    "order_status": N_("Order status"),
+    "pricing_discounts": N_("Pricing/discounts"),
+    "product_details": N_("Product details"),
+    "product_interest": N_("Product interest"),
+    "returns": N_("Returns/delivered orders"),
+    "shipping": N_("Shipping"),
+    "store_info": N_("Store info"),
+    "wholesale": N_("Wholesale"),
 }
 
 #: The extra class for messages with no topic (greetings, thanks, chit-chat, gibberish).

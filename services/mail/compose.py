@@ -12,9 +12,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.models import Conversation, Customer, EmailOutbox, Message, Staff, Store
+from db.models import ChatSession, Conversation, Customer, EmailOutbox, Message, Staff, Store
 from services.errors import NotFound
-from services.i18n import _
+from services import locale_format
+from services.i18n import SOURCE_LANGUAGE, _, language, normalize
 from services.mail.config import MailConfig, reply_address
 from services.views import CUSTOMER_VISIBLE_KINDS
 
@@ -47,6 +48,8 @@ class MailContext:
     reply: MailLine
     history: tuple[MailLine, ...]
     references: tuple[str, ...]
+    language: str = 'en'
+    """The shopper's language (their chat session's locale, else the customer's): the whole mail is written in it."""
 
 
 def safe_link(url: object) -> str:
@@ -97,6 +100,7 @@ async def load_context(*, db: AsyncSession, row: EmailOutbox) -> MailContext:
     customer = await db.get(Customer, conversation.customer_id)
     customer_name = (customer.name if customer else '') or ''
     store_name = store.name if store else 'Our store'
+    lang = await mail_language(db, conversation, customer)
 
     rows = (await db.exec(
         select(Message, Staff.name).join(Staff, col(Message.staff_id) == Staff.id, isouter=True)
@@ -110,7 +114,9 @@ async def load_context(*, db: AsyncSession, row: EmailOutbox) -> MailContext:
             return customer_name or _('You')
         return f'{name or _("Staff")}, {store_name}'
 
-    history = tuple(line_of(item, author_of(item, name)) for item, name in reversed(rows))
+    with language(lang):
+        history = tuple(line_of(item, author_of(item, name)) for item, name in reversed(rows))
+        reply = line_of(message, author_of(message, staff_name))
 
     earlier_mails = (await db.exec(select(EmailOutbox.message_id, EmailOutbox.message_id_header).where(
         EmailOutbox.conversation_id == conversation.id, col(EmailOutbox.message_id) < message.id))).all()
@@ -124,7 +130,16 @@ async def load_context(*, db: AsyncSession, row: EmailOutbox) -> MailContext:
         to_address=row.to_address, customer_name=customer_name, customer_zone=customer.timezone if customer else '',
         store_name=store_name, storefront_url=safe_link(store.storefront_url if store else ''),
         reply_token=conversation.reply_token, message_id_header=row.message_id_header, sent_at=message.created_at,
-        reply=line_of(message, author_of(message, staff_name)), history=history, references=references)
+        reply=reply, history=history, references=references, language=lang)
+
+
+async def mail_language(db: AsyncSession, conversation: Conversation, customer: Customer | None) -> str:
+    """The locale of the conversation's latest chat session that has one, else the customer's; English when we
+    have no catalogue for it."""
+    locale = (await db.exec(select(ChatSession.locale).where(ChatSession.conversation_id == conversation.id,
+                                                             ChatSession.locale != '')
+                            .order_by(col(ChatSession.id).desc()).limit(1))).first()
+    return normalize(locale or (customer.locale if customer else '')) or SOURCE_LANGUAGE
 
 
 def subject_for(store_name: str) -> str:
@@ -138,7 +153,7 @@ def _when(moment: datetime, zone: str) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         tz = timezone.utc
     local = moment.astimezone(tz)
-    return local.strftime('%d %b %Y %H:%M ') + (zone if zone and tz is not timezone.utc else 'UTC')
+    return f'{locale_format.date_and_time(local)} ' + (zone if zone and tz is not timezone.utc else 'UTC')
 
 
 def _text_part(context: MailContext) -> str:
@@ -168,7 +183,7 @@ def _html_links(line: MailLine) -> str:
 def _html_part(context: MailContext) -> str:
     store = html.escape(context.store_name)
     parts = [
-        '<!doctype html><html><head><meta charset="utf-8"></head>'
+        f'<!doctype html><html lang="{context.language}"><head><meta charset="utf-8"></head>'
         '<body style="margin:0;padding:16px;font-family:-apple-system,Segoe UI,Roboto,Arial,sans-serif;'
         'color:#1c1917;background:#fafaf9">',
         f'<div style="color:#a8a29e;font-size:11px">{html.escape(REPLY_MARKER)}</div>',
@@ -200,6 +215,11 @@ def _html_part(context: MailContext) -> str:
 
 def compose(*, context: MailContext, mail: MailConfig) -> EmailMessage:
     """The e-mail for one staff message. Same context → same headers, so a resend is recognisably the same mail."""
+    with language(context.language):
+        return _compose(context=context, mail=mail)
+
+
+def _compose(*, context: MailContext, mail: MailConfig) -> EmailMessage:
     sender_name, sender_address = parseaddr(mail.mail_from)
     message = EmailMessage()
     message['From'] = formataddr((sender_name or context.store_name, sender_address))

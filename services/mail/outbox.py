@@ -23,6 +23,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from db.models import EmailOutbox, Message, Staff
 from db.types import utcnow
 from services.errors import Conflict, NotFound
+from services.i18n import _
 from services.events import EventBus
 from services.mail.compose import compose, load_context
 from services.mail.config import MailConfig
@@ -195,9 +196,9 @@ async def retry_now(*, db: AsyncSession, bus: EventBus, message_id: int) -> Mess
     row = (await db.exec(select(EmailOutbox).where(EmailOutbox.message_id == message_id))).first()
     message = await db.get(Message, message_id)
     if row is None or message is None:
-        raise NotFound('This message has no e-mail to retry.')
+        raise NotFound(_('This message has no e-mail to retry.'))
     if row.status == 'sent':
-        raise Conflict('This e-mail was already sent.', code='already_sent')
+        raise Conflict(_('This e-mail was already sent.'), code='already_sent')
     if row.status == 'pending':  # already on its way: nothing to reset
         view = await _view(db, message_id)
         assert view is not None

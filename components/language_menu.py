@@ -1,0 +1,41 @@
+"""The staff member's language: a button in the header with a menu of the six languages, each in its own name."""
+from __future__ import annotations
+
+from nicegui import ui
+
+from pages.language import use_language
+from services.errors import ServiceError
+from services.i18n import LANGUAGE_NAMES, SUPPORTED_LANGUAGES, _, current_language
+from services.runtime import Runtime
+from services.staff import set_language
+
+
+def language_menu(runtime: Runtime, *, staff_id: int) -> ui.button:
+    """Picking a language saves it on the staff member and redraws the page in it."""
+    async def choose(code: str) -> None:
+        try:
+            async with runtime.db.sessions() as db:
+                await set_language(db=db, staff_id=staff_id, language=code)
+        except ServiceError as error:
+            ui.notify(error.message, type='negative')
+            return
+        use_language(code)
+        ui.navigate.reload()
+
+    def chooser(code: str):  # type: ignore[no-untyped-def]
+        return lambda: choose(code)
+
+    current = current_language()
+    button = ui.button(icon='translate').props('flat round dense').mark('language-menu')
+    button.props['aria-label'] = _('Language')
+    button.tooltip(_('Language'))
+    with button, ui.menu().props('anchor="bottom right" self="top right"'):
+        for code in SUPPORTED_LANGUAGES:
+            with ui.menu_item(on_click=chooser(code)).props(f'lang={code}').mark(f'language-{code}'):
+                with ui.row().classes('items-center gap-3 no-wrap'):
+                    if code == current:
+                        ui.icon('check', size='18px').classes('text-indigo-700')
+                    else:
+                        ui.element('span').classes('w-[18px]')
+                    ui.label(LANGUAGE_NAMES[code])
+    return button

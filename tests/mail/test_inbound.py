@@ -111,7 +111,7 @@ async def test_forged_unknown_or_missing_tokens_are_refused_and_nothing_is_store
     conversation_id, mail = await staff_mail(app, smtp_sink)
     real = mail.message['Reply-To'].addresses[0].addr_spec
     token = real.split('+', 1)[1].split('@', 1)[0]
-    forged_token = token[:-1] + ('A' if token[-1] != 'A' else 'B')
+    forged_token = token[:-1] + ('0' if token[-1] != '0' else '1')  # not a case variant: those are accepted
     before = await message_count(app)
     for to in (f'reply+{forged_token}@shop.test', 'shop@shop.test', f'reply+{token[:10]}@shop.test'):
         response = await app.http.post('/api/v1/inbound/email', content=answer_to(mail.message, 'Hi', to=to),

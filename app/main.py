@@ -88,6 +88,8 @@ def build(settings: Settings) -> Runtime:
     app.on_startup(startup)
     app.on_shutdown(close_smtp)
     app.on_shutdown(runtime.db.dispose)
+    if runtime.message_writer is not None:
+        app.on_shutdown(runtime.message_writer.close)
     return runtime
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 
-def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute('PRAGMA journal_mode=WAL')
     cursor.execute('PRAGMA foreign_keys=ON')
@@ -40,6 +40,6 @@ class Database:
 def open_database(url: str) -> Database:
     engine = create_async_engine(url, pool_pre_ping=not is_sqlite(url))
     if is_sqlite(url):
-        event.listen(engine.sync_engine, 'connect', _set_sqlite_pragmas)
+        event.listen(engine.sync_engine, 'connect', set_sqlite_pragmas)
     sessions = async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
     return Database(url=url, engine=engine, sessions=sessions)

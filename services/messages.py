@@ -14,7 +14,7 @@ from db.types import utcnow
 from services.errors import Invalid, NotFound, PermissionDenied, TooLarge
 from services.i18n import _
 from services.events import EventBus
-from services.views import CUSTOMER_VISIBLE_KINDS, MessageView
+from services.views import CUSTOMER_VISIBLE_KINDS, MessageView, SessionIds
 
 MAX_BODY = 5000
 MAX_CLIENT_MSG_ID = 64
@@ -42,6 +42,13 @@ def clean_body(raw: str) -> str:
     return body
 
 
+def clean_client_msg_id(raw: str) -> str:
+    client_msg_id = raw.strip()
+    if not 1 <= len(client_msg_id) <= MAX_CLIENT_MSG_ID:
+        raise Invalid(f'client_msg_id must be 1 to {MAX_CLIENT_MSG_ID} characters.', code='invalid_client_msg_id')
+    return client_msg_id
+
+
 def preview_of(body: str) -> str:
     flat = ' '.join(body.split())
     return flat if len(flat) <= PREVIEW_LENGTH else flat[:PREVIEW_LENGTH - 1] + '…'
@@ -62,12 +69,10 @@ async def _existing(db: AsyncSession, session_id: int, client_msg_id: str) -> Me
         Message.session_id == session_id, Message.client_msg_id == client_msg_id))).first()
 
 
-async def receive_customer_message(*, db: AsyncSession, bus: EventBus, chat_session: ChatSession,
+async def receive_customer_message(*, db: AsyncSession, bus: EventBus, chat_session: ChatSession | SessionIds,
                                    message_in: CustomerMessageIn) -> Received:
     """Store a shopper's message once per client_msg_id, commit, then publish it."""
-    client_msg_id = message_in.client_msg_id.strip()
-    if not 1 <= len(client_msg_id) <= MAX_CLIENT_MSG_ID:
-        raise Invalid(f'client_msg_id must be 1 to {MAX_CLIENT_MSG_ID} characters.', code='invalid_client_msg_id')
+    client_msg_id = clean_client_msg_id(message_in.client_msg_id)
     body = clean_body(message_in.body)
     assert chat_session.id is not None
 

@@ -9,6 +9,14 @@ CUSTOMER_VISIBLE_KINDS = frozenset({'text', 'products', 'discount', 'image'})
 
 
 @dataclass(frozen=True)
+class SessionIds:
+    """What posting a message needs of a chat session; fixed for the session's life (so it can be cached)."""
+    id: int
+    conversation_id: int
+    customer_id: int
+
+
+@dataclass(frozen=True)
 class MessageView:
     id: int
     conversation_id: int

@@ -29,23 +29,32 @@ SOCKET_DOC: dict[str, Any] = {'get': {
 
 
 class ApiLane:
-    """Sends /api/ requests and sockets straight to the API's own FastAPI app.
+    """Sends /api/ requests and sockets straight to the API's own FastAPI app, ahead of the page stack.
 
-    The API authenticates with bearer tokens, never with NiceGUI's cookie session, so it skips the page stack's
-    middleware (NiceGUI's request tracking is a BaseHTTPMiddleware that costs a task group per request, and the
-    session middleware signs a cookie on every answer): about a quarter of the CPU of an ingest request
-    (README, Benchmarks).
+    The API authenticates with bearer tokens, never with NiceGUI's cookie session, so it skips the middleware that
+    `ui.run` puts in front of every page: two BaseHTTPMiddlewares (prefix redirect, cache control), request tracking
+    and a session middleware that signs a cookie on every answer (README, Benchmarks: ingest).
     """
 
-    def __init__(self, app: ASGIApp, api: ASGIApp) -> None:
+    def __init__(self, pages: ASGIApp, app: FastAPI) -> None:
+        self.pages = pages
         self.app = app
-        self.api = api
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope['type'] in ('http', 'websocket') and scope['path'].startswith(API_PREFIX):
-            await self.api(scope, receive, send)
+            await self.app.state.inbox_api(scope, receive, send)
         else:
-            await self.app(scope, receive, send)
+            await self.pages(scope, receive, send)
+
+
+def _route_api_first(app: FastAPI, api: FastAPI) -> None:
+    """Wrap the middleware stack app builds at its first request (ui.run adds its middleware later than we can)."""
+    app.state.inbox_api = api  # the latest, when tests build the app again
+    if getattr(app, '_inbox_api_lane', False):
+        return
+    build_pages = app.build_middleware_stack
+    app.build_middleware_stack = lambda: ApiLane(build_pages(), app)  # type: ignore[method-assign]
+    app._inbox_api_lane = True  # type: ignore[attr-defined]
 
 
 def install_api(app: FastAPI, runtime: Runtime) -> SocketHub:
@@ -74,5 +83,5 @@ def install_api(app: FastAPI, runtime: Runtime) -> SocketHub:
     # Storefronts on other origins call the API with a bearer token (never cookies), so any origin may.
     api.add_middleware(CORSMiddleware, allow_origins=['*'], allow_methods=['GET', 'POST'],
                        allow_headers=['Authorization', 'Content-Type'], max_age=600)
-    app.add_middleware(ApiLane, api=api)
+    _route_api_first(app, api)
     return hub

@@ -11,10 +11,11 @@ from pydantic import BaseModel, Field
 
 from services.chat_sessions import ChatSession
 from pages.api.chat_socket import ShopperSocket, SocketHub
-from pages.api.deps import check_rate, client_address, session_dependency
+from pages.api.deps import check_rate, client_address, posting_dependency, session_dependency
 from services import chat_sessions, messages
 from services.errors import Unauthorized
 from services.runtime import Runtime
+from services.views import SessionIds
 
 
 class SessionIn(BaseModel):
@@ -71,6 +72,7 @@ def build_chat_router(runtime: Runtime, hub: SocketHub) -> APIRouter:
     current_session = session_dependency(runtime)
 
     SessionDep = Annotated[ChatSession, Depends(current_session)]
+    PostingDep = Annotated[SessionIds, Depends(posting_dependency(runtime))]
 
     @router.post('/sessions', status_code=201, response_model=SessionOut, responses=ERRORS)
     async def create_session(session_in: SessionIn, request: Request) -> SessionOut:
@@ -88,13 +90,19 @@ def build_chat_router(runtime: Runtime, hub: SocketHub) -> APIRouter:
     @router.post('/messages', status_code=201, response_model=MessageOut, responses={
         **ERRORS, 200: {'description': 'Repeated client_msg_id: the first message, nothing stored'},
         413: {'description': 'Body longer than 5000 characters, or request over 64 KiB'}})
-    async def post_message(message_in: MessageIn, chat_session: SessionDep, request: Request) -> Any:
+    async def post_message(message_in: MessageIn, chat_session: PostingDep, request: Request) -> Any:
         check_rate(runtime.message_limiter, f'session:{chat_session.id}')
         check_rate(runtime.address_limiter, f'address:{client_address(request)}')
-        async with runtime.db.sessions() as db:
-            received = await messages.receive_customer_message(
-                db=db, bus=runtime.bus, chat_session=chat_session,
-                message_in=messages.CustomerMessageIn(body=message_in.body, client_msg_id=message_in.client_msg_id))
+        if runtime.message_writer is not None:  # SQLite: the group-commit writer (services/message_writer.py)
+            received = await runtime.message_writer.store(
+                bus=runtime.bus, session=chat_session, body=messages.clean_body(message_in.body),
+                client_msg_id=messages.clean_client_msg_id(message_in.client_msg_id))
+        else:
+            async with runtime.db.sessions() as db:
+                received = await messages.receive_customer_message(
+                    db=db, bus=runtime.bus, chat_session=chat_session,
+                    message_in=messages.CustomerMessageIn(body=message_in.body,
+                                                          client_msg_id=message_in.client_msg_id))
         return JSONResponse(received.message.to_api(), status_code=201 if received.created else 200)
 
     @router.get('/messages', response_model=MessagesOut, responses=ERRORS)

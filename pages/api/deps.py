@@ -8,6 +8,7 @@ from services import chat_sessions
 from services.errors import RateLimited
 from services.rate_limit import SlidingWindowLimiter
 from services.runtime import Runtime
+from services.views import SessionIds
 
 
 def client_address(request: Request) -> str:
@@ -20,11 +21,28 @@ def check_rate(limiter: SlidingWindowLimiter, key: str) -> None:
         raise RateLimited('Too many requests; slow down and try again shortly.', retry_after=wait)
 
 
+def bearer_token(authorization: str | None) -> str | None:
+    if authorization and authorization[:7].lower() == 'bearer ':
+        return authorization[7:].strip()
+    return None
+
+
+def posting_dependency(runtime: Runtime) -> Callable[..., Coroutine[Any, Any, SessionIds]]:
+    """The ids of the token's session for posting messages: from the message writer's cache where there is one."""
+    async def posting_session(authorization: Annotated[str | None, Header()] = None) -> SessionIds:
+        token = bearer_token(authorization)
+        if runtime.message_writer is not None:
+            return await runtime.message_writer.session_for_token(token)
+        async with runtime.db.sessions() as db:
+            found = await chat_sessions.authenticate(db=db, token=token)
+        assert found.id is not None
+        return SessionIds(id=found.id, conversation_id=found.conversation_id, customer_id=found.customer_id)
+    return posting_session
+
+
 def session_dependency(runtime: Runtime) -> Callable[..., Coroutine[Any, Any, ChatSession]]:
     async def current_session(authorization: Annotated[str | None, Header()] = None) -> ChatSession:
-        token = None
-        if authorization and authorization[:7].lower() == 'bearer ':
-            token = authorization[7:].strip()
+        token = bearer_token(authorization)
         async with runtime.db.sessions() as db:
             return await chat_sessions.authenticate(db=db, token=token)
     return current_session

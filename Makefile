@@ -57,7 +57,7 @@ i18n-extract: install
 	  --copyright-holder='merchant-inbox' -o locale/messages.pot .
 
 i18n-update: i18n-extract
-	$(BIN)/pybabel update -i locale/messages.pot -d locale --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel update -i locale/messages.pot -d locale --no-fuzzy-matching --ignore-obsolete --width=120
 
 locale/%/LC_MESSAGES/messages.mo: locale/%/LC_MESSAGES/messages.po | $(VENV)/.installed
 	$(BIN)/pybabel compile --statistics -l $* -i $< -o $@

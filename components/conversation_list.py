@@ -106,8 +106,10 @@ class ConversationRowItem:
                 status = ui.button(icon='check_circle_outline' if closing else 'replay',
                                    on_click=lambda: self.list.toggle_status(self.row.id)).props(
                     'flat round dense size=sm').on('click.stop', js_handler='() => {}').mark(f'quick-status-{row.id}')
-                status.props['aria-label'] = _('Close') if closing else _('Reopen')
-                status.tooltip(_('Close') if closing else _('Reopen'))
+                # 'conversation': closing a conversation is not closing a dialog (Italian and Dutch say it otherwise)
+                status_label = pgettext('conversation', 'Close') if closing else pgettext('conversation', 'Reopen')
+                status.props['aria-label'] = status_label
+                status.tooltip(status_label)
                 assign = ui.button(icon='person_add_alt', on_click=lambda: self.list.assign(self.row.id)).props(
                     'flat round dense size=sm').on('click.stop', js_handler='() => {}').mark(f'quick-assign-{row.id}')
                 assign.props['aria-label'] = _('Assign')
@@ -141,14 +143,16 @@ class ConversationList:
                 with self.search.add_slot('prepend'):
                     ui.icon('search', size='18px')
                 self.search.on_value_change(self._search_changed)
-                with ui.row().classes('w-full items-center gap-2 no-wrap'):
-                    self.view = ui.toggle({'all': _('All'), 'mine': _('Mine'), 'unassigned': _('Unassigned')},
-                                          value='all', on_change=self._view_changed).props(
-                        'dense no-caps unelevated toggle-color=indigo-8 padding="2px 10px"').classes('border border-stone-300 rounded-lg').mark('view')
-                    topics = {'': _('All topics'), **{k: _(TOPIC_LABELS[k]) for k in TOPIC_KEYS}}
-                    self.topic = ui.select(topics, value='', on_change=self._topic_changed).props(
-                        'dense outlined options-dense').classes('grow min-w-0').mark('topic-filter')
-                    self.topic.props['aria-label'] = _('Filter by topic')
+                # The views and the topic filter on rows of their own: side by side, longer words than English
+                # ('Nicht zugewiesen', 'Non assegnate') broke the toggle onto two lines and cut the topic to '…'.
+                self.view = ui.toggle({'all': _('All'), 'mine': _('Mine'), 'unassigned': _('Unassigned')},
+                                      value='all', on_change=self._view_changed).props(
+                    'dense no-caps unelevated toggle-color=indigo-8 padding="2px 10px"').classes(
+                    'border border-stone-300 rounded-lg whitespace-nowrap').mark('view')
+                topics = {'': _('All topics'), **{k: _(TOPIC_LABELS[k]) for k in TOPIC_KEYS}}
+                self.topic = ui.select(topics, value='', on_change=self._topic_changed).props(
+                    'dense outlined options-dense').classes('w-full').mark('topic-filter')
+                self.topic.props['aria-label'] = _('Filter by topic')
             self.tabs = ui.tabs(on_change=self._tab_changed).classes('w-full text-stone-700').props(
                 'dense align=left active-color=indigo-8 indicator-color=indigo-8 no-caps')
             with self.tabs:

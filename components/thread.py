@@ -18,7 +18,7 @@ from services import store as store_service
 from services.carts import cart_event_text
 from services.errors import NotFound, ServiceError
 from services.mail.outbox import retry_now
-from services.i18n import N_, _
+from services.i18n import N_, _, pgettext
 from services.runtime import Runtime
 from services.images import store_image
 from services.staff import get_active_staff
@@ -218,7 +218,9 @@ class Thread:
             ui.button(_('Assign'), icon='person_add_alt',
                       on_click=lambda: self.actions.assign(cid)).props('flat dense no-caps color=indigo-8').classes(
                 'wide-only').mark('thread-assign')
-            ui.button(_('Close') if row.status == 'open' else _('Reopen'),
+            status_action = (pgettext('conversation', 'Close') if row.status == 'open'  # not a dialog's Close
+                             else pgettext('conversation', 'Reopen'))
+            ui.button(status_action,
                       icon='check_circle_outline' if row.status == 'open' else 'replay',
                       on_click=lambda: self.actions.toggle_status(cid)).props(
                 'unelevated dense no-caps color=indigo-8 padding="4px 10px"').classes('wide-only').mark(
@@ -227,7 +229,7 @@ class Thread:
                 more.props['aria-label'] = _('More actions')
                 with ui.menu():
                     ui.menu_item(_('Assign'), on_click=lambda: self.actions.assign(cid)).classes('phone-only')
-                    ui.menu_item(_('Close') if row.status == 'open' else _('Reopen'),
+                    ui.menu_item(status_action,
                                  on_click=lambda: self.actions.toggle_status(cid)).classes('phone-only')
                     ui.menu_item(_('Mark as unread'), on_click=lambda: self.actions.mark_unread(cid)).mark(
                         'mark-unread')

@@ -19,6 +19,7 @@ CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networki
                  '--disable-sync', '--no-first-run']
 STAFF = {'email': 'ana@example.com', 'password': 'e2e password 123', 'name': 'Ana Berg'}
 SECOND_STAFF = {'email': 'cleo@example.com', 'password': 'e2e password 456', 'name': 'Cleo Dahl'}
+THIRD_STAFF = {'email': 'gia@example.com', 'password': 'e2e password 789', 'name': 'Gia Conti'}  # picks Italian
 GRACE_SECONDS = 2
 expect.set_options(timeout=15_000)  # a 2-core machine running a server, Chromium and the tests at once
 PRODUCTS_CSV = Path(__file__).parent.parent / 'tests' / 'data' / 'products.csv'
@@ -70,7 +71,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, mail_sink: MailSink) -> Ite
     env = _clean_env(data_dir, port)
     env.update(INBOX_SMTP_HOST='127.0.0.1', INBOX_SMTP_PORT=str(mail_sink.port), INBOX_SMTP_TLS='none',
                INBOX_MAIL_FROM='Shop <shop@shop.test>', INBOX_INBOUND_SECRET=INBOUND_SECRET)
-    for member in (STAFF, SECOND_STAFF):
+    for member in (STAFF, SECOND_STAFF, THIRD_STAFF):
         subprocess.run([sys.executable, '-m', 'app.cli', 'create-staff', '--email', member['email'], '--password',
                         member['password'], '--name', member['name']], env=env, check=True, capture_output=True)
     subprocess.run([sys.executable, '-m', 'app.cli', 'import-products', str(PRODUCTS_CSV)], env=env,

@@ -1,10 +1,73 @@
-"""Selectors in one place: what a shopper and a staff member see and touch."""
+"""Selectors in one place: what a shopper and a staff member see and touch.
+
+The page objects find things by what a person reads, in the language the page speaks (English unless told): each
+text is looked up in the same catalogues the server uses, so one page object serves every language."""
 from __future__ import annotations
 
 from playwright.sync_api import FrameLocator, Locator, Page, expect
 
+from services.i18n import LANGUAGE_NAMES, _, language, pgettext
 
-class StorefrontChat:
+
+def translated(lang: str, text: str, **values: object) -> str:
+    with language(lang):
+        return _(text, **values)
+
+
+def translated_in_context(lang: str, context: str, text: str) -> str:
+    with language(lang):
+        return pgettext(context, text)
+
+
+class ChatBox:
+    """What a shopper touches in the chat, on the chat page itself or inside the widget's frame."""
+
+    lang = 'en'
+
+    @property
+    def chat(self) -> Page | FrameLocator:
+        raise NotImplementedError
+
+    def t(self, text: str, **values: object) -> str:
+        return translated(self.lang, text, **values)
+
+    def start_chat(self, email: str, name: str = '') -> None:
+        self.chat.get_by_label(self.t('E-mail')).fill(email)
+        if name:
+            self.chat.get_by_label(self.t('Name (optional)')).fill(name)
+        self.chat.get_by_role('button', name=self.t('Start chat')).click()
+        expect(self.composer).to_be_visible()
+
+    @property
+    def composer(self) -> Locator:
+        return self.chat.get_by_placeholder(self.t('Write a message…'))
+
+    def send(self, text: str) -> None:
+        self.composer.fill(text)
+        self.composer.press('Enter')
+
+    def message(self, text: str) -> Locator:
+        return self.chat.get_by_text(text, exact=True)
+
+
+class ChatPage(ChatBox):
+    """The chat page opened on its own (/chat), in the language the server picks from the browser's."""
+
+    def __init__(self, page: Page, base_url: str, lang: str = 'en') -> None:
+        self.page = page
+        self.base_url = base_url
+        self.lang = lang
+
+    @property
+    def chat(self) -> Page:
+        return self.page
+
+    def open(self) -> None:
+        self.page.goto(f'{self.base_url}/chat')
+        expect(self.page.get_by_role('button', name=self.t('Start chat'))).to_be_visible()
+
+
+class StorefrontChat(ChatBox):
     """The demo store with the chat widget, as a shopper uses it."""
 
     def __init__(self, page: Page, base_url: str) -> None:
@@ -26,25 +89,7 @@ class StorefrontChat:
         return self.page.frame_locator('iframe[title="Chat"]')
 
     def open_widget(self) -> None:
-        self.page.get_by_role('button', name='Chat with us').click()
-
-    def start_chat(self, email: str, name: str = '') -> None:
-        self.chat.get_by_label('E-mail').fill(email)
-        if name:
-            self.chat.get_by_label('Name (optional)').fill(name)
-        self.chat.get_by_role('button', name='Start chat').click()
-        expect(self.composer).to_be_visible()
-
-    @property
-    def composer(self) -> Locator:
-        return self.chat.get_by_placeholder('Write a message…')
-
-    def send(self, text: str) -> None:
-        self.composer.fill(text)
-        self.composer.press('Enter')
-
-    def message(self, text: str) -> Locator:
-        return self.chat.get_by_text(text, exact=True)
+        self.page.get_by_role('button', name=self.t('Chat with us')).click()
 
     def add_to_cart(self, handle: str, variant: str | None = None, quantity: int = 1) -> None:
         self.page.goto(f'{self.base_url}/store/products/{handle}')
@@ -68,16 +113,28 @@ class StorefrontChat:
 
 
 class Inbox:
-    def __init__(self, page: Page, base_url: str) -> None:
+    def __init__(self, page: Page, base_url: str, lang: str = 'en') -> None:
         self.page = page
         self.base_url = base_url
+        self.lang = lang  # the language the inbox speaks to this staff member
+
+    def t(self, text: str, **values: object) -> str:
+        return translated(self.lang, text, **values)
 
     def sign_in(self, email: str, password: str) -> None:
         self.page.goto(f'{self.base_url}/login')
-        self.page.get_by_label('E-mail').fill(email)
-        self.page.get_by_label('Password').fill(password)
-        self.page.get_by_role('button', name='Sign in').click()
-        expect(self.page.get_by_text('Conversations', exact=True)).to_be_visible()
+        self.page.get_by_label(self.t('E-mail')).fill(email)
+        self.page.get_by_label(self.t('Password')).fill(password)
+        self.page.get_by_role('button', name=self.t('Sign in')).click()
+        expect(self.page.get_by_text(self.t('Conversations'), exact=True)).to_be_visible()
+        self.wait_until_connected()
+
+    def choose_language(self, lang: str) -> None:
+        """The language menu in the header: each language is listed in its own name; the page reloads in it."""
+        self.page.get_by_role('button', name=self.t('Language')).click()
+        self.page.get_by_text(LANGUAGE_NAMES[lang], exact=True).click()
+        self.lang = lang
+        expect(self.page.get_by_text(self.t('Conversations'), exact=True)).to_be_visible()
         self.wait_until_connected()
 
     def wait_until_connected(self) -> None:
@@ -101,22 +158,23 @@ class Inbox:
             expect(name).to_be_visible()
 
     def row(self, customer: str) -> Locator:
-        return self.page.get_by_role('button', name=f'Open conversation with {customer}')
+        return self.page.get_by_role('button', name=self.t('Open conversation with {name}', name=customer))
 
     @property
     def toolbar(self) -> Locator:
-        return self.page.get_by_role('toolbar', name='Conversation')
+        return self.page.get_by_role('toolbar', name=self.t('Conversation'))
 
     def thread_action(self, name: str) -> None:
-        self.toolbar.get_by_role('button', name=name).click()
+        label = translated_in_context(self.lang, 'conversation', name) if name in ('Close', 'Reopen') else self.t(name)
+        self.toolbar.get_by_role('button', name=label).click()
 
     @property
     def composer(self) -> Locator:
-        return self.page.get_by_label('Reply')
+        return self.page.get_by_label(self.t('Reply'))
 
     def reply(self, text: str) -> None:
         self.composer.fill(text)
         self.composer.press('Enter')
 
     def message(self, text: str) -> Locator:
-        return self.page.get_by_role('log', name='Messages').get_by_text(text, exact=True)
+        return self.page.get_by_role('log', name=self.t('Messages')).get_by_text(text, exact=True)

@@ -7,9 +7,11 @@ small ASGI middleware.
 """
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import FastAPI, Request
+from nicegui import ui
 from nicegui.client import Client
 from nicegui.slot import Slot, get_task_id
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -51,11 +53,15 @@ def viewer_language() -> tuple[object, str | None] | None:
 
 
 def use_language(code: str | None) -> str:
-    """From now on this page (its build, handlers and callbacks) speaks `code`; call it first in a page function."""
+    """From now on this page (its build, handlers and callbacks) speaks `code`; call it first in a page function.
+    The page's `<html lang>` says so too (for screen readers, hyphenation and the browser's translate offer): NiceGUI's
+    template has one language for the whole app, so a small script in the page's head sets it per page."""
     lang = i18n.normalize(code) or i18n.SOURCE_LANGUAGE
     client = current_client()
     if client is not None:
         client.storage[CLIENT_KEY] = lang
+        if not client.has_socket_connection:  # still building the page
+            ui.add_head_html(f'<script>document.documentElement.lang = {json.dumps(lang)};</script>')
     return lang
 
 

@@ -7,7 +7,7 @@ from nicegui import app, ui
 
 from services import staff as staff_service
 from services.errors import ServiceError
-from pages.language import browser_language
+from pages.language import browser_language, use_language
 from services.i18n import SOURCE_LANGUAGE, _
 from services.runtime import Runtime
 
@@ -45,6 +45,7 @@ def install_login_pages(runtime: Runtime) -> None:
             app.storage.user['staff_id'] = staff.id
             ui.navigate.to(safe_next(next))
 
+        use_language(browser_language(request))  # the sign-in page speaks the browser's language
         ui.page_title(_('Sign in · Inbox'))
         ui.query('body').classes('bg-stone-100')
         with ui.card().classes('absolute-center w-[380px] max-w-[92vw] p-8 gap-4 shadow-lg rounded-2xl'):

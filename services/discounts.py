@@ -115,7 +115,7 @@ async def save_code(*, db: AsyncSession, staff: Staff | None, code_in: DiscountC
     else:
         found = await db.get(DiscountCode, code_id)
         if found is None:
-            raise NotFound('No such discount code.')
+            raise NotFound(_('This discount code does not exist.'))  # deleted while the editor was open
         row = found
         row.sqlmodel_update(values)
     db.add(row)

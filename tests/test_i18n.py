@@ -174,20 +174,21 @@ def test_money_is_written_the_way_each_language_writes_it() -> None:
 @cache
 def english_leftovers(lang: str) -> list[tuple[str, re.Pattern[str]]]:
     """For each English msgid whose translation differs: a pattern that matches it (placeholders filled in
-    with anything, optionally followed by a count in brackets, or as the prefix of a longer text)."""
+    with anything, optionally followed by a count in brackets, or as the prefix of a longer text). An English text
+    that the language also writes unchanged somewhere is no leftover: a Dutch order is 'Open' while a Dutch
+    conversation is 'Actief'."""
+    pairs = [pair for entry in catalogue(lang) if entry.id
+             for pair in (zip(entry.id, entry.string) if isinstance(entry.id, tuple) else [(entry.id, entry.string)])]
+    kept = {english for english, translated in pairs if english == translated}
     patterns = []
-    for entry in catalogue(lang):
-        if not entry.id:
+    for english in sorted({english for english, _translated in pairs} - kept):
+        if len(english) < 2:
             continue
-        for english, translated in (zip(entry.id, entry.string) if isinstance(entry.id, tuple)
-                                    else [(entry.id, entry.string)]):
-            if english == translated or len(english) < 2:
-                continue
-            body = ''.join(re.escape(literal) + ('.+?' if name is not None else '')
-                           for literal, name, _spec, _conv in string.Formatter().parse(english))
-            if english.endswith(' '):  # a prefix such as 'You: '
-                body += '.*'
-            patterns.append((english, re.compile(rf'{body}(?: \(\d+\))?', re.DOTALL)))
+        body = ''.join(re.escape(literal) + ('.+?' if name is not None else '')
+                       for literal, name, _spec, _conv in string.Formatter().parse(english))
+        if english.endswith(' '):  # a prefix such as 'You: '
+            body += '.*'
+        patterns.append((english, re.compile(rf'{body}(?: \(\d+\))?', re.DOTALL)))
     return patterns
 
 
@@ -277,6 +278,137 @@ async def test_inbox_shows_no_english_to_staff_who_chose_another_language(app: A
         assert _('Conversations') in texts and _('Last order placed') in texts and _('Assign conversation') in texts
     leftovers = english_in(texts, lang)
     assert not leftovers, f'English left in the {lang} inbox:\n' + '\n'.join(leftovers)
+
+
+# ---------- the other staff pages: sign-in, empty inbox, shortcuts, customer, order, codes, settings ----------
+
+DATA_AND_KEYS = re.compile(
+    r'[^A-Za-z]*'  # numbers, times, money, counts
+    r'|.*@.*|/.*|#\d+|.* UTC · .*|\d+ × .*'  # addresses, paths, order numbers, when and who, order lines
+    r'|j / k|Enter|Shift \+ Enter|[a-z]'  # keys of the shortcuts
+    r'|Europe/Copenhagen|HIKE10|OLD5|SOON5|GONE5|OFF5|My store|Sara Lind|Ana Berg|Noa Nord'  # the test's data
+    r'|' + '|'.join(i18n.LANGUAGE_NAMES.values()))  # the language menu lists each language in its own name
+
+
+@cache
+def translation_patterns(lang: str) -> list[re.Pattern[str]]:
+    """Every translation of the catalogue as a pattern (placeholders filled in with anything, a count in brackets)."""
+    patterns = []
+    for entry in catalogue(lang):
+        if not entry.id:
+            continue
+        for translated in (entry.string if isinstance(entry.string, tuple) else (entry.string,)):
+            body = ''.join(re.escape(literal) + ('.+?' if name is not None else '')
+                           for literal, name, _spec, _conv in string.Formatter().parse(translated))
+            patterns.append(re.compile(rf'{body}(?: \(\d+\))?', re.DOTALL))
+    return patterns
+
+
+def not_from_the_catalogue(texts: set[str], lang: str) -> list[str]:
+    """Texts that are neither a translation nor data: a string the code shows without `_()` (not in any catalogue,
+    so `english_in` cannot see it), or one put together in code around the translations."""
+    return sorted(text for text in texts if not DATA_AND_KEYS.fullmatch(text)
+                  and not any(pattern.fullmatch(text) for pattern in translation_patterns(lang)))
+
+
+async def a_paid_order_and_codes_in_every_state(app: App) -> tuple[int, int]:
+    """Sara paid with a discount code; the codes page has one code of each status. (customer id, order id)"""
+    async with app.runtime.db.sessions() as db:
+        lantern = await add_product(db, 'Lantern', price_cents=4500, inventory=3)
+        await add_code(db, 'HIKE10')
+        await add_code(db, 'OLD5', expired=True)
+        await add_code(db, 'SOON5', scheduled=True)
+        await add_code(db, 'GONE5', used_up=True)
+        await add_code(db, 'OFF5', active=False)
+        session = (await create_session(db=db, session_in=SessionCreate(
+            email='sara@example.com', name='Sara Lind', timezone='Europe/Helsinki'))).session
+        await receive_customer_message(db=db, bus=app.runtime.bus, chat_session=session,
+                                       message_in=CustomerMessageIn(body='Hei!', client_msg_id='1'))
+        await carts.change_cart(db=db, bus=app.runtime.bus, chat_session=session, action='add',
+                                variant_id=lantern.id, quantity=1, currency='EUR')
+        await carts.set_discount_code(db=db, bus=app.runtime.bus, chat_session=session, code='HIKE10', currency='EUR')
+        order = await orders.checkout(db=db, bus=app.runtime.bus, chat_session=session, currency='EUR')
+        return session.customer_id, order.id
+
+
+@pytest.mark.parametrize('lang', LANGUAGES)
+async def test_other_staff_pages_show_no_english_to_staff_who_chose_another_language(app: App, user: User,
+                                                                                   lang: str) -> None:
+    async with app.runtime.db.sessions() as db:
+        owner = await add_staff(db, is_owner=True)
+        no_chat = await add_staff(db, email='noa@example.com', name='Noa Nord', can_chat=False)
+        for member in (owner, no_chat):
+            assert member.id is not None
+            await set_language(db=db, staff_id=member.id, language=lang)
+    pages: dict[str, set[str]] = {}
+
+    # The sign-in page in the browser's language, with its error.
+    visitor = app.new_user()
+    visitor.http_client.headers['Accept-Language'] = f'{lang},en;q=0.5'
+    await visitor.open('/login')
+    visitor.find(marker='login-email').type('ana@example.com')
+    visitor.find(marker='login-password').type('not the password')
+    visitor.find(marker='login-submit').click()
+    with language(lang):
+        await visitor.should_see(_('Wrong e-mail or password.'), retries=30)
+    pages['/login'] = shown_texts(visitor)
+
+    # The empty inbox, its keyboard help (`?`), notification and language menus; then a filter that finds nothing.
+    await staff_signs_in(user)
+    with language(lang):
+        await user.should_see(_('No open conversations'), retries=30)
+        await user.should_see(_('Select a conversation'))
+        pages['/inbox (empty)'] = shown_texts(user)
+        user.find(marker='topic-filter').elements.pop().set_value('wholesale')
+        await user.should_see(_('No conversations match these filters.'), retries=30)
+        pages['/inbox (filtered)'] = shown_texts(user)
+
+    customer_id, order_id = await a_paid_order_and_codes_in_every_state(app)
+    with language(lang):
+        await user.open(f'/customers/{customer_id}')
+        user.find(_('Phone')).type('call me maybe')
+        user.find(marker='save-customer').click()
+        await user.should_see(_('The phone number may contain digits, spaces, +, (, ), - and /.'), retries=30)
+        pages['/customers/{id}'] = shown_texts(user)
+        for path in ('/customers/9999', f'/orders/{order_id}', '/orders/9999'):
+            await user.open(path)
+            pages[path] = shown_texts(user)
+        assert _('Discount {code}', code='HIKE10') in pages[f'/orders/{order_id}']
+        await user.open('/discounts')
+        user.find(marker='new-code').click()
+        await user.should_see(marker='save-code')
+        user.find(marker='save-code').click()  # an empty code is refused with a message
+        await user.should_see(_('A code has 2 to 40 letters, digits, - or _.'), retries=30)
+        pages['/discounts (new code)'] = shown_texts(user)
+        await user.open('/discounts')
+        user.find(marker='edit-HIKE10').click()
+        await user.should_see(_('Edit code'))
+        pages['/discounts (edit)'] = shown_texts(user)
+        for status in ('Active', 'Expired', 'Scheduled', 'Used up', 'Inactive'):
+            assert _(status) in pages['/discounts (edit)']
+        await user.open('/settings')
+        await user.should_see(marker='send-test-email')
+        pages['/settings'] = shown_texts(user)
+
+    # A member without the chat permission, who is not the owner either.
+    other = app.new_user()
+    await other.open('/login')
+    other.find(marker='login-email').type('noa@example.com')
+    other.find(marker='login-password').type(STAFF_PASSWORD)
+    other.find(marker='login-submit').click()
+    await other.should_see(marker='language-menu', retries=30)
+    pages['/inbox (no chat permission)'] = shown_texts(other)
+    await other.open('/settings')
+    pages['/settings (not the owner)'] = shown_texts(other)
+
+    with language(lang):
+        assert _('Keyboard shortcuts') in pages['/inbox (empty)'] and _('Show this list') in pages['/inbox (empty)']
+        assert _('Only the store owner can see the settings.') in pages['/settings (not the owner)']
+        assert _('You do not have the online-store chat permission.') in pages['/inbox (no chat permission)']
+    problems = [f'{page}: {found}' for page, texts in pages.items()
+                for found in english_in(texts, lang) + [f'{text!r} (not in the catalogue)'
+                                                        for text in not_from_the_catalogue(texts, lang)]]
+    assert not problems, f'English left on {lang} staff pages:\n' + '\n'.join(problems)
 
 
 async def test_staff_pick_their_language_in_the_header_menu(app: App, user: User) -> None:

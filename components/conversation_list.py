@@ -31,9 +31,11 @@ def initials(name: str) -> str:
 
 
 def topic_chip(topic: str) -> None:
-    ui.label(_(TOPIC_LABELS.get(topic, topic))).classes(
-        'text-[11px] leading-4 rounded-full px-2 py-0.5 whitespace-nowrap ' +
-        TOPIC_COLOURS.get(topic, 'bg-stone-100 text-stone-700')).mark(f'topic-{topic}')
+    """A topic; where two long ones ('Interesse an einem bestimmten Produkt') do not fit, they end in '…'."""
+    label = _(TOPIC_LABELS.get(topic, topic))
+    chip = ui.label(label).classes('text-[11px] leading-4 rounded-full px-2 py-0.5 min-w-0 truncate ' +
+                                   TOPIC_COLOURS.get(topic, 'bg-stone-100 text-stone-700')).mark(f'topic-{topic}')
+    chip.props['title'] = label
 
 
 class ConversationRowItem:
@@ -93,11 +95,11 @@ class ConversationRowItem:
                         if row.assignee_id is not None and row.assignee_id == self.list.staff_id:
                             ui.label(_('Assigned to you')).classes(
                                 'text-[11px] leading-4 rounded-full px-2 py-0.5 bg-indigo-600 text-white '
-                                'whitespace-nowrap').mark('assigned-to-me')
+                                'whitespace-nowrap shrink-0').mark('assigned-to-me')
                         elif row.assignee_id is not None:
                             ui.label(row.assignee_name).classes(
                                 'text-[11px] leading-4 rounded-full px-2 py-0.5 bg-stone-100 text-stone-600 '
-                                'whitespace-nowrap')
+                                'whitespace-nowrap shrink-0')
                         for topic in row.topics[:2]:
                             topic_chip(topic)
             with ui.row().classes('row-actions absolute right-2 bottom-2 gap-0 bg-white/90 rounded-lg shadow-sm '
@@ -215,8 +217,10 @@ class ConversationList:
 
     def _render_counts_and_empty(self) -> None:
         open_label, closed_label = pgettext('conversation list', 'Open'), pgettext('conversation list', 'Closed')
-        self.open_tab.props(f'label="{open_label} ({self.counts.get("open", 0)})"')
-        self.closed_tab.props(f'label="{closed_label} ({self.counts.get("closed", 0)})"')
+        open_count = conversations.count_label(self.counts.get('open', 0))
+        closed_count = conversations.count_label(self.counts.get('closed', 0))
+        self.open_tab.props(f'label="{open_label} ({open_count})"')
+        self.closed_tab.props(f'label="{closed_label} ({closed_count})"')
         self.empty.clear()
         if not self.items:
             with self.empty:

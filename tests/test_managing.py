@@ -7,7 +7,7 @@ import pytest
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 import services
-from db.models import Conversation
+from db.models import Conversation, Customer
 from services import conversations
 from services.chat_sessions import SessionCreate, create_session
 from services.conversations import ListFilter
@@ -93,6 +93,29 @@ async def test_search_by_name_email_and_message_text(db: AsyncSession) -> None:
     assert await ids(db, search='"; DROP TABLE message; --') == []
     assert await ids(db, search='tent*') == [tent]  # FTS syntax in user text is just text
     assert await ids(db, search='NEAR(tent') == []
+
+
+async def test_customer_search_finds_parts_of_addresses_and_follows_edits(db: AsyncSession) -> None:
+    """Three characters and more come from the trigram index, shorter text from LIKE; both find the same."""
+    ana = await chat(db, 'ana.berg@shop-mail.fi', 'Hei', name='Ana Berg')
+    await chat(db, 'olli@example.org', 'Moi', name='Olli')
+    assert await ids(db, search='berg@shop') == [ana] and await ids(db, search='SHOP-MAIL') == [ana]
+    assert await ids(db, search='na') == [ana] and await ids(db, search='a"b') == []
+    customer = (await conversations.get_row(db=db, conversation_id=ana)).customer_id
+    row = await db.get(Customer, customer)
+    row.email = 'ana@uusi.fi'
+    db.add(row)
+    await db.commit()
+    assert await ids(db, search='uusi.fi') == [ana] and await ids(db, search='shop-mail') == []
+
+
+async def test_tab_counts_stop_at_the_cap_and_say_so(db: AsyncSession, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(conversations, 'COUNT_CAP', 3)
+    for n in range(4):
+        await chat(db, f'c{n}@example.com', f'hello {n}')
+    counts = await conversations.count_by_status(db=db)
+    assert counts == {'open': 3, 'closed': 0}
+    assert conversations.count_label(counts['open']) == '2+' and conversations.count_label(2) == '2'
 
 
 async def test_topic_filter_and_paging(db: AsyncSession) -> None:

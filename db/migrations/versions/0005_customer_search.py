@@ -1,0 +1,43 @@
+"""substring search over customers' names and e-mail addresses (SQLite FTS5 trigram index; LIKE elsewhere)
+
+A LIKE '%ana@%' over every customer was the slowest part of the inbox search at 100,000 conversations (README,
+Benchmarks: scale). The trigram tokenizer answers the same substring question from an index, for search text of
+three characters or more.
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-11-30
+"""
+from typing import Sequence, Union
+
+from alembic import op
+
+revision: str = '0005'
+down_revision: Union[str, None] = '0004'
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+
+def upgrade() -> None:
+    if op.get_bind().dialect.name != 'sqlite':
+        return
+    op.execute("CREATE VIRTUAL TABLE customer_fts USING fts5(name, email, content='customer', content_rowid='id', "
+               "tokenize='trigram')")
+    op.execute("INSERT INTO customer_fts(customer_fts) VALUES ('rebuild')")
+    op.execute("CREATE TRIGGER customer_fts_insert AFTER INSERT ON customer BEGIN "
+               "INSERT INTO customer_fts(rowid, name, email) VALUES (new.id, new.name, new.email); END")
+    op.execute("CREATE TRIGGER customer_fts_delete AFTER DELETE ON customer BEGIN "
+               "INSERT INTO customer_fts(customer_fts, rowid, name, email) VALUES ('delete', old.id, old.name, "
+               "old.email); END")
+    op.execute("CREATE TRIGGER customer_fts_update AFTER UPDATE OF name, email ON customer BEGIN "
+               "INSERT INTO customer_fts(customer_fts, rowid, name, email) VALUES ('delete', old.id, old.name, "
+               "old.email); "
+               "INSERT INTO customer_fts(rowid, name, email) VALUES (new.id, new.name, new.email); END")
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name != 'sqlite':
+        return
+    for name in ('customer_fts_insert', 'customer_fts_delete', 'customer_fts_update'):
+        op.execute(f'DROP TRIGGER IF EXISTS {name}')
+    op.execute('DROP TABLE IF EXISTS customer_fts')

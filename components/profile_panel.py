@@ -210,6 +210,6 @@ class ProfilePanel:
                                  (_('Status'), _('Open') if row.status == 'open' else _('Closed')),
                                  (_('Channel'), _('Online store chat') if row.channel == 'chat' else _('E-mail')),
                                  (_('Started'), self.clock.short(row.started_at))):
-                with ui.row().classes('w-full justify-between text-sm'):
-                    ui.label(label).classes('text-stone-500')
-                    ui.label(value).classes('text-stone-800')
+                with ui.row().classes('w-full justify-between gap-3 text-sm no-wrap'):  # a long topic wraps at the right
+                    ui.label(label).classes('text-stone-500 shrink-0')
+                    ui.label(value).classes('text-stone-800 text-right min-w-0')

@@ -85,6 +85,16 @@ def aria(element: ui.element, label: str) -> ui.element:
     return element
 
 
+# The thread header is its own size container: when the thread pane is narrow (three panes on a laptop, or a long
+# translation such as 'Segna come inattiva' or 'Markeren als inactief'), the status chip and the assignee chip give
+# way and the Assign and Close buttons keep only their icons (named by aria-label and tooltip) instead of wrapping
+# over the customer's name.
+HEADER_CSS = '''
+.thread-header { container: thread-header / inline-size; }
+@container thread-header (max-width: 719px) { .roomy-header-only { display: none !important; } }
+'''
+
+
 class Thread:
     def __init__(self, runtime: Runtime, *, clock: ViewerClock, staff_id: int,
                  on_back: Callable[[], Awaitable[None]], actions: ConversationActions) -> None:
@@ -99,7 +109,9 @@ class Thread:
         self.arrived_while_opening: list[MessageView] = []
         self.deliveries: dict[int, ui.row] = {}
         with ui.column().classes('w-full h-full gap-0 no-wrap bg-white') as self.root:
-            self.header = ui.row().classes('w-full items-center gap-3 px-4 py-3 border-b border-stone-200 no-wrap')
+            ui.add_css(HEADER_CSS)
+            self.header = ui.row().classes(
+                'thread-header w-full items-center gap-3 px-4 py-3 border-b border-stone-200 no-wrap')
             self.header.props['role'] = 'toolbar'
             aria(self.header, _('Conversation'))
             self.cart_bar = ui.row().classes('w-full items-center gap-2 px-4 py-1.5 bg-indigo-50 text-indigo-950 '
@@ -193,38 +205,42 @@ class Thread:
             ui.label(initials(row.customer_name)).classes(
                 'w-10 h-10 rounded-full bg-stone-200 text-stone-700 flex items-center justify-center text-sm '
                 'font-semibold shrink-0')
-            with ui.column().classes('gap-0 min-w-0 grow'):
-                with ui.row().classes('items-center gap-2 no-wrap'):
+            with ui.column().classes('gap-0 min-w-0 grow overflow-hidden'):
+                with ui.row().classes('items-center gap-2 no-wrap max-w-full'):
                     ui.label(row.customer_name).classes('text-base font-semibold truncate').mark('thread-name')
                     if row.online:
-                        ui.label(_('Online')).classes(
-                            'text-xs font-medium text-green-800 bg-green-100 rounded-full px-2 py-0.5').mark('thread-online')
-                with ui.row().classes('items-center gap-1 no-wrap'):
+                        ui.label(_('Online')).classes('text-xs font-medium text-green-800 bg-green-100 rounded-full '
+                                                      'px-2 py-0.5 whitespace-nowrap shrink-0').mark('thread-online')
+                with ui.row().classes('items-center gap-1 no-wrap max-w-full'):
                     ui.label(row.customer_email).classes('text-xs text-stone-500 truncate')
                     for topic in row.topics[:2]:
-                        with ui.row().classes('items-center gap-0 no-wrap wide-only'):
+                        with ui.row().classes('items-center gap-0 no-wrap min-w-0 wide-only'):
                             topic_chip(topic)
                             remove = ui.button(icon='close', on_click=self._topic_remover(row.id, topic)).props(
                                 'flat round dense size=xs').mark(f'remove-topic-{topic}')
                             remove.props['aria-label'] = _('Remove topic {topic}', topic=_(TOPIC_LABELS[topic]))
             if row.assignee_id is not None:
                 ui.label(_('Assigned to {name}', name=row.assignee_name)).classes(
-                    'text-xs rounded-full px-2 py-0.5 bg-stone-100 text-stone-700 wide-only').mark('thread-assignee')
+                    'text-xs rounded-full px-2 py-0.5 bg-stone-100 text-stone-700 whitespace-nowrap shrink-0 '
+                    'wide-only roomy-header-only').mark('thread-assignee')
             ui.label(_('Open') if row.status == 'open' else _('Closed')).classes(
-                'text-xs rounded-full px-2 py-0.5 ' +
+                'text-xs rounded-full px-2 py-0.5 whitespace-nowrap shrink-0 ' +
                 ('bg-indigo-50 text-indigo-800' if row.status == 'open' else 'bg-stone-100 text-stone-600')).classes(
-                'wide-only').mark('thread-status')
+                'wide-only roomy-header-only').mark('thread-status')
             cid = row.id
-            ui.button(_('Assign'), icon='person_add_alt',
-                      on_click=lambda: self.actions.assign(cid)).props('flat dense no-caps color=indigo-8').classes(
-                'wide-only').mark('thread-assign')
             status_action = (pgettext('conversation', 'Close') if row.status == 'open'  # not a dialog's Close
                              else pgettext('conversation', 'Reopen'))
-            ui.button(status_action,
-                      icon='check_circle_outline' if row.status == 'open' else 'replay',
-                      on_click=lambda: self.actions.toggle_status(cid)).props(
-                'unelevated dense no-caps color=indigo-8 padding="4px 10px"').classes('wide-only').mark(
-                'thread-status-toggle')
+            assign = ui.button(icon='person_add_alt', on_click=lambda: self.actions.assign(cid)).props(
+                'flat dense no-caps no-wrap color=indigo-8').classes('wide-only shrink-0').mark('thread-assign')
+            toggle = ui.button(icon='check_circle_outline' if row.status == 'open' else 'replay',
+                               on_click=lambda: self.actions.toggle_status(cid)).props(
+                'unelevated dense no-caps no-wrap color=indigo-8 padding="4px 10px"').classes(
+                'wide-only shrink-0').mark('thread-status-toggle')
+            for button, label in ((assign, _('Assign')), (toggle, status_action)):
+                with button:
+                    ui.label(label).classes('roomy-header-only ml-1 whitespace-nowrap')
+                    ui.tooltip(label)
+                aria(button, label)
             with ui.button(icon='more_vert').props('flat round dense') as more:
                 more.props['aria-label'] = _('More actions')
                 with ui.menu():

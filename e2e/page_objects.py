@@ -113,19 +113,20 @@ class StorefrontChat(ChatBox):
 
 
 class Inbox:
-    def __init__(self, page: Page, base_url: str, lang: str = 'en') -> None:
+    def __init__(self, page: Page, base_url: str, lang: str = 'en', browser_lang: str = 'en') -> None:
         self.page = page
         self.base_url = base_url
-        self.lang = lang  # the language the inbox speaks to this staff member
+        self.lang = lang  # the language the inbox speaks to this staff member (chosen, or the browser's at first)
+        self.browser_lang = browser_lang  # the sign-in page's, before we know who signs in
 
     def t(self, text: str, **values: object) -> str:
         return translated(self.lang, text, **values)
 
     def sign_in(self, email: str, password: str) -> None:
         self.page.goto(f'{self.base_url}/login')
-        self.page.get_by_label(self.t('E-mail')).fill(email)
-        self.page.get_by_label(self.t('Password')).fill(password)
-        self.page.get_by_role('button', name=self.t('Sign in')).click()
+        self.page.get_by_label(translated(self.browser_lang, 'E-mail')).fill(email)
+        self.page.get_by_label(translated(self.browser_lang, 'Password')).fill(password)
+        self.page.get_by_role('button', name=translated(self.browser_lang, 'Sign in')).click()
         expect(self.page.get_by_text(self.t('Conversations'), exact=True)).to_be_visible()
         self.wait_until_connected()
 

@@ -10,7 +10,7 @@ from services import conversations
 from services.errors import NotFound
 from services.i18n import _
 from services.runtime import Runtime
-from services.views import MessageView
+from services.views import ConversationRow, MessageView
 
 NOTIFY_JS = '''
 <script>
@@ -35,23 +35,27 @@ window.inboxNotify = function (p) {
 
 class Notifier:
     def __init__(self, runtime: Runtime, *, staff_id: int, scope: str, sound: bool,
-                 open_conversation_id: Callable[[], int | None]) -> None:
+                 open_conversation_id: Callable[[], int | None],
+                 known_row: Callable[[int], ConversationRow | None] = lambda _id: None) -> None:
         self.runtime = runtime
         self.staff_id = staff_id
         self.scope = scope
         self.sound = sound
         self.open_conversation_id = open_conversation_id
+        self.known_row = known_row  # the list's copy of a row, so a busy inbox does not read it again per message
         ui.add_head_html(NOTIFY_JS)
 
     async def message_created(self, view: MessageView) -> None:
         """Shopper messages only; not for the conversation on screen; only assigned ones if so chosen."""
         if view.author != 'customer' or view.conversation_id == self.open_conversation_id():
             return
-        async with self.runtime.db.sessions() as db:
-            try:
-                row = await conversations.get_row(db=db, conversation_id=view.conversation_id)
-            except NotFound:
-                return
+        row = self.known_row(view.conversation_id)
+        if row is None:
+            async with self.runtime.db.sessions() as db:
+                try:
+                    row = await conversations.get_row(db=db, conversation_id=view.conversation_id)
+                except NotFound:
+                    return
         if self.scope == 'assigned' and row.assignee_id != self.staff_id:
             return
         payload = {'id': row.id, 'title': _('New message from {name}', name=row.customer_name),

@@ -38,7 +38,10 @@ class Database:
 
 
 def open_database(url: str) -> Database:
-    engine = create_async_engine(url, pool_pre_ping=not is_sqlite(url))
+    if is_sqlite(url):  # a SQLite connection is a file handle: cheap to keep, so many tabs and sockets never queue
+        engine = create_async_engine(url, pool_size=20, max_overflow=30, pool_timeout=60)
+    else:
+        engine = create_async_engine(url, pool_pre_ping=True)
     if is_sqlite(url):
         event.listen(engine.sync_engine, 'connect', set_sqlite_pragmas)
     sessions = async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)

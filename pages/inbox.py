@@ -138,7 +138,8 @@ def install_inbox_pages(runtime: Runtime) -> None:
 
         runtime.bus.conversation_changed.subscribe(on_conversation_changed)
         notifier = Notifier(runtime, staff_id=staff.id, scope=staff.notify_scope, sound=staff.notify_sound,
-                            open_conversation_id=lambda: thread.row.id if thread.row else None)
+                            open_conversation_id=lambda: thread.row.id if thread.row else None,
+                            known_row=conversation_list.known_row)
         runtime.bus.message_created.subscribe(notifier.message_created)
         with notifications_menu, ui.menu().props('anchor="bottom right" self="top right"'), \
                 ui.column().classes('p-4 gap-2 w-72'):

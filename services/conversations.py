@@ -161,13 +161,24 @@ def matches(row: ConversationRow, flt: ListFilter) -> bool:
 
 
 async def get_row(*, db: AsyncSession, conversation_id: int) -> ConversationRow:
-    row = (await db.exec(_row_query().where(Conversation.id == conversation_id))).first()
+    row = (await get_rows(db=db, conversation_ids=[conversation_id])).get(conversation_id)
     if row is None:
         raise NotFound('No such conversation.')
-    result = _to_row(*row)
-    email = (await db.exec(select(ChatSession.email).where(ChatSession.conversation_id == conversation_id)
-                           .order_by(col(ChatSession.id).desc()).limit(1))).first()
-    return replace(result, session_email=email or result.customer_email)
+    return row
+
+
+async def get_rows(*, db: AsyncSession, conversation_ids: list[int]) -> dict[int, ConversationRow]:
+    """The list rows of these conversations (missing ones left out), in two queries whatever their number."""
+    if not conversation_ids:
+        return {}
+    rows = {row.id: row for row in (_to_row(*found) for found in (await db.exec(
+        _row_query().where(col(Conversation.id).in_(conversation_ids)))).all())}
+    latest = (select(ChatSession.conversation_id, func.max(ChatSession.id).label('id'))
+              .where(col(ChatSession.conversation_id).in_(list(rows))).group_by(ChatSession.conversation_id)
+              .subquery())
+    emails = dict((await db.exec(select(ChatSession.conversation_id, ChatSession.email)
+                                 .join(latest, col(ChatSession.id) == latest.c.id))).all())
+    return {cid: replace(row, session_email=emails.get(cid) or row.customer_email) for cid, row in rows.items()}
 
 
 async def _conversation(db: AsyncSession, conversation_id: int) -> Conversation:

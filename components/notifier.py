@@ -15,9 +15,13 @@ from services.views import ConversationRow, MessageView
 NOTIFY_JS = '''
 <script>
 window.inboxNotify = function (p) {
-  if (p.sound) {
+  // One audio context for the page, and at most one chime every 2 s: a busy store must not make the tab
+  // create an audio graph per message (each one costs the browser an audio thread's work).
+  const now = Date.now();
+  if (p.sound && now - (window.inboxLastChime || 0) > 2000) {
+    window.inboxLastChime = now;
     try {
-      const ctx = new (window.AudioContext || window.webkitAudioContext)();
+      const ctx = window.inboxAudio = window.inboxAudio || new (window.AudioContext || window.webkitAudioContext)();
       const osc = ctx.createOscillator(); const gain = ctx.createGain();
       osc.frequency.value = 880; gain.gain.setValueAtTime(0.08, ctx.currentTime);
       gain.gain.exponentialRampToValueAtTime(0.0001, ctx.currentTime + 0.25);

@@ -1,0 +1,169 @@
+"""Memory: the server's resident memory idle, with 500 shopper sockets, and with 20 staff tabs open.
+
+    python -m bench.memory                        # 500 sockets, 20 tabs, 10k conversations of history
+    python -m bench.memory --sockets 100 --tabs 5
+
+A real server (`python -m app.cli serve`); RSS is VmRSS from /proc/<pid>/status, read after each
+step has settled. Steps (cumulative): idle after start-up; + N shoppers, each with a chat session
+and an open WebSocket; + T staff tabs (pages of one signed-in context in one Chromium, each on
+/inbox); then everything closed again (what is not given back is kept for good or leaks). The
+tabs' own cost in Chromium is printed for information. Baseline, same run: the RSS of a bare
+`python -c "import nicegui, sqlalchemy, sklearn"` process (what the libraries cost before any app).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ''):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import (PYTHON, RAISED_LIMITS, Server, browser_pid, ensure_database, header,  # noqa: E402
+                          launch_chromium, rss_mb, sign_in, table, tree_rss_mb, write_json)
+
+SETTLE = 5.0
+
+
+def baseline_import_rss() -> float:
+    code = ('import nicegui, sqlalchemy, sqlmodel, aiosqlite, sklearn, fastapi; from pathlib import Path; '
+            'print([l for l in Path("/proc/self/status").read_text().splitlines() if l.startswith("VmRSS")][0].split()[1])')
+    out = subprocess.run([PYTHON, '-c', code], capture_output=True, text=True, timeout=120, check=True).stdout
+    return int(out.strip()) / 1024
+
+
+async def settle_rss(pid: int, seconds: float = SETTLE) -> float:
+    """RSS after `seconds` of quiet (the highest of the last readings, so a collection in between does not flatter)."""
+    readings = []
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        await asyncio.sleep(0.5)
+        readings.append(rss_mb(pid))
+    return max(readings[-3:])
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    import httpx
+    import websockets
+    from playwright.async_api import async_playwright
+
+    baseline = baseline_import_rss()
+    print(f'baseline: bare python importing the libraries: {baseline:.0f} MB', flush=True)
+    database, facts = ensure_database(args.db_size, 10) if args.db_size else (None, None)
+    server = Server('memory', database=database, env={**RAISED_LIMITS})
+    if database is None:
+        subprocess.run([PYTHON, '-m', 'app.cli', 'create-staff', '--email', 'bench@example.com', '--password',
+                        'bench password 123', '--name', 'Bea Bench', '--owner'], env=server.env, check=True,
+                       capture_output=True, cwd=server.data_dir)
+    email = facts['staff_email'] if facts else 'bench@example.com'
+    password = facts['staff_password'] if facts else 'bench password 123'
+    steps: dict[str, float] = {}
+    chromium_mb = float('nan')
+    tabs_open = 0
+    sockets: list[Any] = []
+    failures = 0
+    with server:
+        print(f'server up in {server.ready_seconds:.2f} s (pid {server.pid})', flush=True)
+        steps['idle'] = await settle_rss(server.pid)
+        print(f'  idle: {steps["idle"]:.0f} MB', flush=True)
+        async with httpx.AsyncClient(base_url=server.base, timeout=30) as http:
+            gate = asyncio.Semaphore(20)
+
+            async def connect(i: int) -> None:
+                nonlocal failures
+                async with gate:
+                    try:
+                        response = await http.post('/api/v1/chat/sessions', json={
+                            'email': f'mem{i}-{uuid.uuid4().hex[:6]}@example.com', 'name': f'Shopper {i}'},
+                            headers={'X-Forwarded-For': f'10.2.{i >> 8}.{i & 255}'})
+                        response.raise_for_status()
+                        token = response.json()['session_token']
+                        ws_base = server.base.replace('http', 'ws', 1)
+                        sockets.append(await websockets.connect(f'{ws_base}/api/v1/chat/ws?token={token}',
+                                                                open_timeout=30, ping_interval=None))
+                    except Exception:  # noqa: BLE001  (counted)
+                        failures += 1
+
+            try:
+                await asyncio.wait_for(asyncio.gather(*(connect(i) for i in range(args.sockets))), timeout=300)
+            except asyncio.TimeoutError:
+                print('  (connecting cut at its time bound)')
+            steps['sockets'] = await settle_rss(server.pid)
+            print(f'  + {len(sockets)} shopper sockets: {steps["sockets"]:.0f} MB', flush=True)
+
+            async with async_playwright() as pw:
+                browser = await launch_chromium(pw)
+                context = await browser.new_context(viewport={'width': 1400, 'height': 900})
+                context.set_default_timeout(60_000)
+                first = await context.new_page()
+                await sign_in(first, server.base, email, password)
+                pages = [first]
+
+                async def open_tabs() -> None:
+                    for _ in range(args.tabs - 1):
+                        page = await context.new_page()
+                        await page.goto(f'{server.base}/inbox')
+                        await page.get_by_text('Conversations', exact=True).wait_for()
+                        pages.append(page)
+
+                try:
+                    await asyncio.wait_for(open_tabs(), 240)
+                except (asyncio.TimeoutError, Exception) as error:  # noqa: BLE001  (reported with the count)
+                    print(f'  (opening tabs stopped: {type(error).__name__}; {len(pages)} open)')
+                steps['tabs'] = await settle_rss(server.pid, SETTLE * 2)
+                pid = browser_pid(browser)
+                chromium_mb = tree_rss_mb(pid) if pid else float('nan')
+                tabs_open = len(pages)
+                print(f'  + {len(pages)} staff tabs: {steps["tabs"]:.0f} MB (Chromium itself: {chromium_mb:,.0f} MB)',
+                      flush=True)
+                await browser.close()
+            for ws in sockets:
+                try:
+                    await asyncio.wait_for(ws.close(), 2)
+                except Exception:  # noqa: BLE001
+                    pass
+        steps['closed'] = await settle_rss(server.pid, SETTLE * 2)
+        print(f'  all closed again: {steps["closed"]:.0f} MB', flush=True)
+        tracebacks = server.tracebacks()
+    per_socket_kb = (steps['sockets'] - steps['idle']) * 1024 / max(1, len(sockets))
+    per_tab_mb = (steps['tabs'] - steps['sockets']) / max(1, tabs_open)
+    return {'baseline_import_mb': baseline, 'rss_mb': steps, 'sockets': len(sockets), 'socket_failures': failures,
+            'tabs': tabs_open, 'per_socket_kb': per_socket_kb, 'per_tab_mb': per_tab_mb,
+            'chromium_mb': chromium_mb, 'db_size': args.db_size, 'server_tracebacks': tracebacks}
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('--sockets', type=int, default=500, help='shopper WebSockets')
+    parser.add_argument('--tabs', type=int, default=20, help='staff tabs in one Chromium')
+    parser.add_argument('--db-size', type=int, default=10_000, help='conversations of history; 0: empty database')
+    parser.add_argument('--json', help='write the figures here')
+    args = parser.parse_args(argv)
+    if not 0 <= args.sockets <= 5000 or not 1 <= args.tabs <= 50:
+        parser.error('--sockets 0..5000, --tabs 1..50')
+    header(f'memory: server RSS idle, with {args.sockets} shopper sockets, with {args.tabs} staff tabs')
+    result = asyncio.run(run(args))
+    r = result['rss_mb']
+    rows = [['idle (after start-up)', f'{r["idle"]:.0f}', ''],
+            [f'+ {result["sockets"]} shopper sockets', f'{r["sockets"]:.0f}', f'{result["per_socket_kb"]:.0f} KB per socket'],
+            [f'+ {result["tabs"]} staff tabs', f'{r["tabs"]:.0f}', f'{result["per_tab_mb"]:.1f} MB per tab'],
+            ['everything closed again', f'{r["closed"]:.0f}', f'{r["closed"] - r["idle"]:+.0f} MB vs idle'],
+            ['baseline: python importing the libraries', f'{result["baseline_import_mb"]:.0f}', ''],
+            ['(Chromium with the tabs, all processes)', f'{result["chromium_mb"]:,.0f}', 'shared pages counted per process']]
+    text = table(['server RSS', 'MB', 'note'], rows)
+    print()
+    print(text)
+    if result['socket_failures'] or result['server_tracebacks']:
+        print(f'  socket failures {result["socket_failures"]}, tracebacks in the server log {result["server_tracebacks"]}')
+    result['table'] = text
+    write_json(args.json, result)
+    return result
+
+
+if __name__ == '__main__':
+    main()

@@ -105,12 +105,12 @@ async def change_cart(*, db: AsyncSession, bus: EventBus, chat_session: ChatSess
                       action: Literal['add', 'remove'], variant_id: int, quantity: int, currency: str) -> CartView:
     """Add or remove a quantity of one variant, record the event for staff, commit, then publish."""
     if quantity < 1:
-        raise Invalid('quantity must be at least 1.', code='invalid_quantity')
+        raise Invalid(_('The quantity must be at least 1.'), code='invalid_quantity')
     row = (await db.exec(select(Variant, Product).join(Product, col(Variant.product_id) == Product.id)
                          .where(Variant.id == variant_id, col(Product.online_store).is_(True),
                                 Product.status == 'active'))).first()
     if row is None:
-        raise NotFound('No such product variant in this store.', code='unknown_variant')
+        raise NotFound(_('This product is not available.'), code='unknown_variant')
     variant, product = row
     cart = await _cart_of(db, chat_session, create=True)
     assert cart is not None

@@ -500,6 +500,11 @@ async def test_api_errors_follow_the_browsers_language(app: App) -> None:
     answer = await app.http.post('/api/v1/chat/sessions', json={'email': 'sara@example.com', 'timezone': 'Mars/Base'},
                                  headers={'Accept-Language': 'it-IT'})
     assert answer.status_code == 422 and answer.json()['error']['message'] == 'Fuso orario sconosciuto "Mars/Base".'
+    token = (await app.http.post('/api/v1/chat/sessions', json={'email': 'sara@example.com'})).json()['session_token']
+    missing = await app.http.post('/api/v1/storefront/cart/events', json={'action': 'add', 'variant_id': 999,
+                                                                         'quantity': 1},
+                                  headers={'Accept-Language': 'de-DE', 'Authorization': f'Bearer {token}'})
+    assert missing.status_code == 404 and missing.json()['error']['message'] == 'Dieses Produkt ist nicht verfügbar.'
 
 
 # ---------- e-mail in the shopper's language ----------

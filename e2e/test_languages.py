@@ -64,6 +64,11 @@ def test_german_shopper_and_italian_staff_each_read_their_own_language(browser: 
         expect(page.get_by_text('Conversazioni', exact=True)).to_be_visible()
         page.screenshot(path=str(shots / 'inbox-it.png'))
         shopper.page.screenshot(path=str(shots / 'chat-de.png'))
+
+        # The shopper leaves: the Italian inbox says so in Italian (and no shopper stays online for the next test).
+        shopper.page.close()
+        expect(row.get_by_text('Online', exact=True)).to_be_hidden()
+        expect(page.get_by_text('Lena Fischer ha lasciato il negozio.', exact=False)).to_be_visible()
     finally:
         shopper_context.close()
         staff_context.close()

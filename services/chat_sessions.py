@@ -98,10 +98,19 @@ async def create_session(*, db: AsyncSession, session_in: SessionCreate) -> Crea
     return CreatedSession(token=token, session=chat_session)
 
 
-async def authenticate(*, db: AsyncSession, token: str | None) -> ChatSession:
+def token_hash_of(token: str | None) -> str:
+    """The stored hash of a bearer token, after refusing what cannot be one."""
     if not token or len(token) > 200:
-        raise Unauthorized('A valid session token is required (Authorization: Bearer <session_token>).')
-    chat_session = (await db.exec(select(ChatSession).where(ChatSession.token_hash == hash_token(token)))).first()
+        raise Unauthorized(_('A valid session token is required (Authorization: Bearer <session_token>).'))
+    return hash_token(token)
+
+
+def invalid_token() -> Unauthorized:
+    return Unauthorized(_('This session token is not valid.'))
+
+
+async def authenticate(*, db: AsyncSession, token: str | None) -> ChatSession:
+    chat_session = (await db.exec(select(ChatSession).where(ChatSession.token_hash == token_hash_of(token)))).first()
     if chat_session is None:
-        raise Unauthorized('This session token is not valid.')
+        raise invalid_token()
     return chat_session

@@ -29,10 +29,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from db.engine import is_sqlite, set_sqlite_pragmas, sync_url
 from db.models import ChatSession, Conversation, Message
 from db.types import utcnow
-from services.errors import ServiceError, Unauthorized
+from services.chat_sessions import invalid_token, token_hash_of
+from services.errors import ServiceError
+from services.i18n import _
 from services.events import EventBus
 from services.messages import Received, preview_of
-from services.tokens import hash_token
 from services.views import MessageView, SessionIds
 
 log = logging.getLogger('inbox.message_writer')
@@ -83,15 +84,13 @@ class MessageWriter:
 
     async def session_for_token(self, token: str | None) -> SessionIds:
         """The session of a bearer token (cached: the token -> session mapping never changes)."""
-        if not token or len(token) > 200:
-            raise Unauthorized('A valid session token is required (Authorization: Bearer <session_token>).')
-        token_hash = hash_token(token)
+        token_hash = token_hash_of(token)
         with self.known_lock:
             found = self.known.get(token_hash)
         if found is None:
             found = await asyncio.get_running_loop().run_in_executor(self.executor, self._look_up, token_hash)
             if found is None:
-                raise Unauthorized('This session token is not valid.')
+                raise invalid_token()
             with self.known_lock:
                 self.known[token_hash] = found
                 while len(self.known) > KNOWN_SESSIONS:
@@ -133,7 +132,7 @@ class MessageWriter:
                     for item in batch:
                         if not item.future.done():
                             item.future.set_exception(StoreUnavailable(
-                                'The message could not be stored; please send it again.'))
+                                _('The message could not be stored; please send it again.')))
                     continue
                 for item, result in zip(batch, results):
                     if not item.future.done():

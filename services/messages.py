@@ -45,7 +45,8 @@ def clean_body(raw: str) -> str:
 def clean_client_msg_id(raw: str) -> str:
     client_msg_id = raw.strip()
     if not 1 <= len(client_msg_id) <= MAX_CLIENT_MSG_ID:
-        raise Invalid(f'client_msg_id must be 1 to {MAX_CLIENT_MSG_ID} characters.', code='invalid_client_msg_id')
+        raise Invalid(_('client_msg_id must be 1 to {max} characters.', max=MAX_CLIENT_MSG_ID),
+                      code='invalid_client_msg_id')
     return client_msg_id
 
 
@@ -82,7 +83,7 @@ async def receive_customer_message(*, db: AsyncSession, bus: EventBus, chat_sess
 
     conversation = await db.get(Conversation, chat_session.conversation_id)
     if conversation is None:
-        raise NotFound('The conversation of this session no longer exists.')
+        raise NotFound(_('The conversation of this session no longer exists.'))
     return await store_customer_text(db=db, bus=bus, conversation=conversation, session_id=chat_session.id,
                                      body=body, client_msg_id=client_msg_id)
 

@@ -6,6 +6,7 @@ from fastapi import Header, Request
 from services.chat_sessions import ChatSession
 from services import chat_sessions
 from services.errors import RateLimited
+from services.i18n import _
 from services.rate_limit import SlidingWindowLimiter
 from services.runtime import Runtime
 from services.views import SessionIds
@@ -18,7 +19,7 @@ def client_address(request: Request) -> str:
 def check_rate(limiter: SlidingWindowLimiter, key: str) -> None:
     wait = limiter.hit(key)
     if wait is not None:
-        raise RateLimited('Too many requests; slow down and try again shortly.', retry_after=wait)
+        raise RateLimited(_('Too many requests; slow down and try again shortly.'), retry_after=wait)
 
 
 def bearer_token(authorization: str | None) -> str | None:

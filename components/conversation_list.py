@@ -30,11 +30,21 @@ def initials(name: str) -> str:
     return ''.join(p[0] for p in parts[:2]).upper() or '?'
 
 
-def topic_chip(topic: str) -> None:
+CHIP_CLASSES = 'text-[11px] leading-4 rounded-full px-2 py-0.5 min-w-0 truncate '
+
+
+def topic_chip(topic: str) -> ui.label:
     """A topic; where two long ones ('Interesse an einem bestimmten Produkt') do not fit, they end in '…'."""
+    chip = ui.label()
+    show_topic(chip, topic)
+    return chip
+
+
+def show_topic(chip: ui.label, topic: str) -> None:
     label = _(TOPIC_LABELS.get(topic, topic))
-    chip = ui.label(label).classes('text-[11px] leading-4 rounded-full px-2 py-0.5 min-w-0 truncate ' +
-                                   TOPIC_COLOURS.get(topic, 'bg-stone-100 text-stone-700')).mark(f'topic-{topic}')
+    chip.set_text(label)
+    chip.classes(replace=CHIP_CLASSES + TOPIC_COLOURS.get(topic, 'bg-stone-100 text-stone-700'))
+    chip.mark(f'topic-{topic}')
     chip.props['title'] = label
 
 
@@ -53,7 +63,6 @@ class ConversationRowItem:
         self.element.on('click', lambda: list_.select(self.row.id))
         self.element.on('keydown.enter', lambda: list_.select(self.row.id))
         self.built = False
-        self.badges_shown: tuple[object, ...] | None = None
         self.render()
 
     def update(self, row: ConversationRow) -> None:
@@ -85,10 +94,14 @@ class ConversationRowItem:
         self.preview.set_text(prefix + (row.preview or _('No messages yet')))
         self.preview.classes(replace='truncate text-sm ' + ('text-stone-900' if row.unread else 'text-stone-500'))
         self.unread_dot.set_visibility(row.unread)
-        badges = (row.assignee_id, row.assignee_name, tuple(row.topics[:2]))
-        if badges != self.badges_shown:
-            self.badges_shown = badges
-            self._render_badges(row)
+        self.assigned_to_me.set_visibility(row.assignee_id is not None and row.assignee_id == self.list.staff_id)
+        self.assignee.set_visibility(row.assignee_id is not None and row.assignee_id != self.list.staff_id)
+        self.assignee.set_text(row.assignee_name)
+        for chip, topic in zip(self.chips, [*row.topics[:2], None, None]):
+            chip.set_visibility(topic is not None)
+            if topic is not None:
+                show_topic(chip, topic)
+        self.badges.set_visibility(bool(row.topics) or row.assignee_id is not None)
         closing = row.status == 'open'
         # 'conversation': closing a conversation is not closing a dialog (Italian and Dutch say it otherwise)
         status_label = pgettext('conversation', 'Close') if closing else pgettext('conversation', 'Reopen')
@@ -116,7 +129,14 @@ class ConversationRowItem:
                     self.unread_dot = ui.element('span').classes(
                         'shrink-0 w-2.5 h-2.5 rounded-full bg-indigo-600').mark('unread-dot')
                     self.unread_dot.props['aria-label'] = _('Unread')
-                self.badges = ui.row().classes('w-full items-center gap-1 pt-1 no-wrap overflow-hidden')
+                with ui.row().classes('w-full items-center gap-1 pt-1 no-wrap overflow-hidden') as self.badges:
+                    self.assigned_to_me = ui.label(_('Assigned to you')).classes(
+                        'text-[11px] leading-4 rounded-full px-2 py-0.5 bg-indigo-600 text-white '
+                        'whitespace-nowrap shrink-0').mark('assigned-to-me')
+                    self.assignee = ui.label().classes(
+                        'text-[11px] leading-4 rounded-full px-2 py-0.5 bg-stone-100 text-stone-600 '
+                        'whitespace-nowrap shrink-0')
+                    self.chips = [ui.label(), ui.label()]
             with ui.row().classes('row-actions absolute right-2 bottom-2 gap-0 bg-white/90 rounded-lg shadow-sm '
                                   'opacity-0 group-hover:opacity-100 group-focus-within:opacity-100 transition'):
                 self.status_button = ui.button(on_click=lambda: self.list.toggle_status(self.row.id)).props(
@@ -126,22 +146,6 @@ class ConversationRowItem:
                     'flat round dense size=sm').on('click.stop', js_handler='() => {}').mark(
                     f'quick-assign-{self.row.id}')
                 assign.props['aria-label'] = assign.props['title'] = _('Assign')
-
-    def _render_badges(self, row: ConversationRow) -> None:
-        self.badges.clear()
-        self.badges.set_visibility(bool(row.topics) or row.assignee_id is not None)
-        with self.badges:
-            if row.assignee_id is not None and row.assignee_id == self.list.staff_id:
-                ui.label(_('Assigned to you')).classes(
-                    'text-[11px] leading-4 rounded-full px-2 py-0.5 bg-indigo-600 text-white '
-                    'whitespace-nowrap shrink-0').mark('assigned-to-me')
-            elif row.assignee_id is not None:
-                ui.label(row.assignee_name).classes(
-                    'text-[11px] leading-4 rounded-full px-2 py-0.5 bg-stone-100 text-stone-600 '
-                    'whitespace-nowrap shrink-0')
-            for topic in row.topics[:2]:
-                topic_chip(topic)
-
 
 class ConversationList:
     def __init__(self, runtime: Runtime, *, clock: ViewerClock, staff_id: int, selected_id: int | None,
@@ -225,6 +229,25 @@ class ConversationList:
         self.rows_container.clear()
         self.items = {}
         self._add_rows(rows)
+        self._render_counts_and_empty()
+
+    async def refresh(self) -> None:
+        """Re-read what is shown (after a reconnect) and change only what differs: a reload would rebuild every
+        row, and reconnects come exactly when the server is busiest."""
+        if self.filter.search:
+            await self.reload()  # search results are not updated row by row
+            return
+        async with self.runtime.db.sessions() as db:
+            rows = await conversations.list_rows(db=db, limit=min(max(PAGE_SIZE, len(self.items)), 200),
+                                                 flt=self.filter)
+            self.counts = await conversations.count_by_status(db=db, flt=self.filter)
+        if self.rows_container.is_deleted:
+            return
+        fresh = {row.id: row for row in rows}
+        for conversation_id in [cid for cid in self.items if cid not in fresh]:
+            self.rows_container.remove(self.items.pop(conversation_id).element)
+        for row in rows:
+            self._apply_row(row.id, row)
         self._render_counts_and_empty()
 
     def _add_rows(self, rows: list[ConversationRow]) -> None:

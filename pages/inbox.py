@@ -215,7 +215,7 @@ def install_inbox_pages(runtime: Runtime) -> None:
                             clock.set_zone(zone)
                             conversation_list.rerender()
                 return
-            await conversation_list.reload()
+            await conversation_list.refresh()
             if thread.row is not None:
                 await thread.open(thread.row.id)
 

@@ -63,6 +63,9 @@ class ConversationRowItem:
         self.element.on('click', lambda: list_.select(self.row.id))
         self.element.on('keydown.enter', lambda: list_.select(self.row.id))
         self.built = False
+        self.look: tuple[object, ...] | None = None
+        self.closing: bool | None = None
+        self.unread: bool | None = None
         self.render()
 
     def update(self, row: ConversationRow) -> None:
@@ -75,39 +78,49 @@ class ConversationRowItem:
         row = self.row
         selected = row.id == self.list.selected_id
         focused = row.id == self.list.focused_id
-        self.element.props['aria-label'] = _('Open conversation with {name}', name=row.customer_name)
-        self.element.classes(remove='bg-indigo-50 hover:bg-stone-50 ring-2 ring-inset ring-indigo-300',
-                             add=('bg-indigo-50' if selected else 'hover:bg-stone-50') +
-                             (' ring-2 ring-inset ring-indigo-300' if focused else ''))
+        # Only what changed is touched: an element with event listeners (the row, its buttons) is serialised
+        # whole, listeners included, on every update it gets.
+        look = (row.customer_name, selected, focused)
+        if look != self.look:
+            self.look = look
+            self.element.props['aria-label'] = _('Open conversation with {name}', name=row.customer_name)
+            self.element.classes(remove='bg-indigo-50 hover:bg-stone-50 ring-2 ring-inset ring-indigo-300',
+                                 add=('bg-indigo-50' if selected else 'hover:bg-stone-50') +
+                                 (' ring-2 ring-inset ring-indigo-300' if focused else ''))
         if not self.built:
             self._build()
         self.avatar.set_text(initials(row.customer_name))
         self.online_dot.set_visibility(row.online)
         self.name.set_text(row.customer_name)
-        self.name.classes(replace='truncate text-[15px] ' + (
-            'font-bold text-stone-900' if row.unread else 'font-medium text-stone-800'))
         self.time.set_text(self.list.clock.short(row.last_message_at))
-        self.time.classes(replace='shrink-0 text-xs ' + (
-            'text-indigo-700 font-semibold' if row.unread else 'text-stone-500'))
         self.online.set_visibility(row.online)
         prefix = _('You: ') if row.preview_author == 'staff' else ''
         self.preview.set_text(prefix + (row.preview or _('No messages yet')))
-        self.preview.classes(replace='truncate text-sm ' + ('text-stone-900' if row.unread else 'text-stone-500'))
+        if row.unread != self.unread:
+            self.unread = row.unread
+            self.name.classes(replace='truncate text-[15px] ' + (
+                'font-bold text-stone-900' if row.unread else 'font-medium text-stone-800'))
+            self.time.classes(replace='shrink-0 text-xs ' + (
+                'text-indigo-700 font-semibold' if row.unread else 'text-stone-500'))
+            self.preview.classes(replace='truncate text-sm ' + ('text-stone-900' if row.unread else 'text-stone-500'))
         self.unread_dot.set_visibility(row.unread)
         self.assigned_to_me.set_visibility(row.assignee_id is not None and row.assignee_id == self.list.staff_id)
         self.assignee.set_visibility(row.assignee_id is not None and row.assignee_id != self.list.staff_id)
         self.assignee.set_text(row.assignee_name)
-        for chip, topic in zip(self.chips, [*row.topics[:2], None, None]):
+        for index, (chip, topic) in enumerate(zip(self.chips, [*row.topics[:2], None, None])):
             chip.set_visibility(topic is not None)
-            if topic is not None:
+            if topic is not None and topic != self.chip_topics[index]:
+                self.chip_topics[index] = topic
                 show_topic(chip, topic)
         self.badges.set_visibility(bool(row.topics) or row.assignee_id is not None)
         closing = row.status == 'open'
-        # 'conversation': closing a conversation is not closing a dialog (Italian and Dutch say it otherwise)
-        status_label = pgettext('conversation', 'Close') if closing else pgettext('conversation', 'Reopen')
-        self.status_button.props(f'icon={"check_circle_outline" if closing else "replay"}')
-        self.status_button.props['aria-label'] = self.status_button.props['title'] = status_label
-        self.status_button.update()
+        if closing != self.closing:
+            self.closing = closing
+            # 'conversation': closing a conversation is not closing a dialog (Italian and Dutch say it otherwise)
+            status_label = pgettext('conversation', 'Close') if closing else pgettext('conversation', 'Reopen')
+            self.status_button.props(f'icon={"check_circle_outline" if closing else "replay"}')
+            self.status_button.props['aria-label'] = self.status_button.props['title'] = status_label
+            self.status_button.update()
 
     def _build(self) -> None:
         self.built = True
@@ -137,6 +150,7 @@ class ConversationRowItem:
                         'text-[11px] leading-4 rounded-full px-2 py-0.5 bg-stone-100 text-stone-600 '
                         'whitespace-nowrap shrink-0')
                     self.chips = [ui.label(), ui.label()]
+                    self.chip_topics: list[str | None] = [None, None]
             with ui.row().classes('row-actions absolute right-2 bottom-2 gap-0 bg-white/90 rounded-lg shadow-sm '
                                   'opacity-0 group-hover:opacity-100 group-focus-within:opacity-100 transition'):
                 self.status_button = ui.button(on_click=lambda: self.list.toggle_status(self.row.id)).props(

@@ -5,7 +5,8 @@
 
 A real server (`python -m app.cli serve` in a subprocess, like e2e/conftest.py) with the per-session
 and new-session limits raised (INBOX_MESSAGE_RATE_LIMIT, INBOX_SESSION_RATE_LIMIT). 50 chat sessions
-are created (httpx), then 50 concurrent clients (a minimal keep-alive HTTP client, see KeepAliveClient) POST /api/v1/chat/messages back to back
+are created (httpx), then 50 concurrent clients (bench.common.KeepAliveClient) POST
+/api/v1/chat/messages back to back
 for a fixed time. Each request carries its own X-Forwarded-For address (uvicorn trusts it from
 127.0.0.1): the per-address limit (60 messages per 10 s) has no setting, and without this the
 benchmark would measure that limit instead of the server. Reported: accepted messages/s (201s),
@@ -31,8 +32,8 @@ from typing import Any
 if __package__ in (None, ''):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import (DATA, RAISED_LIMITS, Server, cpu_seconds, ensure_database, header, ms,  # noqa: E402
-                          profile_report, start_profiler, summary, table, write_json)
+from bench.common import (DATA, RAISED_LIMITS, KeepAliveClient, Server, cpu_seconds, ensure_database,  # noqa: E402
+                          header, ms, profile_report, start_profiler, summary, table, write_json)
 
 BODIES = ('Hi, is the linen shirt available in size M?', 'When will my order #48213 arrive?',
           'Can I return the wool scarf I bought last week?', 'Do you ship to Finland?')
@@ -74,51 +75,6 @@ async def raw_insert_baseline(seconds: float, max_rows: int = 200_000) -> dict[s
             n += 1
         elapsed = time.perf_counter() - start
     return {'rows_per_second': n / elapsed, 'rows': n, 'seconds': elapsed, 'latency_ms': summary(latencies)}
-
-
-class KeepAliveClient:
-    """A minimal HTTP/1.1 keep-alive client on asyncio streams, for the load loop only.
-
-    httpx costs ~5 ms of CPU per request here: on 2 cores the load generator, not the server, set the pace. This
-    one writes the request bytes and reads the status line, headers and Content-Length body (~0.1 ms)."""
-
-    def __init__(self, host: str, port: int) -> None:
-        self.host, self.port = host, port
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
-
-    async def post_json(self, path: str, body: bytes, headers: dict[str, str]) -> int:
-        if self.writer is None or self.writer.is_closing():
-            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
-        assert self.reader is not None
-        head = ''.join(f'{key}: {value}\r\n' for key, value in headers.items())
-        self.writer.write((f'POST {path} HTTP/1.1\r\nHost: {self.host}\r\nContent-Type: application/json\r\n'
-                           f'Content-Length: {len(body)}\r\n{head}\r\n').encode() + body)
-        try:
-            status_line = await self.reader.readline()
-            if not status_line:
-                raise ConnectionError('closed')
-            length = 0
-            close = False
-            while (line := await self.reader.readline()) not in (b'\r\n', b''):
-                name, _sep, value = line.decode('latin-1').partition(':')
-                if name.lower() == 'content-length':
-                    length = int(value)
-                elif name.lower() == 'connection' and 'close' in value.lower():
-                    close = True
-            await self.reader.readexactly(length)
-        except (ConnectionError, asyncio.IncompleteReadError, ValueError):
-            self.writer.close()
-            self.writer = None
-            raise
-        if close:
-            self.writer.close()
-            self.writer = None
-        return int(status_line.split(b' ', 2)[1])
-
-    def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
 
 
 async def run_load(base: str, clients: int, seconds: float, warmup: float, server_pid: int,

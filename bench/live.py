@@ -35,8 +35,8 @@ from typing import Any
 if __package__ in (None, ''):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import (PYTHON, RAISED_LIMITS, Server, cpu_seconds, ensure_database, free_port, header,  # noqa: E402
-                          browser_pid, launch_chromium, ms, profile_report, rss_mb, sign_in, start_profiler, summary,
+from bench.common import (PYTHON, RAISED_LIMITS, KeepAliveClient, Server, cpu_seconds, ensure_database,  # noqa: E402
+                          free_port, header, browser_pid, launch_chromium, ms, profile_report, rss_mb, sign_in, start_profiler, summary,
                           table, tree_cpu_seconds, write_json)
 
 INTERVAL = 5.0
@@ -120,6 +120,7 @@ class Shopper:
         self.ws: Any = None
         self.received: dict[str, float] = {}
         self.seq = 0
+        self.poster: Any = None
 
     async def start(self, http: Any, base: str) -> None:
         import websockets
@@ -129,6 +130,8 @@ class Shopper:
         response.raise_for_status()
         data = response.json()
         self.token, self.conversation_id = data['session_token'], data['conversation_id']
+        host, port = base.split('//', 1)[1].rsplit(':', 1)
+        self.poster = KeepAliveClient(host, int(port))  # httpx cost the load generator ~5 ms CPU per request
         self.ws = await websockets.connect(f'{base.replace("http", "ws", 1)}/api/v1/chat/ws?token={self.token}',
                                            open_timeout=30, ping_interval=None)
 
@@ -277,13 +280,14 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                     if counting:
                         counted.add(marker)
                     try:
-                        response = await http.post('/api/v1/chat/messages', headers={
-                            'Authorization': f'Bearer {shopper.token}', 'X-Forwarded-For': address(shopper.index)},
-                            json={'body': f'{marker} {random.choice(BODIES)}', 'client_msg_id': marker})
-                        post_status[response.status_code] = post_status.get(response.status_code, 0) + 1
+                        status = await asyncio.wait_for(shopper.poster.post_json('/api/v1/chat/messages', json.dumps(
+                            {'body': f'{marker} {random.choice(BODIES)}', 'client_msg_id': marker}).encode(), {
+                            'Authorization': f'Bearer {shopper.token}', 'X-Forwarded-For': address(shopper.index)}),
+                            timeout=30)
+                        post_status[status] = post_status.get(status, 0) + 1
                         if counting:
                             post_latency.append(now_ms() - sent)
-                    except httpx.HTTPError:
+                    except (OSError, asyncio.IncompleteReadError, ValueError, asyncio.TimeoutError):
                         post_status[-1] = post_status.get(-1, 0) + 1
                     next_at += INTERVAL
                     await asyncio.sleep(max(0.0, next_at - time.perf_counter()))

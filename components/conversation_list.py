@@ -66,6 +66,8 @@ class ConversationRowItem:
         self.look: tuple[object, ...] | None = None
         self.closing: bool | None = None
         self.unread: bool | None = None
+        self.badges: ui.row | None = None
+        self.status_button: ui.button | None = None
         self.render()
 
     def update(self, row: ConversationRow) -> None:
@@ -104,6 +106,15 @@ class ConversationRowItem:
                 'text-indigo-700 font-semibold' if row.unread else 'text-stone-500'))
             self.preview.classes(replace='truncate text-sm ' + ('text-stone-900' if row.unread else 'text-stone-500'))
         self.unread_dot.set_visibility(row.unread)
+        needs_badges = bool(row.topics) or row.assignee_id is not None
+        if needs_badges and self.badges is None:
+            self._build_badges()
+        if self.badges is not None:
+            self._show_badges(row, needs_badges)
+        self._show_status()
+
+    def _show_badges(self, row: ConversationRow, visible: bool) -> None:
+        assert self.badges is not None
         self.assigned_to_me.set_visibility(row.assignee_id is not None and row.assignee_id == self.list.staff_id)
         self.assignee.set_visibility(row.assignee_id is not None and row.assignee_id != self.list.staff_id)
         self.assignee.set_text(row.assignee_name)
@@ -112,17 +123,23 @@ class ConversationRowItem:
             if topic is not None and topic != self.chip_topics[index]:
                 self.chip_topics[index] = topic
                 show_topic(chip, topic)
-        self.badges.set_visibility(bool(row.topics) or row.assignee_id is not None)
-        closing = row.status == 'open'
-        if closing != self.closing:
-            self.closing = closing
-            # 'conversation': closing a conversation is not closing a dialog (Italian and Dutch say it otherwise)
-            status_label = pgettext('conversation', 'Close') if closing else pgettext('conversation', 'Reopen')
-            self.status_button.props(f'icon={"check_circle_outline" if closing else "replay"}')
-            self.status_button.props['aria-label'] = self.status_button.props['title'] = status_label
-            self.status_button.update()
+        self.badges.set_visibility(visible)
+
+    def _show_status(self) -> None:
+        closing = self.row.status == 'open'
+        if self.status_button is None or closing == self.closing:
+            return
+        self.closing = closing
+        # 'conversation': closing a conversation is not closing a dialog (Italian and Dutch say it otherwise)
+        status_label = pgettext('conversation', 'Close') if closing else pgettext('conversation', 'Reopen')
+        self.status_button.props(f'icon={"check_circle_outline" if closing else "replay"}')
+        self.status_button.props['aria-label'] = self.status_button.props['title'] = status_label
+        self.status_button.update()
 
     def _build(self) -> None:
+        """The parts every row shows. The badges are added when a row first needs them and the hover actions
+        when the pointer or the keyboard focus first reaches the row: building fewer elements per row is what
+        keeps a burst of new conversations from stalling the inbox (README, Benchmarks: live latency)."""
         self.built = True
         with self.element:
             with ui.element('div').classes('relative shrink-0'):
@@ -131,7 +148,7 @@ class ConversationRowItem:
                     'text-sm font-semibold')
                 self.online_dot = ui.element('span').classes(
                     'absolute bottom-0 right-0 w-3 h-3 rounded-full bg-green-500 border-2 border-white')
-            with ui.column().classes('min-w-0 grow gap-0'):
+            with ui.column().classes('min-w-0 grow gap-0') as self.text_column:
                 with ui.row().classes('w-full items-baseline justify-between no-wrap gap-2'):
                     self.name = ui.label()
                     self.time = ui.label()
@@ -142,15 +159,25 @@ class ConversationRowItem:
                     self.unread_dot = ui.element('span').classes(
                         'shrink-0 w-2.5 h-2.5 rounded-full bg-indigo-600').mark('unread-dot')
                     self.unread_dot.props['aria-label'] = _('Unread')
-                with ui.row().classes('w-full items-center gap-1 pt-1 no-wrap overflow-hidden') as self.badges:
-                    self.assigned_to_me = ui.label(_('Assigned to you')).classes(
-                        'text-[11px] leading-4 rounded-full px-2 py-0.5 bg-indigo-600 text-white '
-                        'whitespace-nowrap shrink-0').mark('assigned-to-me')
-                    self.assignee = ui.label().classes(
-                        'text-[11px] leading-4 rounded-full px-2 py-0.5 bg-stone-100 text-stone-600 '
-                        'whitespace-nowrap shrink-0')
-                    self.chips = [ui.label(), ui.label()]
-                    self.chip_topics: list[str | None] = [None, None]
+        self.element.on('mouseenter', self._build_actions)
+        self.element.on('focusin', self._build_actions)
+
+    def _build_badges(self) -> None:
+        with self.text_column:
+            with ui.row().classes('w-full items-center gap-1 pt-1 no-wrap overflow-hidden') as self.badges:
+                self.assigned_to_me = ui.label(_('Assigned to you')).classes(
+                    'text-[11px] leading-4 rounded-full px-2 py-0.5 bg-indigo-600 text-white '
+                    'whitespace-nowrap shrink-0').mark('assigned-to-me')
+                self.assignee = ui.label().classes(
+                    'text-[11px] leading-4 rounded-full px-2 py-0.5 bg-stone-100 text-stone-600 '
+                    'whitespace-nowrap shrink-0')
+                self.chips = [ui.label(), ui.label()]
+                self.chip_topics: list[str | None] = [None, None]
+
+    def _build_actions(self) -> None:
+        if self.status_button is not None or self.element.is_deleted:
+            return
+        with self.element:
             with ui.row().classes('row-actions absolute right-2 bottom-2 gap-0 bg-white/90 rounded-lg shadow-sm '
                                   'opacity-0 group-hover:opacity-100 group-focus-within:opacity-100 transition'):
                 self.status_button = ui.button(on_click=lambda: self.list.toggle_status(self.row.id)).props(
@@ -160,6 +187,8 @@ class ConversationRowItem:
                     'flat round dense size=sm').on('click.stop', js_handler='() => {}').mark(
                     f'quick-assign-{self.row.id}')
                 assign.props['aria-label'] = assign.props['title'] = _('Assign')
+        self._show_status()
+
 
 class ConversationList:
     def __init__(self, runtime: Runtime, *, clock: ViewerClock, staff_id: int, selected_id: int | None,

@@ -70,3 +70,18 @@ async def test_mark_as_unread_brings_the_marker_back(app: App, user: User) -> No
     user.find(marker='mark-unread').click()
     await user.should_see('Marked as unread')
     await user.should_see(marker='unread-dot')
+
+
+async def test_row_quick_actions_appear_on_hover_and_close_or_assign(app: App, user: User) -> None:
+    """The hover actions are built when the pointer (or focus) first reaches a row."""
+    async with app.runtime.db.sessions() as db:
+        await add_staff(db)
+        cid = await chat(db, 'quick@example.com', 'Quick one', name='Quinn')
+    await sign_in(user)
+    await user.should_see('Quinn')
+    await user.should_not_see(marker=f'quick-status-{cid}')
+    user.find(marker=f'conversation-{cid}').trigger('mouseenter')
+    await user.should_see(marker=f'quick-assign-{cid}')
+    user.find(marker=f'quick-status-{cid}').click()
+    await user.should_see('Open (0)')
+    await user.should_see('Closed (1)')

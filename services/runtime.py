@@ -13,6 +13,9 @@ from services.rate_limit import SlidingWindowLimiter
 from services.tagging import TopicTagger
 
 
+INBOUND_MAX_FAILURES = 10
+
+
 @dataclass(frozen=True)
 class ServiceConfig:
     presence_grace_seconds: float = 30.0
@@ -38,6 +41,8 @@ class Runtime:
     address_limiter: SlidingWindowLimiter = field(init=False)
     session_limiter: SlidingWindowLimiter = field(init=False)
     login_limiter: SlidingWindowLimiter = field(init=False)
+    inbound_limiter: SlidingWindowLimiter = field(init=False)
+    """Wrong inbound-mail secrets per address: a relay that guesses is shut out for a while."""
     tagger: TopicTagger = field(init=False)
     message_writer: MessageWriter | None = field(init=False)
     """The group-commit hot path for shopper chat messages (SQLite); None on other databases."""
@@ -51,3 +56,4 @@ class Runtime:
         self.address_limiter = SlidingWindowLimiter(c.address_rate_limit, c.message_rate_window_seconds)
         self.session_limiter = SlidingWindowLimiter(c.session_rate_limit, 60.0)
         self.login_limiter = SlidingWindowLimiter(c.login_max_failures, 15 * 60.0)
+        self.inbound_limiter = SlidingWindowLimiter(INBOUND_MAX_FAILURES, 15 * 60.0)

@@ -2,15 +2,18 @@
 from __future__ import annotations
 
 import hmac
+import logging
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
 
-from services.errors import NotFound, Unauthorized
+from pages.api.deps import client_address
+from services.errors import NotFound, RateLimited, Unauthorized
 from services.mail.inbound import receive_email
 from services.runtime import Runtime
 
+log = logging.getLogger('inbox.inbound')
 RAW_BODY: dict[str, Any] = {'requestBody': {'required': True, 'content': {
     'message/rfc822': {'schema': {'type': 'string', 'format': 'binary'}}}}}
 
@@ -36,7 +39,13 @@ def build_inbound_router(runtime: Runtime) -> APIRouter:
         secret = runtime.config.mail.inbound_secret
         if not secret:
             raise NotFound('Inbound e-mail is not enabled.', code='inbound_disabled')
+        key = f'inbound:{client_address(request)}'
+        wait = runtime.inbound_limiter.retry_after(key)
+        if wait is not None:  # too many wrong secrets from this address: not even the right one is tried
+            raise RateLimited('Too many wrong inbound secrets from this address; try again later.', retry_after=wait)
         if not hmac.compare_digest(_bearer(authorization), secret.encode('utf-8', 'surrogatepass')):
+            runtime.inbound_limiter.hit(key)
+            log.warning('inbound e-mail refused: wrong secret from %s', client_address(request))
             raise Unauthorized('Missing or wrong inbound secret.')
         raw = await request.body()
         async with runtime.db.sessions() as db:

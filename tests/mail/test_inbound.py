@@ -155,3 +155,14 @@ async def test_quoted_history_and_signature_never_reach_the_thread(app: App, smt
                               .order_by(col(Message.id)))).all()
     assert rows[-1] == 'Great, thanks!\nSee you soon.'
     assert not any('Copenhagen' in body or 'wrote:' in body or 'reply above' in body for body in rows)
+
+
+async def test_an_address_that_keeps_guessing_the_inbound_secret_is_shut_out(app: App, smtp_sink: SmtpSink) -> None:
+    _conversation_id, mail = await staff_mail(app, smtp_sink)
+    raw = answer_to(mail.message, 'Hello')
+    wrong = {'Authorization': 'Bearer guess'}
+    answers = [await app.http.post('/api/v1/inbound/email', content=raw, headers=wrong) for _ in range(11)]
+    assert [a.status_code for a in answers] == [401] * 10 + [429]
+    assert int(answers[-1].headers['Retry-After']) > 0
+    blocked = await app.http.post('/api/v1/inbound/email', content=raw, headers=AUTH)  # even with the right one
+    assert blocked.status_code == 429 and blocked.json()['error']['code'] == 'rate_limited'

@@ -164,7 +164,7 @@
     iframe = document.createElement('iframe');
     // With data-lang the chat follows it; otherwise the chat page goes by the browser's Accept-Language.
     iframe.src = ORIGIN + '/chat?embed=1' + (script.getAttribute('data-lang') && LANG ? '&lang=' + LANG : '');
-    iframe.title = 'Chat';
+    iframe.title = LABEL;  // the label in the shopper's language ('Chat with us', 'Chatte mit uns', ...)
     iframe.setAttribute('loading', 'eager');
     iframe.addEventListener('load', postPanel);
     panel.appendChild(iframe);

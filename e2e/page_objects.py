@@ -86,7 +86,7 @@ class StorefrontChat(ChatBox):
 
     @property
     def chat(self) -> FrameLocator:
-        return self.page.frame_locator('iframe[title="Chat"]')
+        return self.page.frame_locator(f'iframe[title="{self.t("Chat with us")}"]')  # titled in the shopper's language
 
     def open_widget(self) -> None:
         self.page.get_by_role('button', name=self.t('Chat with us')).click()

@@ -30,6 +30,25 @@ def initials(name: str) -> str:
     return ''.join(p[0] for p in parts[:2]).upper() or '?'
 
 
+SWIPE_JS = '''
+<script>
+// A sideways swipe on a conversation row (phones) closes or reopens it: the row gets a 'rowswipe' event.
+(() => {
+  let start = null;
+  document.addEventListener('touchstart', (e) => {
+    const row = e.target.closest && e.target.closest('.conversation-row');
+    start = row && e.touches.length === 1 ? {row, x: e.touches[0].clientX, y: e.touches[0].clientY} : null;
+  }, {passive: true});
+  document.addEventListener('touchend', (e) => {
+    const s = start;
+    start = null;
+    if (!s || !e.changedTouches.length) return;
+    const dx = e.changedTouches[0].clientX - s.x, dy = e.changedTouches[0].clientY - s.y;
+    if (Math.abs(dx) >= 80 && Math.abs(dy) <= 40) s.row.dispatchEvent(new CustomEvent('rowswipe'));
+  }, {passive: true});
+})();
+</script>
+'''
 CHIP_CLASSES = 'text-[11px] leading-4 rounded-full px-2 py-0.5 min-w-0 truncate '
 
 
@@ -62,6 +81,7 @@ class ConversationRowItem:
         self.element.props['role'] = 'button'
         self.element.on('click', lambda: list_.select(self.row.id))
         self.element.on('keydown.enter', lambda: list_.select(self.row.id))
+        self.element.on('rowswipe', lambda: list_.toggle_status(self.row.id))  # SWIPE_JS
         self.built = False
         self.look: tuple[object, ...] | None = None
         self.closing: bool | None = None

@@ -12,7 +12,7 @@ from components.conversation_actions import ConversationActions
 from components.keyboard_help import keyboard_help
 from components.language_menu import language_menu
 from components.notifier import Notifier
-from components.conversation_list import ConversationList
+from components.conversation_list import SWIPE_JS, ConversationList
 from components.profile_panel import ProfilePanel
 from components.thread import Thread, aria
 from pages.staff_auth import no_chat_permission_notice, signed_in_staff
@@ -54,6 +54,7 @@ def install_inbox_pages(runtime: Runtime) -> None:
             store = await store_service.get_store(db)
 
         ui.add_css(PANE_CSS)
+        ui.add_head_html(SWIPE_JS)
         ui.page_title(_('Inbox'))
         ui.query('body').classes('bg-stone-100')
         ui.query('.nicegui-content').classes('p-0 gap-0')

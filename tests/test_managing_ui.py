@@ -85,3 +85,15 @@ async def test_row_quick_actions_appear_on_hover_and_close_or_assign(app: App, u
     user.find(marker=f'quick-status-{cid}').click()
     await user.should_see('Open (0)')
     await user.should_see('Closed (1)')
+
+
+async def test_a_sideways_swipe_on_a_row_closes_the_conversation(app: App, user: User) -> None:
+    """Phones: the page turns a sideways swipe on a row into a 'rowswipe' event (SWIPE_JS)."""
+    async with app.runtime.db.sessions() as db:
+        await add_staff(db)
+        cid = await chat(db, 'swipe@example.com', 'Swipe me', name='Sami')
+    await sign_in(user)
+    await user.should_see('Sami')
+    user.find(marker=f'conversation-{cid}').trigger('rowswipe')
+    await user.should_see('Open (0)')
+    await user.should_see('Closed (1)')

@@ -182,22 +182,12 @@ def tree_cpu_seconds(root_pid: int) -> float:
 
 def tree_rss_mb(root_pid: int) -> float:
     """RSS summed over a process and its descendants (e.g. all of Chromium), in MB; shared pages count twice."""
-    children: dict[int, list[int]] = {}
-    for entry in Path('/proc').iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / 'stat').read_text().rsplit(')', 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry.name))
-    total, todo = 0.0, [root_pid]
-    while todo:
-        pid = todo.pop()
+    total = 0.0
+    for pid in _descendants(root_pid):
         try:
             total += rss_mb(pid)
-        except OSError:
+        except OSError:  # gone meanwhile
             continue
-        todo.extend(children.get(pid, []))
     return total
 
 

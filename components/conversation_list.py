@@ -179,8 +179,10 @@ class ConversationRowItem:
                     self.unread_dot = ui.element('span').classes(
                         'shrink-0 w-2.5 h-2.5 rounded-full bg-indigo-600').mark('unread-dot')
                     self.unread_dot.props['aria-label'] = _('Unread')
-        self.element.on('mouseenter', self._build_actions)
-        self.element.on('focusin', self._build_actions)
+        # Only while the row has no actions yet: hovering over built rows sends nothing to the server.
+        only_once = '(e) => { if (!e.currentTarget.querySelector(".row-actions")) emit(); }'
+        self.element.on('mouseenter', self._build_actions, js_handler=only_once)
+        self.element.on('focusin', self._build_actions, js_handler=only_once)
 
     def _build_badges(self) -> None:
         with self.text_column:

@@ -4,6 +4,8 @@ The page objects find things by what a person reads, in the language the page sp
 text is looked up in the same catalogues the server uses, so one page object serves every language."""
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 from playwright.sync_api import FrameLocator, Locator, Page, expect
 
 from services.i18n import LANGUAGE_NAMES, _, language, pgettext
@@ -19,14 +21,15 @@ def translated_in_context(lang: str, context: str, text: str) -> str:
         return pgettext(context, text)
 
 
-class ChatBox:
+class ChatBox(ABC):
     """What a shopper touches in the chat, on the chat page itself or inside the widget's frame."""
 
     lang = 'en'
 
     @property
+    @abstractmethod
     def chat(self) -> Page | FrameLocator:
-        raise NotImplementedError
+        """Where the chat is: the page itself (ChatPage) or the widget's frame (StorefrontChat)."""
 
     def t(self, text: str, **values: object) -> str:
         return translated(self.lang, text, **values)

@@ -91,25 +91,23 @@ def _search_condition(db: AsyncSession, search: str):  # type: ignore[no-untyped
     the list finds its matches without reading every conversation; elsewhere, and for shorter text, LIKE."""
     wanted = search.strip()[:100]
     pattern = f'%{wanted.lower()}%'
-    if db.bind.dialect.name != 'sqlite':
+    sqlite = db.bind.dialect.name == 'sqlite'
+    if sqlite:
+        matching = select(Message.conversation_id).where(col(Message.id).in_(
+            text('SELECT rowid FROM message_fts WHERE message_fts MATCH :fts').bindparams(fts=_fts_query(wanted))))
+    else:
         matching = select(Message.conversation_id).where(col(Message.kind) == 'text',
                                                          func.lower(Message.body).like(pattern))
-        customers = select(Customer.id).where(or_(func.lower(Customer.name).like(pattern),
-                                                  func.lower(Customer.email).like(pattern)))
-        return or_(col(Conversation.customer_id).in_(customers), col(Conversation.id).in_(matching))
-    matching = select(Message.conversation_id).where(col(Message.id).in_(
-        text('SELECT rowid FROM message_fts WHERE message_fts MATCH :fts').bindparams(fts=_fts_query(wanted))))
-    if len(wanted) >= TRIGRAM:
+    if sqlite and len(wanted) >= TRIGRAM:
         customers = text('SELECT rowid FROM customer_fts WHERE customer_fts MATCH :who').bindparams(
             who='"' + wanted.replace('"', '""') + '"')
     else:
         customers = select(Customer.id).where(or_(func.lower(Customer.name).like(pattern),
                                                   func.lower(Customer.email).like(pattern)))
-    # One list of matching conversation ids, so SQLite starts from the matches (by primary key) instead of
+    # One list of matching conversation ids, so the database starts from the matches (by primary key) instead of
     # walking a whole tab and testing every row against two lists.
     return col(Conversation.id).in_(union(select(Conversation.id).where(col(Conversation.customer_id).in_(customers)),
                                           matching))
-    return query
 
 
 async def list_rows(*, db: AsyncSession, status: str = 'open', limit: int = 50,

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -65,8 +64,7 @@ class MessageWriter:
         self.pending: list[_Pending] = []
         self.writing = False
         self.task: asyncio.Future[None] | None = None
-        self.known: OrderedDict[str, SessionIds] = OrderedDict()
-        self.known_lock = threading.Lock()
+        self.known: OrderedDict[str, SessionIds] = OrderedDict()  # only touched on the event loop
 
     @classmethod
     def for_database(cls, url: str) -> MessageWriter | None:
@@ -85,16 +83,14 @@ class MessageWriter:
     async def session_for_token(self, token: str | None) -> SessionIds:
         """The session of a bearer token (cached: the token -> session mapping never changes)."""
         token_hash = token_hash_of(token)
-        with self.known_lock:
-            found = self.known.get(token_hash)
+        found = self.known.get(token_hash)
         if found is None:
             found = await asyncio.get_running_loop().run_in_executor(self.executor, self._look_up, token_hash)
             if found is None:
                 raise invalid_token()
-            with self.known_lock:
-                self.known[token_hash] = found
-                while len(self.known) > KNOWN_SESSIONS:
-                    self.known.popitem(last=False)
+            self.known[token_hash] = found
+            while len(self.known) > KNOWN_SESSIONS:
+                self.known.popitem(last=False)
         return found
 
     def _look_up(self, token_hash: str) -> SessionIds | None:

@@ -182,9 +182,6 @@ class TopicTagger:
             except Exception:  # a failed batch must not stop tagging; those messages stay for the backfill
                 log.exception('classifying %d messages failed', len(batch))
 
-    async def tag(self, message_id: int, body: str) -> None:
-        await self.tag_batch([(message_id, body)])
-
     async def tag_batch(self, batch: list[tuple[int, str]]) -> None:
         classifier = self.classifier
         if classifier is None or not batch:

@@ -56,14 +56,18 @@ async def apply_predictions(*, db: AsyncSession, bus: EventBus, predictions: lis
         table = Message.__table__  # type: ignore[attr-defined]  (Core: a plain executemany, not ORM bulk)
         await db.exec(update(table).where(table.c.id == bindparam('message_id'))  # type: ignore[call-overload]
                       .values(topic=bindparam('topic'), topic_confidence=bindparam('confidence')), params=updates)
-    for conversation_id, new_topics in topics_by_conversation.items():
-        conversation = await db.get(Conversation, conversation_id)
-        assert conversation is not None
-        topics = list(conversation.topics or [])
-        for topic in new_topics:  # in message order, so the newest ends up first
-            topics = [topic, *[t for t in topics if t != topic]]
-        conversation.topics = topics[:KEPT_TOPICS]
-        db.add(conversation)
+    if topics_by_conversation:  # read and write the conversations' topics as plain rows too
+        conversations = Conversation.__table__  # type: ignore[attr-defined]
+        current = dict((await db.exec(select(Conversation.id, Conversation.topics).where(  # type: ignore[call-overload]
+            col(Conversation.id).in_(list(topics_by_conversation))))).all())
+        changes = []
+        for conversation_id, new_topics in topics_by_conversation.items():
+            topics = list(current.get(conversation_id) or [])
+            for topic in new_topics:  # in message order, so the newest ends up first
+                topics = [topic, *[t for t in topics if t != topic]]
+            changes.append({'conversation_id': conversation_id, 'new_topics': topics[:KEPT_TOPICS]})
+        await db.exec(update(conversations).where(  # type: ignore[call-overload]
+            conversations.c.id == bindparam('conversation_id')).values(topics=bindparam('new_topics')), params=changes)
     await db.commit()
     for conversation_id in topics_by_conversation:
         bus.conversation_changed.emit(conversation_id)

@@ -22,10 +22,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import sqlite3
 import sys
 import time
 import uuid
 from collections import Counter
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -153,6 +155,25 @@ async def run_load(base: str, clients: int, seconds: float, warmup: float, serve
     }
 
 
+def last_message_id(db_path: Path) -> int:
+    with closing(sqlite3.connect(f'file:{db_path}?mode=ro', uri=True)) as connection:
+        return int(connection.execute('SELECT coalesce(max(id), 0) FROM message').fetchone()[0])
+
+
+def wait_for_topics(db_path: Path, after_id: int, timeout: float = 60) -> dict[str, Any]:
+    """Tagging runs after the answer (T1): how long after the load until every stored shopper message has its topic."""
+    start = time.perf_counter()
+    with closing(sqlite3.connect(f'file:{db_path}?mode=ro', uri=True)) as connection:
+        while True:
+            stored, untagged = connection.execute(
+                "SELECT count(*), count(*) - count(topic) FROM message WHERE id > ? AND author = 'customer'",
+                (after_id,)).fetchone()
+            waited = time.perf_counter() - start
+            if not untagged or waited > timeout:
+                return {'stored': stored, 'untagged': untagged, 'seconds_after_load': waited}
+            time.sleep(0.05)
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--clients', type=int, default=50, help='concurrent clients (and chat sessions)')
@@ -179,8 +200,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     with Server('ingest', database=database, env={**RAISED_LIMITS, **extra}) as server:
         print(f'server up in {server.ready_seconds:.2f} s (pid {server.pid}, '
               f'{"copy of " + str(args.db_size) + " conversations" if database else "empty database"})', flush=True)
+        db_path = server.database or server.data_dir / 'inbox.db'
+        first_id = last_message_id(db_path)
         load = asyncio.run(run_load(server.base, args.clients, args.seconds, args.warmup, server.pid,
                                     profile=args.profile))
+        topics = wait_for_topics(db_path, first_id)
         tracebacks = server.tracebacks()
     lat = load['latency_ms']
     ratio = load['accepted_per_second'] / baseline['rows_per_second']
@@ -191,6 +215,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         ['server CPU / load generator CPU (cores)', f'{load["server_cpu_cores"]:.2f} / '
                                                    f'{load["load_generator_cpu_cores"]:.2f}'],
         ['server CPU per accepted message (ms)', ms(load['server_cpu_cores'] * 1000 / max(load['accepted_per_second'], 1e-9))],
+        ['classified: stored shopper messages with a topic', f'{topics["stored"] - topics["untagged"]:,} of '
+                                                            f'{topics["stored"]:,}, the last '
+                                                            f'{topics["seconds_after_load"]:.2f} s after the load'],
         ['baseline: raw aiosqlite insert+commit/s', f'{baseline["rows_per_second"]:,.0f}'],
         ['server / baseline', f'{ratio:.1%}'],
     ]
@@ -198,7 +225,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     print(table(['ingest', 'value'], rows))
     if load['errors'] or tracebacks:
         print(f'  client errors: {load["errors"]}; tracebacks in the server log: {tracebacks}')
-    result = {'baseline': baseline, 'load': load, 'ratio_to_baseline': ratio, 'db_size': args.db_size,
+    result = {'baseline': baseline, 'load': load, 'topics': topics, 'ratio_to_baseline': ratio, 'db_size': args.db_size,
               'server_tracebacks': tracebacks, 'table': table(['ingest', 'value'], rows)}
     write_json(args.json, result)
     return result

@@ -11,6 +11,7 @@ from pages.api.chat import build_chat_router
 from pages.api.chat_socket import SocketHub
 from pages.api.errors import API_PREFIX, BodySizeLimit, install_error_handlers
 from pages.api.inbound import build_inbound_router
+from pages.api.message_lane import MessageLane
 from pages.api.storefront import build_storefront_router
 from pages.language import RequestLanguage
 from services.runtime import Runtime
@@ -42,14 +43,19 @@ class ApiLane:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope['type'] in ('http', 'websocket') and scope['path'].startswith(API_PREFIX):
-            await self.app.state.inbox_api(scope, receive, send)
+            message_lane: MessageLane = self.app.state.inbox_message_lane
+            if message_lane.takes(scope):
+                await message_lane(scope, receive, send)
+            else:
+                await self.app.state.inbox_api(scope, receive, send)
         else:
             await self.pages(scope, receive, send)
 
 
-def _route_api_first(app: FastAPI, api: FastAPI) -> None:
+def _route_api_first(app: FastAPI, api: FastAPI, message_lane: MessageLane) -> None:
     """Wrap the middleware stack app builds at its first request (ui.run adds its middleware later than we can)."""
     app.state.inbox_api = api  # the latest, when tests build the app again
+    app.state.inbox_message_lane = message_lane
     if getattr(app, '_inbox_api_lane', False):
         return
     build_pages = app.build_middleware_stack
@@ -83,5 +89,5 @@ def install_api(app: FastAPI, runtime: Runtime) -> SocketHub:
     # Storefronts on other origins call the API with a bearer token (never cookies), so any origin may.
     api.add_middleware(CORSMiddleware, allow_origins=['*'], allow_methods=['GET', 'POST'],
                        allow_headers=['Authorization', 'Content-Type'], max_age=600)
-    _route_api_first(app, api)
+    _route_api_first(app, api, MessageLane(runtime))
     return hub

@@ -28,17 +28,14 @@ def bearer_token(authorization: str | None) -> str | None:
     return None
 
 
-def posting_dependency(runtime: Runtime) -> Callable[..., Coroutine[Any, Any, SessionIds]]:
+async def posting_session(runtime: Runtime, token: str | None) -> SessionIds:
     """The ids of the token's session for posting messages: from the message writer's cache where there is one."""
-    async def posting_session(authorization: Annotated[str | None, Header()] = None) -> SessionIds:
-        token = bearer_token(authorization)
-        if runtime.message_writer is not None:
-            return await runtime.message_writer.session_for_token(token)
-        async with runtime.db.sessions() as db:
-            found = await chat_sessions.authenticate(db=db, token=token)
-        assert found.id is not None
-        return SessionIds(id=found.id, conversation_id=found.conversation_id, customer_id=found.customer_id)
-    return posting_session
+    if runtime.message_writer is not None:
+        return await runtime.message_writer.session_for_token(token)
+    async with runtime.db.sessions() as db:
+        found = await chat_sessions.authenticate(db=db, token=token)
+    assert found.id is not None
+    return SessionIds(id=found.id, conversation_id=found.conversation_id, customer_id=found.customer_id)
 
 
 def session_dependency(runtime: Runtime) -> Callable[..., Coroutine[Any, Any, ChatSession]]:

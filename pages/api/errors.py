@@ -1,7 +1,6 @@
 """The API's error shape, its body-size cap, and handlers that keep bad input at 4xx."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -22,10 +21,23 @@ def error_response(status: int, code: str, message: str, headers: dict[str, str]
     return JSONResponse({'error': {'code': code, 'message': message}}, status_code=status, headers=headers)
 
 
-async def _service_error(request: Request, error: Exception) -> JSONResponse:
-    assert isinstance(error, ServiceError)
+def service_error_response(error: ServiceError) -> JSONResponse:
     headers = {'Retry-After': str(error.retry_after)} if isinstance(error, RateLimited) else None
     return error_response(error.status, error.code, error.message, headers)
+
+
+def validation_error_response(errors: list[dict[str, Any]]) -> JSONResponse:
+    code = 'invalid_json' if any(e.get('type') == 'json_invalid' for e in errors) else 'invalid_request'
+    return error_response(422, code, _describe(errors))
+
+
+def body_too_large_response(limit: int) -> JSONResponse:
+    return error_response(413, 'body_too_large', f'Request bodies are limited to {limit // 1024} KiB.')
+
+
+async def _service_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, ServiceError)
+    return service_error_response(error)
 
 
 def _describe(errors: list[dict[str, Any]]) -> str:
@@ -40,9 +52,7 @@ async def _validation_error(request: Request, error: Exception) -> Any:
     assert isinstance(error, RequestValidationError)
     if not request.url.path.startswith(API_PREFIX):
         return await request_validation_exception_handler(request, error)
-    errors = list(error.errors())
-    code = 'invalid_json' if any(e.get('type') == 'json_invalid' for e in errors) else 'invalid_request'
-    return error_response(422, code, _describe(errors))
+    return validation_error_response(list(error.errors()))
 
 
 async def _http_error(request: Request, error: Exception) -> Any:
@@ -73,7 +83,7 @@ class BodySizeLimit:
         limit = LARGER_BODIES.get(scope['path'], self.max_bytes)
         for name, value in scope.get('headers', []):
             if name == b'content-length' and value.isdigit() and int(value) > limit:
-                await self._refuse(send, limit)
+                await body_too_large_response(limit)(scope, receive, send)
                 return
         received = 0
         started = False
@@ -97,14 +107,7 @@ class BodySizeLimit:
             await self.app(scope, limited_receive, tracking_send)
         except _BodyTooLarge:
             if not started:
-                await self._refuse(send, limit)
-
-    async def _refuse(self, send: Send, limit: int) -> None:
-        body = json.dumps({'error': {'code': 'body_too_large',
-                                     'message': f'Request bodies are limited to {limit // 1024} KiB.'}}).encode()
-        await send({'type': 'http.response.start', 'status': 413,
-                    'headers': [(b'content-type', b'application/json'), (b'content-length', str(len(body)).encode())]})
-        await send({'type': 'http.response.body', 'body': body})
+                await body_too_large_response(limit)(scope, receive, send)
 
 
 class _BodyTooLarge(Exception):

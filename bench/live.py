@@ -68,7 +68,7 @@ OBSERVER_JS = r'''() => {
     }
   }).observe(document.body, {subtree: true, childList: true, characterData: true});
   if (window.socket) window.socket.onAny((event, data) => {  // when NiceGUI's update reaches the page
-    if (event === 'update') record(b.wire, JSON.stringify(data), now());
+    if (event === 'update' || event === 'run_javascript') record(b.wire, JSON.stringify(data), now());
   });
   document.addEventListener('click', (e) => {
     const button = e.target.closest && e.target.closest('button');
@@ -327,6 +327,11 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             own_cpu = time.process_time()
             chromium = browser_pid(browser)
             chromium_cpu = tree_cpu_seconds(chromium) if chromium else float('nan')
+            cdp = None
+            if args.browser_profile:  # Chromium's own sampling profiler (DevTools protocol), over the window
+                cdp = await context.new_cdp_session(page)
+                await cdp.send('Profiler.enable')
+                await cdp.send('Profiler.start')
             if args.profile:
                 asyncio.get_running_loop().call_later(INTERVAL, lambda: setattr(
                     server, 'profiler', start_profiler(server.pid, args.profile, args.seconds)))
@@ -339,6 +344,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             own_cpu = (time.process_time() - own_cpu) / (wall[1] - wall[0])
             chromium_cpu = ((tree_cpu_seconds(chromium) - chromium_cpu) / (wall[1] - wall[0])
                             if chromium else float('nan'))
+            if cdp is not None:
+                browser_profile = (await cdp.send('Profiler.stop'))['profile']
+                args.browser_profile.write_text(json.dumps(browser_profile))
+                print(browser_profile_report(browser_profile))
             settle = time.perf_counter() + 10  # let the last messages reach the page (bounded)
             while time.perf_counter() < settle and len(tab.list) < len(sends) * 0.999:
                 await asyncio.sleep(0.5)
@@ -386,6 +395,23 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def browser_profile_report(profile: dict[str, Any], top: int = 25) -> str:
+    """Self time per function of a DevTools CPU profile (samples x interval), hottest first."""
+    nodes = {node['id']: node for node in profile['nodes']}
+    deltas = profile.get('timeDeltas', [])
+    own: dict[str, float] = {}
+    for sample, delta in zip(profile.get('samples', []), deltas[1:] + [0]):
+        frame = nodes[sample]['callFrame']
+        url = frame.get('url', '').rsplit('/', 1)[-1]
+        name = f'{frame.get("functionName") or "(anonymous)"} {url}:{frame.get("lineNumber", 0) + 1}'
+        own[name] = own.get(name, 0.0) + delta / 1000
+    total = sum(own.values()) or 1.0
+    lines = [f'Chromium main thread, {total / 1000:.1f} s sampled; self time:']
+    for name, spent in sorted(own.items(), key=lambda kv: -kv[1])[:top]:
+        lines.append(f'  {spent / total:6.1%}  {name}')
+    return '\n'.join(lines)
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--shoppers', type=int, default=300, help='simulated shoppers, one message each 5 s')
@@ -394,6 +420,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument('--db-size', type=int, default=10_000,
                         help='conversations of history (a copy of the generated database); 0: empty')
     parser.add_argument('--profile', type=Path, help='sample the server with py-spy while measuring')
+    parser.add_argument('--browser-profile', type=Path,
+                        help="record the staff tab's JavaScript with Chromium's profiler into this file")
     parser.add_argument('--json', help='write the figures here')
     args = parser.parse_args(argv)
     if not 1 <= args.shoppers <= 2000 or not 1 <= args.seconds <= 600 or not 0 <= args.staff_sends <= 200:

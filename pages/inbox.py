@@ -12,7 +12,7 @@ from components.conversation_actions import ConversationActions
 from components.keyboard_help import keyboard_help
 from components.language_menu import language_menu
 from components.notifier import Notifier
-from components.conversation_list import SWIPE_JS, ConversationList
+from components.conversation_list import ConversationList
 from components.profile_panel import ProfilePanel
 from components.thread import Thread, aria
 from pages.staff_auth import no_chat_permission_notice, signed_in_staff
@@ -54,7 +54,6 @@ def install_inbox_pages(runtime: Runtime) -> None:
             store = await store_service.get_store(db)
 
         ui.add_css(PANE_CSS)
-        ui.add_head_html(SWIPE_JS)
         ui.page_title(_('Inbox'))
         ui.query('body').classes('bg-stone-100')
         ui.query('.nicegui-content').classes('p-0 gap-0')
@@ -87,7 +86,12 @@ def install_inbox_pages(runtime: Runtime) -> None:
             no_chat_permission_notice()
             return None
 
+        shown_unread: list[int | None] = [None]
+
         def show_unread(count: int) -> None:
+            if count == shown_unread[0]:
+                return
+            shown_unread[0] = count
             unread_badge.set_text(str(count))
             unread_badge.set_visibility(count > 0)
             ui.page_title(f'({count}) {_("Inbox")}' if count else _('Inbox'))

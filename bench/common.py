@@ -18,7 +18,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -169,26 +169,24 @@ def _descendants(root_pid: int) -> list[int]:
     return found
 
 
-def tree_cpu_seconds(root_pid: int) -> float:
-    """CPU time used so far by a process and its living descendants (e.g. all of Chromium)."""
+def _tree_sum(root_pid: int, measure: Callable[[int], float]) -> float:
     total = 0.0
     for pid in _descendants(root_pid):
         try:
-            total += cpu_seconds(pid)
-        except (OSError, IndexError, ValueError):
+            total += measure(pid)
+        except (OSError, IndexError, ValueError):  # gone meanwhile
             continue
     return total
+
+
+def tree_cpu_seconds(root_pid: int) -> float:
+    """CPU time used so far by a process and its living descendants (e.g. all of Chromium)."""
+    return _tree_sum(root_pid, cpu_seconds)
 
 
 def tree_rss_mb(root_pid: int) -> float:
     """RSS summed over a process and its descendants (e.g. all of Chromium), in MB; shared pages count twice."""
-    total = 0.0
-    for pid in _descendants(root_pid):
-        try:
-            total += rss_mb(pid)
-        except OSError:  # gone meanwhile
-            continue
-    return total
+    return _tree_sum(root_pid, rss_mb)
 
 
 # ---------------------------------------------------------------- a real server

@@ -41,10 +41,14 @@ def topic_chip(topic: str) -> ui.label:
     return chip
 
 
+def topic_classes(topic: str) -> str:
+    return CHIP_CLASSES + TOPIC_COLOURS.get(topic, DEFAULT_COLOURS)
+
+
 def show_topic(chip: ui.label, topic: str) -> None:
     label = _(TOPIC_LABELS.get(topic, topic))
     chip.set_text(label)
-    chip.classes(replace=CHIP_CLASSES + TOPIC_COLOURS.get(topic, DEFAULT_COLOURS))
+    chip.classes(replace=topic_classes(topic))
     chip.mark(f'topic-{topic}')
     chip.props['title'] = label
 
@@ -69,7 +73,7 @@ def row_data(row: ConversationRow, *, clock: ViewerClock, staff_id: int) -> RowD
         'mine': assigned and row.assignee_id == staff_id,
         'assignee': row.assignee_name if assigned and row.assignee_id != staff_id else '',
         'topics': [{'key': topic, 'label': _(TOPIC_LABELS.get(topic, topic)),
-                    'colours': TOPIC_COLOURS.get(topic, DEFAULT_COLOURS)} for topic in row.topics[:2]],
+                    'classes': topic_classes(topic)} for topic in row.topics[:2]],
     }
 
 
@@ -122,9 +126,8 @@ class ConversationList:
             self.tabs.set_value('open')
             ui.separator()
             with ui.element('div').classes('w-full grow min-h-0 overflow-y-auto overflow-x-hidden'):
-                self.rows = ConversationRows(labels=row_labels(), on_select=self.select,
+                self.rows = ConversationRows(labels=row_labels(), selected=selected_id, on_select=self.select,
                                              on_toggle=self.toggle_status, on_assign=self.assign).mark('conversation-rows')
-                self.rows.highlight(selected=selected_id, focused=None)
                 self.more = ui.button(_('Load more'), on_click=self.load_more).props('flat no-caps').classes(
                     'w-full').mark('load-more')
                 self.empty = ui.column().classes('w-full items-center text-center p-8 gap-2 text-stone-500')

@@ -33,7 +33,7 @@ const Row = {
           <div v-if="row.mine" class="text-[11px] leading-4 rounded-full px-2 py-0.5 bg-indigo-600 text-white whitespace-nowrap shrink-0">{{ labels.assigned_to_me }}</div>
           <div v-if="row.assignee" class="text-[11px] leading-4 rounded-full px-2 py-0.5 bg-stone-100 text-stone-600 whitespace-nowrap shrink-0">{{ row.assignee }}</div>
           <div v-for="topic in row.topics" :key="topic.key" :title="topic.label"
-               :class="'text-[11px] leading-4 rounded-full px-2 py-0.5 min-w-0 truncate ' + topic.colours">{{ topic.label }}</div>
+               :class="topic.classes">{{ topic.label }}</div>
         </div>
       </div>
       <div class="row-actions absolute right-2 bottom-2 flex gap-0 bg-white/90 rounded-lg shadow-sm opacity-0

@@ -18,12 +18,13 @@ Handler = Callable[[int], Awaitable[None]]
 
 
 class ConversationRows(ui.element, component='conversation_rows.js'):
-    def __init__(self, *, labels: dict[str, str], on_select: Handler, on_toggle: Handler, on_assign: Handler) -> None:
+    def __init__(self, *, labels: dict[str, str], selected: int | None, on_select: Handler, on_toggle: Handler,
+                 on_assign: Handler) -> None:
         super().__init__()
         self.version = 0
         self.sent: dict[int, RowData] = {}  # what the browser shows, by conversation id
         self.order: list[int] = []
-        self.selected: int | None = None
+        self.selected = selected
         self.focused: int | None = None
         self._props['labels'] = labels
         for event, handler in (('select', on_select), ('toggle', on_toggle), ('assign', on_assign)):

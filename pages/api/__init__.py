@@ -29,6 +29,16 @@ SOCKET_DOC: dict[str, Any] = {'get': {
 }}
 
 
+# Storefronts on other origins call the API with a bearer token (never cookies), so any origin may.
+CORS: dict[str, Any] = {'allow_origins': ['*'], 'allow_methods': ['GET', 'POST'],
+                        'allow_headers': ['Authorization', 'Content-Type'], 'max_age': 600}
+
+
+def api_middleware(inner: ASGIApp) -> ASGIApp:
+    """What every API request passes, outermost first: CORS, the body cap, the request's language."""
+    return CORSMiddleware(BodySizeLimit(RequestLanguage(inner)), **CORS)
+
+
 class ApiLane:
     """Sends /api/ requests and sockets straight to the API's own FastAPI app, ahead of the page stack.
 
@@ -43,19 +53,20 @@ class ApiLane:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope['type'] in ('http', 'websocket') and scope['path'].startswith(API_PREFIX):
-            message_lane: MessageLane = self.app.state.inbox_message_lane
-            if message_lane.takes(scope):
-                await message_lane(scope, receive, send)
+            state = self.app.state
+            if state.inbox_message_lane.takes(scope):
+                await state.inbox_message_lane_app(scope, receive, send)
             else:
-                await self.app.state.inbox_api(scope, receive, send)
+                await state.inbox_api(scope, receive, send)
         else:
             await self.pages(scope, receive, send)
 
 
 def _route_api_first(app: FastAPI, api: FastAPI, message_lane: MessageLane) -> None:
     """Wrap the middleware stack app builds at its first request (ui.run adds its middleware later than we can)."""
-    app.state.inbox_api = api  # the latest, when tests build the app again
+    app.state.inbox_api = api_middleware(api)  # the latest, when tests build the app again
     app.state.inbox_message_lane = message_lane
+    app.state.inbox_message_lane_app = api_middleware(message_lane)
     if getattr(app, '_inbox_api_lane', False):
         return
     build_pages = app.build_middleware_stack
@@ -84,10 +95,5 @@ def install_api(app: FastAPI, runtime: Runtime) -> SocketHub:
     api.include_router(router)
     install_error_handlers(api)
     install_error_handlers(app)  # service errors raised by page routes outside the API
-    api.add_middleware(RequestLanguage)
-    api.add_middleware(BodySizeLimit)
-    # Storefronts on other origins call the API with a bearer token (never cookies), so any origin may.
-    api.add_middleware(CORSMiddleware, allow_origins=['*'], allow_methods=['GET', 'POST'],
-                       allow_headers=['Authorization', 'Content-Type'], max_age=600)
     _route_api_first(app, api, MessageLane(runtime))
     return hub

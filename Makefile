@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DATA_DIR ?= data
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test test-unit test-e2e install install-test chromium migrate demo clean i18n-extract i18n-update i18n-compile
+.PHONY: run test test-unit test-e2e install install-test chromium node css css-check migrate demo clean i18n-extract i18n-update i18n-compile
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,7 +44,30 @@ test-e2e: install-test chromium i18n-compile
 	$(BIN)/python -m pytest e2e -q
 
 # Two pytest runs: NiceGUI's simulated-user tests and Playwright cannot share one process.
-test: test-unit test-e2e
+test: css-check test-unit test-e2e
+
+# Styles (README "Styles"): the Tailwind utilities used in pages/ and components/, compiled into the committed
+# app/styles/tailwind.css. Only changing classes needs Node; running the inbox does not.
+STYLES := app/styles
+TAILWIND := $(STYLES)/node_modules/.bin/tailwindcss
+
+node:
+	@command -v npm >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq nodejs npm >/dev/null; fi; }
+
+$(TAILWIND): $(STYLES)/package.json $(STYLES)/package-lock.json | node
+	cd $(STYLES) && npm ci --no-audit --no-fund --silent
+	touch $@
+
+css: $(TAILWIND)
+	$(TAILWIND) -i $(STYLES)/tailwind.input.css -o $(STYLES)/tailwind.css --minify
+
+css-check: $(TAILWIND)
+	@$(TAILWIND) -i $(STYLES)/tailwind.input.css -o $(STYLES)/node_modules/.tailwind.check.css --minify 2>/dev/null
+	@cmp -s $(STYLES)/node_modules/.tailwind.check.css $(STYLES)/tailwind.css || { \
+	  echo 'app/styles/tailwind.css is not what the classes in pages/ and components/ give: run make css'; exit 1; }
+	@echo 'app/styles/tailwind.css is up to date'
 
 # Translations (README "Translations"): extract the strings into locale/messages.pot, merge it into every
 # locale/<lang>/LC_MESSAGES/messages.po, compile each .po into a .mo (not committed; the app also reads a .po).

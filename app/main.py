@@ -18,6 +18,7 @@ from pages.login import install_login_pages
 from pages.media import install_media
 from pages.settings import install_settings_pages
 from pages.store import install_store_pages
+from pages.styles import install_styles
 from services.mail.config import resolve_mail_config
 from services.mail.outbox import run_outbox_forever
 from services.mail.smtp_receiver import start_smtp_receiver
@@ -63,6 +64,7 @@ def build(settings: Settings) -> Runtime:
     runtime = Runtime(db=open_database(settings.effective_database_url), config=service_config(settings))
     install_language(app)  # _() speaks the viewer's language: NiceGUI client's, else the request's Accept-Language
     install_api(app, runtime)
+    install_styles()  # compiled Tailwind; `serve` turns NiceGUI's in-browser Tailwind off
     runtime.bus.message_created.subscribe(runtime.tagger.message_created)
     install_customer_pages(app, runtime)
     install_store_pages(app, runtime)
@@ -90,10 +92,11 @@ def build(settings: Settings) -> Runtime:
     app.on_shutdown(runtime.db.dispose)
     if runtime.message_writer is not None:
         app.on_shutdown(runtime.message_writer.close)
+    app.on_shutdown(runtime.list_reader.close)
     return runtime
 
 
 def serve(settings: Settings) -> None:
     build(settings)
     ui.run(host=settings.host, port=settings.port, title='Inbox', storage_secret=settings.secret, reload=False,
-           show=False, show_welcome_message=False, favicon='💬', reconnect_timeout=10)
+           show=False, show_welcome_message=False, favicon='💬', reconnect_timeout=10, tailwind=False)

@@ -238,13 +238,12 @@ class ConversationList:
             self.updating = False
 
     async def _apply_changes(self, ids: list[int]) -> None:
-        async with self.runtime.db.sessions() as db:
-            rows = await conversations.get_rows(db=db, conversation_ids=ids)
-            self.counts = await conversations.count_by_status(db=db, flt=self.filter)
+        update = await self.runtime.list_reader.read(ids, self.filter)
         if self.rows.is_deleted:  # the page went away while reading
             return
+        self.counts = update.counts
         for conversation_id in ids:
-            row = rows.get(conversation_id)
+            row = update.rows.get(conversation_id)
             if row is not None:
                 self._apply_row(conversation_id, row)
         self._publish(ids)

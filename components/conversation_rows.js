@@ -1,8 +1,8 @@
 // The rows of the conversation list, drawn in the browser from plain data (components/conversation_rows.py).
 // The server sends whole rows once and then only what changed (`apply`); each row is its own component, so a new
 // message re-renders one row and moves one DOM node instead of redrawing the list. Only the first rows are in the
-// page until the list is scrolled near its end: NiceGUI's Tailwind runtime reads the whole document after every
-// change, and with hundreds of rows that alone kept the browser busy (README, Benchmarks: live latency).
+// page until the list is scrolled near its end: the browser's work after each change grows with the page's nodes
+// (README, Benchmarks: live latency).
 const SHOWN_AT_ONCE = 60;
 
 const Row = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import String, cast
 from sqlalchemy.orm import aliased
@@ -60,7 +61,11 @@ def _fts_query(search: str) -> str:
     return ' '.join(f'"{word}"*' for word in SEARCH_WORD.findall(search)[:8])
 
 
-def _apply(query, db: AsyncSession, flt: ListFilter, *, with_status: bool = True):  # type: ignore[no-untyped-def]
+def _on_sqlite(db: AsyncSession) -> bool:
+    return db.bind.dialect.name == 'sqlite'
+
+
+def _apply(query, flt: ListFilter, *, sqlite: bool, with_status: bool = True):  # type: ignore[no-untyped-def]
     if with_status:
         if flt.status not in STATUSES:
             raise Invalid(f'Unknown status "{flt.status}".')
@@ -80,18 +85,17 @@ def _apply(query, db: AsyncSession, flt: ListFilter, *, with_status: bool = True
         query = query.where(cast(Conversation.topics, String).like(f'%"{flt.topic}"%'))
     words = SEARCH_WORD.findall(flt.search)
     if words:
-        query = query.where(_search_condition(db, flt.search))
+        query = query.where(_search_condition(flt.search, sqlite=sqlite))
     return query
 
 
-def _search_condition(db: AsyncSession, search: str):  # type: ignore[no-untyped-def]
+def _search_condition(search: str, *, sqlite: bool):  # type: ignore[no-untyped-def]
     """Customer name or e-mail containing the text, or a message with its words (as prefixes).
 
     On SQLite both come from FTS5 indexes (a trigram index for the customer substring, from three characters on), so
     the list finds its matches without reading every conversation; elsewhere, and for shorter text, LIKE."""
     wanted = search.strip()[:100]
     pattern = f'%{wanted.lower()}%'
-    sqlite = db.bind.dialect.name == 'sqlite'
     if sqlite:
         matching = select(Message.conversation_id).where(col(Message.id).in_(
             text('SELECT rowid FROM message_fts WHERE message_fts MATCH :fts').bindparams(fts=_fts_query(wanted))))
@@ -114,7 +118,7 @@ async def list_rows(*, db: AsyncSession, status: str = 'open', limit: int = 50,
                     before: tuple[datetime, int] | None = None, flt: ListFilter | None = None) -> list[ConversationRow]:
     """One page of the list, newest first, in one query; `before` is the (last_message_at, id) of the last row seen."""
     flt = flt or ListFilter(status=status)
-    query = _apply(_row_query(), db, flt)
+    query = _apply(_row_query(), flt, sqlite=_on_sqlite(db))
     if before is not None:
         moment, last_id = before
         query = query.where(or_(col(Conversation.last_message_at) < moment,
@@ -129,17 +133,32 @@ async def count_by_status(*, db: AsyncSession, flt: ListFilter | None = None) ->
 
     Counting every row made the first page grow with the inbox (67 ms at 100,000 conversations, and it runs again
     for every open staff tab on every change); a capped count reads at most COUNT_CAP index entries."""
-    flt = flt or ListFilter()
+    found = []
+    for status, query in count_queries(flt or ListFilter(), sqlite=_on_sqlite(db)):
+        result = await db.exec(query)
+        found.append((status, result.all() if status is None else result.one()))
+    return tally_counts(found)
+
+
+def count_queries(flt: ListFilter, *, sqlite: bool) -> list[tuple[str | None, Any]]:
+    """The statements behind each tab's count: (status, capped count), or (None, counts grouped by status)."""
     if SEARCH_WORD.search(flt.search):  # the matches are collected anyway: group them once for both tabs
-        grouped = _apply(select(Conversation.status, func.count()), db, flt, with_status=False)
-        counts = {status: 0 for status in STATUSES}
-        for status, count in (await db.exec(grouped.group_by(Conversation.status))).all():
-            counts[status] = min(count, COUNT_CAP)
-        return counts
-    counts = {}
-    for status in STATUSES:
-        capped = _apply(select(Conversation.id), db, replace(flt, status=status)).limit(COUNT_CAP).subquery()
-        counts[status] = (await db.exec(select(func.count()).select_from(capped))).one()
+        grouped = _apply(select(Conversation.status, func.count()), flt, sqlite=sqlite, with_status=False)
+        return [(None, grouped.group_by(Conversation.status))]
+    return [(status, select(func.count()).select_from(
+        _apply(select(Conversation.id), replace(flt, status=status), sqlite=sqlite).limit(COUNT_CAP).subquery()))
+        for status in STATUSES]
+
+
+def tally_counts(found: list[tuple[str | None, Any]]) -> dict[str, int]:
+    """Each tab's count from what `count_queries`' statements returned, in their order."""
+    counts = {status: 0 for status in STATUSES}
+    for status, result in found:
+        if status is not None:
+            counts[status] = result
+            continue
+        for grouped_status, count in result:
+            counts[grouped_status] = min(count, COUNT_CAP)
     return counts
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from db.engine import Database
 from services.events import EventBus
 from services.mail.config import MailConfig
+from services.list_reader import ListReader, list_reader_for
 from services.message_writer import MessageWriter
 from services.presence import PresenceTracker
 from services.rate_limit import SlidingWindowLimiter
@@ -46,11 +47,14 @@ class Runtime:
     tagger: TopicTagger = field(init=False)
     message_writer: MessageWriter | None = field(init=False)
     """The group-commit hot path for shopper chat messages (SQLite); None on other databases."""
+    list_reader: ListReader = field(init=False)
+    """What open conversation lists read when conversations change."""
 
     def __post_init__(self) -> None:
         c = self.config
         self.tagger = TopicTagger(db=self.db, bus=self.bus, model_path=c.topic_model_path, threshold=c.topic_threshold)
         self.message_writer = MessageWriter.for_database(self.db.url)
+        self.list_reader = list_reader_for(self.db)
         self.presence = PresenceTracker(grace_seconds=c.presence_grace_seconds, bus=self.bus)
         self.message_limiter = SlidingWindowLimiter(c.message_rate_limit, c.message_rate_window_seconds)
         self.address_limiter = SlidingWindowLimiter(c.address_rate_limit, c.message_rate_window_seconds)

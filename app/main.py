@@ -6,6 +6,7 @@ import logging
 
 from nicegui import app, background_tasks, ui
 
+from app.heap import freeze_startup_heap
 from app.settings import Settings
 from db.engine import open_database
 from pages.api import install_api
@@ -58,8 +59,10 @@ async def sweep_presence_forever(runtime: Runtime) -> None:
             log.exception('presence sweep failed')
 
 
-def build(settings: Settings) -> Runtime:
-    """Register everything on NiceGUI's app. Safe to call again after NiceGUI's globals were reset (tests)."""
+def build(settings: Settings, *, freeze_heap_after_start: bool = False) -> Runtime:
+    """Register everything on NiceGUI's app. Safe to call again after NiceGUI's globals were reset (tests).
+
+    `serve` freezes the start-up heap (app/heap.py); tests, which build many apps in one process, do not."""
     settings.prepare_data_dir()
     runtime = Runtime(db=open_database(settings.effective_database_url), config=service_config(settings))
     install_language(app)  # _() speaks the viewer's language: NiceGUI client's, else the request's Accept-Language
@@ -76,9 +79,14 @@ def build(settings: Settings) -> Runtime:
     install_settings_pages(runtime)
     smtp_servers: list[asyncio.AbstractServer] = []
 
+    async def start_tagger_then_freeze() -> None:
+        await runtime.tagger.start(train_if_missing=settings.topic_autotrain)
+        if freeze_heap_after_start:
+            freeze_startup_heap()  # the model is the last large thing start-up makes
+
     async def startup() -> None:
         background_tasks.create(sweep_presence_forever(runtime), name='presence-sweeper')
-        background_tasks.create(runtime.tagger.start(train_if_missing=settings.topic_autotrain), name='topic-model')
+        background_tasks.create(start_tagger_then_freeze(), name='topic-model')
         background_tasks.create(run_outbox_forever(runtime, transport_for(runtime.config.mail)), name='mail-outbox')
         if settings.smtp_inbound_port:
             smtp_servers.append(await start_smtp_receiver(runtime, host=settings.host, port=settings.smtp_inbound_port))
@@ -97,6 +105,6 @@ def build(settings: Settings) -> Runtime:
 
 
 def serve(settings: Settings) -> None:
-    build(settings)
+    build(settings, freeze_heap_after_start=True)
     ui.run(host=settings.host, port=settings.port, title='Inbox', storage_secret=settings.secret, reload=False,
            show=False, show_welcome_message=False, favicon='💬', reconnect_timeout=10, tailwind=False)

@@ -327,6 +327,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             own_cpu = time.process_time()
             chromium = browser_pid(browser)
             chromium_cpu = tree_cpu_seconds(chromium) if chromium else float('nan')
+            metrics = await context.new_cdp_session(page)  # the page's main thread: where its time goes
+            await metrics.send('Performance.enable')
+            main_thread = [await page_metrics(metrics)]
             cdp = None
             if args.browser_profile:  # Chromium's own sampling profiler (DevTools protocol), over the window
                 cdp = await context.new_cdp_session(page)
@@ -344,6 +347,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             own_cpu = (time.process_time() - own_cpu) / (wall[1] - wall[0])
             chromium_cpu = ((tree_cpu_seconds(chromium) - chromium_cpu) / (wall[1] - wall[0])
                             if chromium else float('nan'))
+            main_thread.append(await page_metrics(metrics))
+            busy = {name: (main_thread[1][name] - main_thread[0][name]) / (wall[1] - wall[0])
+                    for name in PAGE_METRICS}
             if cdp is not None:
                 browser_profile = (await cdp.send('Profiler.stop'))['profile']
                 args.browser_profile.write_text(json.dumps(browser_profile))
@@ -392,7 +398,17 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         'server_cpu_cores': (cpu[1] - cpu[0]) / (wall[1] - wall[0]), 'server_rss_mb': rss,
         'server_cpu_ms_per_message': (cpu[1] - cpu[0]) * 1000 / max(1, sum(post_status.values())),
         'mutations': tab.mutations, 'server_tracebacks': server.tracebacks(),
+        'page_main_thread_share': busy,
     }
+
+
+PAGE_METRICS = ('TaskDuration', 'ScriptDuration', 'RecalcStyleDuration', 'LayoutDuration')
+
+
+async def page_metrics(cdp: Any) -> dict[str, float]:
+    """Seconds the page's main thread spent so far: in all tasks, and in script, style and layout within them."""
+    found = {metric['name']: metric['value'] for metric in (await cdp.send('Performance.getMetrics'))['metrics']}
+    return {name: found.get(name, 0.0) for name in PAGE_METRICS}
 
 
 def browser_profile_report(profile: dict[str, Any], top: int = 25) -> str:
@@ -451,6 +467,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
           f'RSS {result["server_rss_mb"][1]:.0f} MB; page clock offset '
           f'{", ".join(f"{x:.1f}" for x in result["page_clock_offset_ms"])} ms; '
           f'tracebacks in the server log: {result["server_tracebacks"]}')
+    busy = result['page_main_thread_share']
+    print(f'  staff tab main thread busy {busy["TaskDuration"]:.0%} of the time: script {busy["ScriptDuration"]:.0%}, '
+          f'style {busy["RecalcStyleDuration"]:.0%}, layout {busy["LayoutDuration"]:.0%}, other (paint, '
+          f'compositing, parsing) {busy["TaskDuration"] - busy["ScriptDuration"] - busy["RecalcStyleDuration"] - busy["LayoutDuration"]:.0%}')
     result['table'] = text
     write_json(args.json, result)
     return result

@@ -13,7 +13,7 @@ const Row = {
                 border-b border-stone-100 outline-none"
          :class="[selected ? 'bg-indigo-50' : 'hover:bg-stone-50', focused ? 'ring-2 ring-inset ring-indigo-300' : '']"
          :data-conversation="row.id" tabindex="0" role="button" :aria-label="row.aria"
-         @click="$emit('select')" @keydown.enter.self="$emit('select')"
+         @click="$emit('select', row.id)" @keydown.enter.self="$emit('select', row.id)"
          @touchstart.passive="touchStart" @touchend.passive="touchEnd">
       <div class="relative shrink-0">
         <div class="w-10 h-10 rounded-full bg-stone-200 text-stone-700 flex items-center justify-center text-sm font-semibold">{{ row.initials }}</div>
@@ -40,9 +40,9 @@ const Row = {
                   group-hover:opacity-100 group-focus-within:opacity-100 transition">
         <q-btn flat round dense size="sm" :icon="row.status === 'open' ? 'check_circle_outline' : 'replay'"
                :aria-label="row.status === 'open' ? labels.close : labels.reopen"
-               :title="row.status === 'open' ? labels.close : labels.reopen" @click.stop="$emit('toggle')"></q-btn>
+               :title="row.status === 'open' ? labels.close : labels.reopen" @click.stop="$emit('toggle', row.id)"></q-btn>
         <q-btn flat round dense size="sm" icon="person_add_alt" :aria-label="labels.assign" :title="labels.assign"
-               @click.stop="$emit('assign')"></q-btn>
+               @click.stop="$emit('assign', row.id)"></q-btn>
       </div>
     </div>`,
   methods: {
@@ -56,7 +56,7 @@ const Row = {
       if (!start || !e.changedTouches.length) return;
       const dx = e.changedTouches[0].clientX - start.x;
       const dy = e.changedTouches[0].clientY - start.y;
-      if (Math.abs(dx) >= 80 && Math.abs(dy) <= 40) this.$emit("toggle");
+      if (Math.abs(dx) >= 80 && Math.abs(dy) <= 40) this.$emit("toggle", this.row.id);
     },
   },
 };
@@ -69,7 +69,7 @@ export default {
     <div class="w-full flex flex-col gap-0">
       <conversation-row v-for="id in shownOrder" :key="id" :row="rows[id]" :labels="labels"
                         :selected="id === selected" :focused="id === focused"
-                        @select="$emit('select', id)" @toggle="$emit('toggle', id)" @assign="$emit('assign', id)" />
+                        @select="select" @toggle="toggle" @assign="assign" />
       <div v-if="order.length > limit" ref="more" class="h-px"></div>
     </div>`,
   computed: {
@@ -101,6 +101,17 @@ export default {
     };
   },
   methods: {
+    // Method references, not inline arrow functions: an inline handler is a new function at every render of the
+    // list, so Vue would see every row's props change and redraw all rows when one row changed.
+    select(id) {
+      this.$emit("select", id);
+    },
+    toggle(id) {
+      this.$emit("toggle", id);
+    },
+    assign(id) {
+      this.$emit("assign", id);
+    },
     watchEnd() {
       if (this.$refs.more === this.watched) return;
       if (this.watched) this.observer.unobserve(this.watched);

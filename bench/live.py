@@ -468,9 +468,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
           f'{", ".join(f"{x:.1f}" for x in result["page_clock_offset_ms"])} ms; '
           f'tracebacks in the server log: {result["server_tracebacks"]}')
     busy = result['page_main_thread_share']
-    print(f'  staff tab main thread busy {busy["TaskDuration"]:.0%} of the time: script {busy["ScriptDuration"]:.0%}, '
-          f'style {busy["RecalcStyleDuration"]:.0%}, layout {busy["LayoutDuration"]:.0%}, other (paint, '
-          f'compositing, parsing) {busy["TaskDuration"] - busy["ScriptDuration"] - busy["RecalcStyleDuration"] - busy["LayoutDuration"]:.0%}')
+    other = busy['TaskDuration'] - busy['ScriptDuration'] - busy['RecalcStyleDuration'] - busy['LayoutDuration']
+    print(f'  staff tab main thread busy {busy["TaskDuration"]:.0%} of the time: style {busy["RecalcStyleDuration"]:.0%}, '
+          f'layout {busy["LayoutDuration"]:.0%}, script from timers and events {busy["ScriptDuration"]:.0%}, other '
+          f'{other:.0%} (the JavaScript of socket messages, which runs as microtasks, paint and compositing)')
     result['table'] = text
     write_json(args.json, result)
     return result

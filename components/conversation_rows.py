@@ -66,7 +66,7 @@ class ConversationRows(ui.element, component='conversation_rows.js'):
         for cid in dropped:
             del self.sent[cid]
         self.order = [cid for cid in order if cid in self.sent]
-        self.run_method('apply', self.version, changed, self.order)
+        self.run_method('apply', self.version, changed, dropped, self.order)
 
     def highlight(self, *, selected: int | None, focused: int | None) -> None:
         if (selected, focused) == (self.selected, self.focused):

@@ -334,6 +334,10 @@ def header(title: str) -> None:
 
 # ---------------------------------------------------------------- load
 
+class _ClosedUnanswered(ConnectionError):
+    """The server closed the connection before sending any byte of an answer."""
+
+
 class KeepAliveClient:
     """A minimal HTTP/1.1 keep-alive client on asyncio streams, for load loops.
 
@@ -346,6 +350,19 @@ class KeepAliveClient:
         self.writer: asyncio.StreamWriter | None = None
 
     async def post_json(self, path: str, body: bytes, headers: dict[str, str]) -> int:
+        """POST and return the status. Like browsers, a request on a reused connection that the server closed
+        without answering (its idle keep-alive timeout ran out as the request left) is sent once more on a new
+        connection; a request on a new connection is never sent twice. The inbox's message API is safe to retry
+        (client_msg_id)."""
+        reused = self.writer is not None and not self.writer.is_closing()
+        try:
+            return await self._post_json(path, body, headers)
+        except _ClosedUnanswered:
+            if not reused:
+                raise
+            return await self._post_json(path, body, headers)
+
+    async def _post_json(self, path: str, body: bytes, headers: dict[str, str]) -> int:
         if self.writer is None or self.writer.is_closing():
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         assert self.reader is not None
@@ -353,9 +370,12 @@ class KeepAliveClient:
         self.writer.write((f'POST {path} HTTP/1.1\r\nHost: {self.host}\r\nContent-Type: application/json\r\n'
                            f'Content-Length: {len(body)}\r\n{head}\r\n').encode() + body)
         try:
-            status_line = await self.reader.readline()
+            try:
+                status_line = await self.reader.readline()
+            except ConnectionResetError as error:
+                raise _ClosedUnanswered('reset before an answer') from error
             if not status_line:
-                raise ConnectionError('closed')
+                raise _ClosedUnanswered('closed before an answer')
             length = 0
             close = False
             while (line := await self.reader.readline()) not in (b'\r\n', b''):

@@ -2,8 +2,8 @@
 
 A tab gets at most one notification a second (`Pacer`): the first at once, then the newest of those that arrived
 meanwhile. A person reads one notification at a time, the unread dots in the list show the rest, and each
-notification costs the tab a script to run: at 60 shopper messages a second that was a tenth of its main thread
-(README, Benchmarks: live latency)."""
+notification costs the tab a script to run: at 60 shopper messages a second that was about a tenth of its main
+thread's time (README, Benchmarks: live latency)."""
 from __future__ import annotations
 
 import asyncio

@@ -325,6 +325,8 @@ def ensure_database(conversations: int, messages: int) -> tuple[Path, dict[str, 
     if not facts_file.exists():
         subprocess.run([PYTHON, '-m', 'bench.generate', '--conversations', str(conversations), '--messages',
                         str(messages), '--out', str(folder)], check=True, cwd=ROOT)
+    from db.migrate import upgrade  # a database generated before a new migration gets it once, here, not per run
+    upgrade(f'sqlite+aiosqlite:///{folder / "inbox.db"}')
     return folder / 'inbox.db', json.loads(facts_file.read_text())
 
 

@@ -93,6 +93,7 @@ class ConversationList:
         self.filter = ListFilter(staff_id=staff_id)
         self.items: dict[int, ConversationRow] = {}
         self.counts: dict[str, int] = {'open': 0, 'closed': 0}
+        self.unread = 0  # open conversations nobody has read, in the whole inbox (the header badge, the tab title)
         self.has_more = False
         self.changed: set[int] = set()
         self.updating = False
@@ -158,6 +159,7 @@ class ConversationList:
         async with self.runtime.db.sessions() as db:
             rows = await conversations.list_rows(db=db, limit=PAGE_SIZE, flt=self.filter)
             self.counts = await conversations.count_by_status(db=db, flt=self.filter)
+            self.unread = await conversations.count_unread(db=db)
         self.loading.set_visibility(False)
         self.items = {row.id: row for row in rows}
         self.has_more = len(rows) == PAGE_SIZE
@@ -175,6 +177,7 @@ class ConversationList:
             rows = await conversations.list_rows(db=db, limit=min(max(PAGE_SIZE, len(self.items)), 200),
                                                  flt=self.filter)
             self.counts = await conversations.count_by_status(db=db, flt=self.filter)
+            self.unread = await conversations.count_unread(db=db)
         if self.rows.is_deleted:
             return
         self.items = {row.id: row for row in rows}
@@ -219,7 +222,7 @@ class ConversationList:
                         ui.label(_('No open conversations') if self.status == 'open' else _('No closed conversations'))
                         ui.label(_('New chats from your store appear here as they arrive.')).classes('text-xs')
         if self.on_counts_changed:
-            self.on_counts_changed(sum(1 for row in self.items.values() if row.unread))
+            self.on_counts_changed(self.unread)
 
     async def conversation_changed(self, conversation_id: int) -> None:
         """Update, insert, move or drop the rows of changed conversations (the rest of the list is untouched).
@@ -241,7 +244,7 @@ class ConversationList:
         update = await self.runtime.list_reader.read(ids, self.filter)
         if self.rows.is_deleted:  # the page went away while reading
             return
-        self.counts = update.counts
+        self.counts, self.unread = update.counts, update.unread
         for conversation_id in ids:
             row = update.rows.get(conversation_id)
             if row is not None:

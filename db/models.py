@@ -58,6 +58,7 @@ class Conversation(SQLModel, table=True):
     __table_args__ = (
         Index('ix_conversation_status_last', 'status', 'last_message_at'),
         Index('ix_conversation_assignee_status', 'assignee_id', 'status'),
+        Index('ix_conversation_unread_status', 'unread', 'status'),
     )
     id: Optional[int] = Field(default=None, primary_key=True)
     customer_id: int = Field(foreign_key='customer.id', index=True)

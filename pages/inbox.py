@@ -16,6 +16,7 @@ from components.conversation_list import ConversationList
 from components.profile_panel import ProfilePanel
 from components.thread import Thread, aria
 from pages.staff_auth import no_chat_permission_notice, signed_in_staff
+from services import conversations
 from services import store as store_service
 from services.i18n import _
 from services.runtime import Runtime
@@ -92,9 +93,10 @@ def install_inbox_pages(runtime: Runtime) -> None:
             if count == shown_unread[0]:
                 return
             shown_unread[0] = count
-            unread_badge.set_text(str(count))
+            label = conversations.count_label(count)  # "999+" beyond the counting cap
+            unread_badge.set_text(label)
             unread_badge.set_visibility(count > 0)
-            ui.page_title(f'({count}) {_("Inbox")}' if count else _('Inbox'))
+            ui.page_title(f'({label}) {_("Inbox")}' if count else _('Inbox'))
 
         with ui.row().classes('w-full h-[calc(100vh-56px)] gap-0 no-wrap'):
             list_pane = ui.element('div').classes(LIST_PANE)

@@ -150,6 +150,17 @@ def count_queries(flt: ListFilter, *, sqlite: bool) -> list[tuple[str | None, An
         for status in STATUSES]
 
 
+async def count_unread(*, db: AsyncSession) -> int:
+    """Open conversations nobody has read yet, across the whole inbox, up to COUNT_CAP: the header badge and the
+    tab title (whatever tab, view or search the list shows)."""
+    return (await db.exec(unread_query())).one()
+
+
+def unread_query():  # type: ignore[no-untyped-def]
+    unread = select(Conversation.id).where(Conversation.unread == True, Conversation.status == 'open')  # noqa: E712
+    return select(func.count()).select_from(unread.limit(COUNT_CAP).subquery())
+
+
 def tally_counts(found: list[tuple[str | None, Any]]) -> dict[str, int]:
     """Each tab's count from what `count_queries`' statements returned, in their order."""
     counts = {status: 0 for status in STATUSES}

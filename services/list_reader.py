@@ -7,6 +7,7 @@ SQLite, `SqliteListReader` reads the same rows and counts in one hand-off to its
 own read connection, inside one read transaction (rows and counts from the same moment). The counts run the very
 statements of `conversations.count_queries`, compiled once per filter; the rows' values go through the columns'
 SQLAlchemy types, so a row is what `conversations.get_rows` returns (tests/test_list_reader.py compares them).
+The inbox's unread count (`conversations.count_unread`) is read in the same transaction.
 Other databases (PostgreSQL) read through the ORM: `OrmListReader`.
 """
 from __future__ import annotations
@@ -56,6 +57,7 @@ SELECT_ROWS = (
 class ListUpdate:
     rows: dict[int, ConversationRow]  # the changed conversations that still exist
     counts: dict[str, int]  # each tab's count under the list's filter
+    unread: int  # unread open conversations in the whole inbox (conversations.count_unread)
 
 
 class ListReader(Protocol):
@@ -78,7 +80,8 @@ class OrmListReader:
         async with self.db.sessions() as db:
             rows = await conversations.get_rows(db=db, conversation_ids=conversation_ids)
             counts = await conversations.count_by_status(db=db, flt=flt)
-        return ListUpdate(rows, counts)
+            unread = await conversations.count_unread(db=db)
+        return ListUpdate(rows, counts, unread)
 
     def close(self) -> None:
         pass
@@ -117,26 +120,33 @@ class SqliteListReader:
             found = connection.execute(SELECT_ROWS, (json.dumps(conversation_ids),)).fetchall()
             counted = [(status, connection.execute(sql, params).fetchall() if status is None
                         else connection.execute(sql, params).fetchone()[0]) for status, sql, params in statements]
+            unread = connection.execute(*SELECT_UNREAD).fetchone()[0]
         finally:
             connection.execute('COMMIT')
         rows = {}
         for values in found:
             row = _to_row([value if read is None else read(value) for read, value in zip(_READ, values)])
             rows[row.id] = row
-        return ListUpdate(rows, conversations.tally_counts(counted))
+        return ListUpdate(rows, conversations.tally_counts(counted), unread)
 
     def _count_statements(self, flt: ListFilter) -> list[tuple[str | None, str, tuple[Any, ...]]]:
         statements = self.compiled.get(flt)
         if statements is None:
-            statements = []
-            for status, query in conversations.count_queries(flt, sqlite=True):
-                compiled = query.compile(dialect=_DIALECT)
-                statements.append((status, str(compiled),
-                                   tuple(compiled.params[name] for name in compiled.positiontup or ())))
+            statements = [(status, *_plain(query))
+                          for status, query in conversations.count_queries(flt, sqlite=True)]
             self.compiled[flt] = statements
             while len(self.compiled) > COMPILED_FILTERS:
                 self.compiled.popitem(last=False)
         return statements
+
+
+def _plain(query: Any) -> tuple[str, tuple[Any, ...]]:
+    """A SQLAlchemy statement as SQLite's SQL text and its parameters in order."""
+    compiled = query.compile(dialect=_DIALECT)
+    return str(compiled), tuple(compiled.params[name] for name in compiled.positiontup or ())
+
+
+SELECT_UNREAD = _plain(conversations.unread_query())
 
 
 def _to_row(values: list[Any]) -> ConversationRow:

@@ -118,6 +118,17 @@ async def test_tab_counts_stop_at_the_cap_and_say_so(db: AsyncSession, monkeypat
     assert conversations.count_label(counts['open']) == '2+' and conversations.count_label(2) == '2'
 
 
+async def test_the_unread_count_is_every_open_conversation_nobody_has_read(db: AsyncSession) -> None:
+    staff = await add_staff(db)
+    made = [await chat(db, f'u{n}@example.com', f'question {n}') for n in range(4)]
+    assert await conversations.count_unread(db=db) == 4
+    await conversations.mark_read(db=db, bus=EventBus(), conversation_id=made[0])
+    await conversations.set_status(db=db, bus=EventBus(), staff=staff, conversation_id=made[1], status='closed')
+    assert await conversations.count_unread(db=db) == 2  # read, and closed, no longer count
+    await chat(db, 'u1@example.com', 'one more thing')  # a new message reopens it, unread
+    assert await conversations.count_unread(db=db) == 3
+
+
 async def test_topic_filter_and_paging(db: AsyncSession) -> None:
     made = [await chat(db, f'p{n}@example.com', f'message {n}') for n in range(5)]
     conversation = await db.get(Conversation, made[0])

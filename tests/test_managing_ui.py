@@ -100,3 +100,14 @@ async def test_a_sideways_swipe_on_a_row_closes_the_conversation(app: App, user:
     on_row(user, 'toggle', cid)
     await user.should_see('Open (0)')
     await user.should_see('Closed (1)')
+
+
+async def test_the_unread_badge_counts_the_whole_inbox_not_only_the_rows_loaded(app: App, user: User) -> None:
+    async with app.runtime.db.sessions() as db:
+        await add_staff(db)
+        for n in range(55):  # more than the list's first page of 50
+            await chat(db, f'many{n}@example.com', f'Question number {n}')
+    await sign_in(user)
+    await list_shows(user, lambda rows: len(rows) == 50)
+    badge = user.find(marker='unread-count').elements.pop()
+    assert badge.text == '55'  # (the "Open (55)" tab label holds the same number: look at the badge itself)

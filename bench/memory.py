@@ -6,8 +6,10 @@
 A real server (`python -m app.cli serve`); RSS is VmRSS from /proc/<pid>/status, read after each
 step has settled. Steps (cumulative): idle after start-up; + N shoppers, each with a chat session
 and an open WebSocket; + T staff tabs (pages of one signed-in context in one Chromium, each on
-/inbox); then everything closed again (what is not given back is kept for good or leaks). The
-tabs' own cost in Chromium is printed for information. Baseline, same run: the RSS of a bare
+/inbox); then everything closed again (what is not given back is kept for good or leaks); then the
+same sockets and tabs once more and closed again: if that second close ends where the first did,
+the memory kept after the first was kept for reuse (Python's and the C allocator's free lists),
+not leaked. The tabs' own cost in Chromium is printed for information. Baseline, same run: the RSS of a bare
 `python -c "import nicegui, sqlalchemy, sklearn"` process (what the libraries cost before any app).
 """
 from __future__ import annotations
@@ -28,6 +30,7 @@ from bench.common import (PYTHON, RAISED_LIMITS, Server, browser_pid, ensure_dat
                           launch_chromium, rss_mb, sign_in, table, tree_rss_mb, write_json)
 
 SETTLE = 5.0
+RECONNECT_TIMEOUT = 10.0  # app/main.py: ui.run(reconnect_timeout=10)
 
 
 def baseline_import_rss() -> float:
@@ -48,10 +51,6 @@ async def settle_rss(pid: int, seconds: float = SETTLE) -> float:
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
-    import httpx
-    import websockets
-    from playwright.async_api import async_playwright
-
     baseline = baseline_import_rss()
     print(f'baseline: bare python importing the libraries: {baseline:.0f} MB', flush=True)
     database, facts = ensure_database(args.db_size, 10) if args.db_size else (None, None)
@@ -63,78 +62,93 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     email = facts['staff_email'] if facts else 'bench@example.com'
     password = facts['staff_password'] if facts else 'bench password 123'
     steps: dict[str, float] = {}
-    chromium_mb = float('nan')
-    tabs_open = 0
-    sockets: list[Any] = []
-    failures = 0
+    rounds: list[dict[str, Any]] = []
     with server:
         print(f'server up in {server.ready_seconds:.2f} s (pid {server.pid})', flush=True)
         steps['idle'] = await settle_rss(server.pid)
         print(f'  idle: {steps["idle"]:.0f} MB', flush=True)
-        async with httpx.AsyncClient(base_url=server.base, timeout=30) as http:
-            gate = asyncio.Semaphore(20)
+        for round_number in (1, 2):  # the second round tells memory kept for reuse from memory that grows
+            rounds.append(await load_round(args, server, email, password))
+            steps[f'sockets{round_number}'] = rounds[-1]['sockets_mb']
+            steps[f'tabs{round_number}'] = rounds[-1]['tabs_mb']
+            # NiceGUI deletes a tab's client reconnect_timeout (10 s) after its socket went: wait past that.
+            steps[f'closed{round_number}'] = await settle_rss(server.pid, RECONNECT_TIMEOUT + SETTLE * 2)
+            print(f'  all closed again: {steps[f"closed{round_number}"]:.0f} MB', flush=True)
+        tracebacks = server.tracebacks()
+    first = rounds[0]
+    steps.update(sockets=steps['sockets1'], tabs=steps['tabs1'], closed=steps['closed1'])
+    per_socket_kb = (steps['sockets'] - steps['idle']) * 1024 / max(1, first['sockets'])
+    per_tab_mb = (steps['tabs'] - steps['sockets']) / max(1, first['tabs'])
+    return {'baseline_import_mb': baseline, 'rss_mb': steps, 'sockets': first['sockets'],
+            'socket_failures': sum(r['failures'] for r in rounds), 'tabs': first['tabs'], 'per_socket_kb': per_socket_kb,
+            'per_tab_mb': per_tab_mb, 'chromium_mb': first['chromium_mb'], 'db_size': args.db_size,
+            'server_tracebacks': tracebacks}
 
-            async def connect(i: int) -> None:
-                nonlocal failures
-                async with gate:
-                    try:
-                        response = await http.post('/api/v1/chat/sessions', json={
-                            'email': f'mem{i}-{uuid.uuid4().hex[:6]}@example.com', 'name': f'Shopper {i}'},
-                            headers={'X-Forwarded-For': f'10.2.{i >> 8}.{i & 255}'})
-                        response.raise_for_status()
-                        token = response.json()['session_token']
-                        ws_base = server.base.replace('http', 'ws', 1)
-                        sockets.append(await websockets.connect(f'{ws_base}/api/v1/chat/ws?token={token}',
-                                                                open_timeout=30, ping_interval=None))
-                    except Exception:  # noqa: BLE001  (counted)
-                        failures += 1
+
+async def load_round(args: argparse.Namespace, server: Server, email: str, password: str) -> dict[str, Any]:
+    """N shopper sockets, then T staff tabs; RSS after each; then everything closed."""
+    import httpx
+    import websockets
+    from playwright.async_api import async_playwright
+
+    sockets: list[Any] = []
+    failures = 0
+    async with httpx.AsyncClient(base_url=server.base, timeout=30) as http:
+        gate = asyncio.Semaphore(20)
+
+        async def connect(i: int) -> None:
+            nonlocal failures
+            async with gate:
+                try:
+                    response = await http.post('/api/v1/chat/sessions', json={
+                        'email': f'mem{i}-{uuid.uuid4().hex[:6]}@example.com', 'name': f'Shopper {i}'},
+                        headers={'X-Forwarded-For': f'10.2.{i >> 8}.{i & 255}'})
+                    response.raise_for_status()
+                    token = response.json()['session_token']
+                    ws_base = server.base.replace('http', 'ws', 1)
+                    sockets.append(await websockets.connect(f'{ws_base}/api/v1/chat/ws?token={token}',
+                                                            open_timeout=30, ping_interval=None))
+                except Exception:  # noqa: BLE001  (counted)
+                    failures += 1
+
+        try:
+            await asyncio.wait_for(asyncio.gather(*(connect(i) for i in range(args.sockets))), timeout=300)
+        except asyncio.TimeoutError:
+            print('  (connecting cut at its time bound)')
+        sockets_mb = await settle_rss(server.pid)
+        print(f'  + {len(sockets)} shopper sockets: {sockets_mb:.0f} MB', flush=True)
+
+        async with async_playwright() as pw:
+            browser = await launch_chromium(pw)
+            context = await browser.new_context(viewport={'width': 1400, 'height': 900})
+            context.set_default_timeout(60_000)
+            first = await context.new_page()
+            await sign_in(first, server.base, email, password)
+            pages = [first]
+
+            async def open_tabs() -> None:
+                for _ in range(args.tabs - 1):
+                    page = await context.new_page()
+                    await page.goto(f'{server.base}/inbox')
+                    await page.get_by_text('Conversations', exact=True).wait_for()
+                    pages.append(page)
 
             try:
-                await asyncio.wait_for(asyncio.gather(*(connect(i) for i in range(args.sockets))), timeout=300)
-            except asyncio.TimeoutError:
-                print('  (connecting cut at its time bound)')
-            steps['sockets'] = await settle_rss(server.pid)
-            print(f'  + {len(sockets)} shopper sockets: {steps["sockets"]:.0f} MB', flush=True)
-
-            async with async_playwright() as pw:
-                browser = await launch_chromium(pw)
-                context = await browser.new_context(viewport={'width': 1400, 'height': 900})
-                context.set_default_timeout(60_000)
-                first = await context.new_page()
-                await sign_in(first, server.base, email, password)
-                pages = [first]
-
-                async def open_tabs() -> None:
-                    for _ in range(args.tabs - 1):
-                        page = await context.new_page()
-                        await page.goto(f'{server.base}/inbox')
-                        await page.get_by_text('Conversations', exact=True).wait_for()
-                        pages.append(page)
-
-                try:
-                    await asyncio.wait_for(open_tabs(), 240)
-                except (asyncio.TimeoutError, Exception) as error:  # noqa: BLE001  (reported with the count)
-                    print(f'  (opening tabs stopped: {type(error).__name__}; {len(pages)} open)')
-                steps['tabs'] = await settle_rss(server.pid, SETTLE * 2)
-                pid = browser_pid(browser)
-                chromium_mb = tree_rss_mb(pid) if pid else float('nan')
-                tabs_open = len(pages)
-                print(f'  + {len(pages)} staff tabs: {steps["tabs"]:.0f} MB (Chromium itself: {chromium_mb:,.0f} MB)',
-                      flush=True)
-                await browser.close()
-            for ws in sockets:
-                try:
-                    await asyncio.wait_for(ws.close(), 2)
-                except Exception:  # noqa: BLE001
-                    pass
-        steps['closed'] = await settle_rss(server.pid, SETTLE * 2)
-        print(f'  all closed again: {steps["closed"]:.0f} MB', flush=True)
-        tracebacks = server.tracebacks()
-    per_socket_kb = (steps['sockets'] - steps['idle']) * 1024 / max(1, len(sockets))
-    per_tab_mb = (steps['tabs'] - steps['sockets']) / max(1, tabs_open)
-    return {'baseline_import_mb': baseline, 'rss_mb': steps, 'sockets': len(sockets), 'socket_failures': failures,
-            'tabs': tabs_open, 'per_socket_kb': per_socket_kb, 'per_tab_mb': per_tab_mb,
-            'chromium_mb': chromium_mb, 'db_size': args.db_size, 'server_tracebacks': tracebacks}
+                await asyncio.wait_for(open_tabs(), 240)
+            except (asyncio.TimeoutError, Exception) as error:  # noqa: BLE001  (reported with the count)
+                print(f'  (opening tabs stopped: {type(error).__name__}; {len(pages)} open)')
+            tabs_mb = await settle_rss(server.pid, SETTLE * 2)
+            pid = browser_pid(browser)
+            chromium_mb = tree_rss_mb(pid) if pid else float('nan')
+            print(f'  + {len(pages)} staff tabs: {tabs_mb:.0f} MB (Chromium itself: {chromium_mb:,.0f} MB)', flush=True)
+            await browser.close()
+        for ws in sockets:
+            try:
+                await asyncio.wait_for(ws.close(), 2)
+            except Exception:  # noqa: BLE001
+                pass
+    return {'sockets': len(sockets), 'failures': failures, 'tabs': len(pages), 'sockets_mb': sockets_mb,
+            'tabs_mb': tabs_mb, 'chromium_mb': chromium_mb}
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -153,6 +167,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             [f'+ {result["sockets"]} shopper sockets', f'{r["sockets"]:.0f}', f'{result["per_socket_kb"]:.0f} KB per socket'],
             [f'+ {result["tabs"]} staff tabs', f'{r["tabs"]:.0f}', f'{result["per_tab_mb"]:.1f} MB per tab'],
             ['everything closed again', f'{r["closed"]:.0f}', f'{r["closed"] - r["idle"]:+.0f} MB vs idle'],
+            ['the same sockets and tabs again, then closed', f'{r["closed2"]:.0f}',
+             f'{r["closed2"] - r["closed"]:+.0f} MB vs the first close (with {r["tabs2"]:.0f} MB while open)'],
             ['baseline: python importing the libraries', f'{result["baseline_import_mb"]:.0f}', ''],
             ['(Chromium with the tabs, all processes)', f'{result["chromium_mb"]:,.0f}', 'shared pages counted per process']]
     text = table(['server RSS', 'MB', 'note'], rows)

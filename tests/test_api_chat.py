@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 
 import httpx
 import pytest
@@ -200,3 +201,25 @@ async def test_inbound_mail_may_be_larger_than_the_64_kib_api_cap(app: App) -> N
     assert response.status_code != 413
     huge = await app.http.post('/api/v1/inbound/email', content=b'x' * (11 * 1024 * 1024))
     assert huge.status_code == 413
+
+
+async def test_a_chat_started_while_the_database_stays_locked_gets_503_busy_and_nothing_is_half_stored(
+        app: App) -> None:
+    """Another writer holds SQLite's write lock past the busy timeout (as a waiting writer can, starved in a burst):
+    the shopper is told to try again, not given a 500; once the lock is free the same request succeeds."""
+    from sqlalchemy.engine import make_url
+    from sqlmodel import func, select
+
+    from db.models import Customer
+    blocker = sqlite3.connect(make_url(app.settings.effective_database_url).database, isolation_level=None)
+    blocker.execute('BEGIN IMMEDIATE')
+    try:
+        response = await app.http.post('/api/v1/chat/sessions', json={'email': 'busy@example.com'})
+    finally:
+        blocker.execute('ROLLBACK')
+        blocker.close()
+    assert response.status_code == 503
+    assert response.json()['error']['code'] == 'busy' and response.headers['Retry-After'] == '1'
+    async with app.runtime.db.sessions() as db:
+        assert (await db.exec(select(func.count()).select_from(Customer))).one() == 0
+    assert (await start_chat(app, email='busy@example.com'))['session_token']

@@ -1,6 +1,7 @@
 """The API's error shape, its body-size cap, and handlers that keep bad input at 4xx."""
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -8,9 +9,13 @@ from fastapi.exception_handlers import http_exception_handler, request_validatio
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from sqlalchemy.exc import OperationalError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.errors import RateLimited, ServiceError
+from services.i18n import _
+
+log = logging.getLogger('inbox.api')
 
 API_PREFIX = '/api/'
 MAX_BODY_BYTES = 64 * 1024
@@ -63,7 +68,19 @@ async def _http_error(request: Request, error: Exception) -> Any:
     return error_response(error.status_code, code, str(error.detail))
 
 
+async def _database_busy(request: Request, error: Exception) -> Any:
+    """SQLite gave up waiting for its write lock (busy_timeout): during a burst of writes, say many shoppers starting
+    chats at once, a waiting writer can lose the lock to others again and again. Nothing of the request was stored
+    (its transaction rolled back), so the client is told to send it again, not given a 500."""
+    if 'locked' not in str(getattr(error, 'orig', error)):
+        raise error
+    log.warning('database busy: %s %s answered 503', request.method, request.url.path)
+    return error_response(503, 'busy', _('The inbox is busy right now; please try again in a moment.'),
+                          {'Retry-After': '1'})
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(OperationalError, _database_busy)
     app.add_exception_handler(ServiceError, _service_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

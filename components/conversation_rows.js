@@ -19,7 +19,8 @@ const Row = {
          :class="[selected ? 'bg-indigo-50' : 'hover:bg-stone-50', focused ? 'ring-2 ring-inset ring-indigo-300' : '']"
          :data-conversation="row.id" tabindex="0" role="button" :aria-label="row.aria"
          @click="$emit('select', row.id)" @keydown.enter.self="$emit('select', row.id)"
-         @touchstart.passive="touchStart" @touchend.passive="touchEnd">
+         @touchstart.passive="touchStart" @touchend.passive="touchEnd"
+         @mouseenter="armed = true" @focusin="armed = true">
       <div class="relative shrink-0">
         <div class="w-10 h-10 rounded-full bg-stone-200 text-stone-700 flex items-center justify-center text-sm font-semibold">{{ row.initials }}</div>
         <span v-show="row.online" class="absolute bottom-0 right-0 w-3 h-3 rounded-full bg-green-500 border-2 border-white"></span>
@@ -41,7 +42,7 @@ const Row = {
                :class="topic.classes">{{ topic.label }}</div>
         </div>
       </div>
-      <div class="row-actions absolute right-2 bottom-2 flex gap-0 bg-white/90 rounded-lg shadow-sm opacity-0
+      <div v-if="armed" class="row-actions absolute right-2 bottom-2 flex gap-0 bg-white/90 rounded-lg shadow-sm opacity-0
                   group-hover:opacity-100 group-focus-within:opacity-100 transition">
         <q-btn flat round dense size="sm" :icon="row.status === 'open' ? 'check_circle_outline' : 'replay'"
                :aria-label="row.status === 'open' ? labels.close : labels.reopen"
@@ -50,6 +51,11 @@ const Row = {
                @click.stop="$emit('assign', row.id)"></q-btn>
       </div>
     </div>`,
+  // The close and assign buttons are made on the row's first hover or focus: with shoppers writing, rows keep
+  // coming into the first 60, and two Quasar buttons were most of what a new row cost the page to draw.
+  data() {
+    return { armed: false };
+  },
   methods: {
     touchStart(e) {
       this.start = e.touches.length === 1 ? { x: e.touches[0].clientX, y: e.touches[0].clientY } : null;
@@ -134,7 +140,7 @@ export default {
       if (version > this.version) return this.$emit("resync"); // a reset never arrived: ask for the whole list
       for (const row of changed) this.rows[row.id] = markRaw(row);
       for (const id of dropped) delete this.rows[id];
-      this.order = order; // the server's order holds exactly the rows it has sent and not dropped
+      if (order) this.order = order; // the rows sent and not dropped; null: the order did not change
     },
     highlight(selected, focused) {
       this.selected = selected;

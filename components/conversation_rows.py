@@ -65,8 +65,11 @@ class ConversationRows(ui.element, component='conversation_rows.js'):
             self.sent[row['id']] = row
         for cid in dropped:
             del self.sent[cid]
-        self.order = [cid for cid in order if cid in self.sent]
-        self.run_method('apply', self.version, changed, dropped, self.order)
+        order = [cid for cid in order if cid in self.sent]
+        moved = order != self.order
+        self.order = order
+        # The order only when it changed: a row that changed in place (its topics, presence) redraws that row alone.
+        self.run_method('apply', self.version, changed, dropped, order if moved else None)
 
     def highlight(self, *, selected: int | None, focused: int | None) -> None:
         if (selected, focused) == (self.selected, self.focused):

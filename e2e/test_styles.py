@@ -5,7 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import Browser, expect
 
 from e2e.conftest import STAFF
-from e2e.page_objects import Inbox
+from e2e.page_objects import Inbox, translated_in_context
 from e2e.shopper_api import ApiShopper
 
 STYLE_OF = '''(element) => {
@@ -32,5 +32,11 @@ def test_the_inbox_is_laid_out_by_the_compiled_stylesheet_on_a_desktop_and_a_pho
             style = row.evaluate(STYLE_OF)
             assert (style['cursor'], style['display'], style['paddingLeft']) == ('pointer', 'flex', '16px')  # px-4
             assert page.evaluate(LIST_PANE_WIDTH) == list_width  # md:w-[340px] on a desktop, w-full on a phone
+            if list_width == 340:  # a row's close and assign buttons are made on its first hover
+                close = row.get_by_role('button', name=translated_in_context(inbox.lang, 'conversation', 'Close'))
+                assert close.count() == 0
+                row.hover()
+                expect(close).to_be_visible()
+                expect(row.get_by_role('button', name=inbox.t('Assign'))).to_be_visible()
         finally:
             context.close()

@@ -7,10 +7,11 @@ A real server (`python -m app.cli serve`); RSS is VmRSS from /proc/<pid>/status,
 step has settled. Steps (cumulative): idle after start-up; + N shoppers, each with a chat session
 and an open WebSocket; + T staff tabs (pages of one signed-in context in one Chromium, each on
 /inbox); then everything closed again (what is not given back is kept for good or leaks); then the
-same sockets and tabs once more and closed again: if that second close ends where the first did,
-the memory kept after the first was kept for reuse (Python's and the C allocator's free lists),
-not leaked. The tabs' own cost in Chromium is printed for information. Baseline, same run: the RSS of a bare
-`python -c "import nicegui, sqlalchemy, sklearn"` process (what the libraries cost before any app).
+same sockets and tabs again and closed again, `--rounds` times in all (2 by default): if later
+closes end where the first did, what the first kept is kept for reuse (Python's and the C
+allocator's free lists), not leaked. The tabs' own cost in Chromium is printed for information.
+Baseline, same run: the RSS of a bare `python -c "import nicegui, sqlalchemy, sklearn"` process
+(what the libraries cost before any app).
 """
 from __future__ import annotations
 
@@ -67,7 +68,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         print(f'server up in {server.ready_seconds:.2f} s (pid {server.pid})', flush=True)
         steps['idle'] = await settle_rss(server.pid)
         print(f'  idle: {steps["idle"]:.0f} MB', flush=True)
-        for round_number in (1, 2):  # the second round tells memory kept for reuse from memory that grows
+        for round_number in range(1, args.rounds + 1):  # later rounds tell memory kept for reuse from growth
             rounds.append(await load_round(args, server, email, password))
             steps[f'sockets{round_number}'] = rounds[-1]['sockets_mb']
             steps[f'tabs{round_number}'] = rounds[-1]['tabs_mb']
@@ -82,7 +83,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     return {'baseline_import_mb': baseline, 'rss_mb': steps, 'sockets': first['sockets'],
             'socket_failures': sum(r['failures'] for r in rounds), 'tabs': first['tabs'], 'per_socket_kb': per_socket_kb,
             'per_tab_mb': per_tab_mb, 'chromium_mb': first['chromium_mb'], 'db_size': args.db_size,
-            'server_tracebacks': tracebacks}
+            'rounds': args.rounds, 'server_tracebacks': tracebacks}
 
 
 async def load_round(args: argparse.Namespace, server: Server, email: str, password: str) -> dict[str, Any]:
@@ -156,10 +157,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument('--sockets', type=int, default=500, help='shopper WebSockets')
     parser.add_argument('--tabs', type=int, default=20, help='staff tabs in one Chromium')
     parser.add_argument('--db-size', type=int, default=10_000, help='conversations of history; 0: empty database')
+    parser.add_argument('--rounds', type=int, default=2, help='times the sockets and tabs are opened and closed')
     parser.add_argument('--json', help='write the figures here')
     args = parser.parse_args(argv)
-    if not 0 <= args.sockets <= 5000 or not 1 <= args.tabs <= 50:
-        parser.error('--sockets 0..5000, --tabs 1..50')
+    if not 0 <= args.sockets <= 5000 or not 1 <= args.tabs <= 50 or not 2 <= args.rounds <= 20:
+        parser.error('--sockets 0..5000, --tabs 1..50, --rounds 2..20')
     header(f'memory: server RSS idle, with {args.sockets} shopper sockets, with {args.tabs} staff tabs')
     result = asyncio.run(run(args))
     r = result['rss_mb']
@@ -167,8 +169,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             [f'+ {result["sockets"]} shopper sockets', f'{r["sockets"]:.0f}', f'{result["per_socket_kb"]:.0f} KB per socket'],
             [f'+ {result["tabs"]} staff tabs', f'{r["tabs"]:.0f}', f'{result["per_tab_mb"]:.1f} MB per tab'],
             ['everything closed again', f'{r["closed"]:.0f}', f'{r["closed"] - r["idle"]:+.0f} MB vs idle'],
-            ['the same sockets and tabs again, then closed', f'{r["closed2"]:.0f}',
-             f'{r["closed2"] - r["closed"]:+.0f} MB vs the first close (with {r["tabs2"]:.0f} MB while open)'],
+            *([f'round {n}: the same sockets and tabs again, then closed', f'{r[f"closed{n}"]:.0f}',
+               f'{r[f"closed{n}"] - r[f"closed{n - 1}"]:+.0f} MB vs round {n - 1} (with {r[f"tabs{n}"]:.0f} MB while open)']
+              for n in range(2, result['rounds'] + 1)),
             ['baseline: python importing the libraries', f'{result["baseline_import_mb"]:.0f}', ''],
             ['(Chromium with the tabs, all processes)', f'{result["chromium_mb"]:,.0f}', 'shared pages counted per process']]
     text = table(['server RSS', 'MB', 'note'], rows)

@@ -32,6 +32,7 @@ BENCHMARKS: dict[str, tuple[str, list[str], int]] = {
     'live_light': ('live', ['--shoppers', '30', '--seconds', '30', '--db-size', '10000'], 300),
     'memory': ('memory', ['--sockets', '500', '--tabs', '20', '--db-size', '10000'], 420),
     'startup': ('startup', ['--db-size', '100000', '--runs', '3'], 300),
+    'burst': ('burst', ['--chats', '1000', '--concurrency', '100', '--db-size', '10000'], 180),
 }
 
 
@@ -156,7 +157,8 @@ def main(argv: list[str] | None = None) -> None:
               'ingest': 'Ingest (50 clients; baseline raw aiosqlite insert + commit per row)',
               'live': 'Live latency, 300 shoppers (baseline bare WebSocket echo)',
               'live_light': 'Live latency, 30 shoppers, for reference (baseline bare WebSocket echo)',
-              'memory': 'Memory (server VmRSS)', 'startup': 'Start-up'}
+              'memory': 'Memory (server VmRSS)', 'startup': 'Start-up',
+              'burst': 'Bursts of new chats (baseline raw aiosqlite insert + commit per row)'}
     for name in chosen:
         lines += ['', f'## {titles[name]}', '']
         result = results.get(name)

@@ -8,6 +8,8 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from db.write_gate import WriteGate, install_write_gate
+
 
 def set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
@@ -32,17 +34,21 @@ class Database:
     url: str
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
+    write_gate: WriteGate | None = None  # SQLite only
 
     async def dispose(self) -> None:
         await self.engine.dispose()
 
 
 def open_database(url: str) -> Database:
-    if is_sqlite(url):  # a SQLite connection is a file handle: cheap to keep, so many tabs and sockets never queue
-        engine = create_async_engine(url, pool_size=20, max_overflow=30, pool_timeout=60)
+    if is_sqlite(url):
+        # Each pooled aiosqlite connection is a thread and a page cache (up to 2 MB), so only 5 stay open; a burst
+        # borrows up to 15 more. Writers queue on the write gate, which SQLite would make them do anyway.
+        engine = create_async_engine(url, pool_size=5, max_overflow=15, pool_timeout=60)
+        event.listen(engine.sync_engine, 'connect', set_sqlite_pragmas)
+        gate: WriteGate | None = install_write_gate(engine)
     else:
         engine = create_async_engine(url, pool_pre_ping=True)
-    if is_sqlite(url):
-        event.listen(engine.sync_engine, 'connect', set_sqlite_pragmas)
+        gate = None
     sessions = async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
-    return Database(url=url, engine=engine, sessions=sessions)
+    return Database(url=url, engine=engine, sessions=sessions, write_gate=gate)

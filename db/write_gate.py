@@ -38,6 +38,7 @@ class WriteGate:
         self.timeout = timeout
         self._lock = asyncio.Lock()
         self._holder: asyncio.Task[Any] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self.waits = 0
 
     def before_execute(self, conn: Connection, _cursor: Any, statement: str, parameters: Any, _context: Any,
@@ -57,12 +58,25 @@ class WriteGate:
             raise OperationalError(statement, parameters, sqlite3.OperationalError(
                 f'database is locked (waited {self.timeout:g} s for the write gate)')) from None
         self._holder = task
+        self._loop = asyncio.get_running_loop()
         conn.info[HELD] = True
 
     def on_checkin(self, _dbapi_connection: Any, record: Any) -> None:
-        if record.info.pop(HELD, False):
-            self._holder = None
-            self._lock.release()
+        if not record.info.pop(HELD, False):
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if self._loop is None or running is self._loop:
+            self._release()
+        elif not self._loop.is_closed():
+            # A connection the garbage collector returns, on whichever thread it ran: the lock belongs to the loop.
+            self._loop.call_soon_threadsafe(self._release)
+
+    def _release(self) -> None:
+        self._holder = None
+        self._lock.release()
 
 
 def install_write_gate(engine: AsyncEngine, timeout: float = 30.0) -> WriteGate:

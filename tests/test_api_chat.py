@@ -182,6 +182,28 @@ async def test_socket_pushes_staff_replies_and_refuses_bad_tokens(app: App, live
             await asyncio.wait_for(socket.recv(), 5)
 
 
+async def test_an_open_socket_keeps_the_shopper_online_and_ignores_what_is_not_a_ping(
+        app: App, live_server: str) -> None:
+    from db.models import Conversation
+
+    chat = await start_chat(app)
+    open_sockets = app.runtime.presence.open_sockets
+    async with websockets.connect(f'ws://{live_server}/api/v1/chat/ws?token={chat["session_token"]}') as socket:
+        for junk in ('not json', '[]', '{"type": 5}', '{"type": "hello"}'):
+            await socket.send(junk)
+        await socket.send(json.dumps({'type': 'ping'}))
+        assert json.loads(await asyncio.wait_for(socket.recv(), 5)) == {'type': 'pong'}  # nothing came before it
+        async with app.runtime.db.sessions() as db:
+            conversation = await db.get(Conversation, chat['conversation_id'])
+            assert conversation is not None and conversation.customer_online
+        assert sum(open_sockets.values()) == 1
+    for _ in range(50):  # the server sees the close a moment later; the grace period starts then
+        if not open_sockets:
+            break
+        await asyncio.sleep(0.1)
+    assert not open_sockets
+
+
 async def test_bad_input_never_gives_500(app: App) -> None:
     cases = [
         ('POST', '/api/v1/chat/sessions', b'[]'),

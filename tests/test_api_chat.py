@@ -225,6 +225,22 @@ async def test_inbound_mail_may_be_larger_than_the_64_kib_api_cap(app: App) -> N
     assert huge.status_code == 413
 
 
+async def test_a_chat_started_while_every_database_connection_is_taken_gets_503_busy(app: App) -> None:
+    """A burst far past what the server commits per second: the pool has no connection free within its timeout."""
+    engine = app.runtime.db.engine
+    pool = engine.sync_engine.pool
+    pool._timeout = 0.2  # type: ignore[attr-defined]  (60 s in the server; the test does not wait that long)
+    held = [await engine.connect() for _ in range(pool.size() + pool._max_overflow)]  # type: ignore[attr-defined]
+    try:
+        response = await app.http.post('/api/v1/chat/sessions', json={'email': 'crowd@example.com'})
+    finally:
+        for connection in held:
+            await connection.close()
+    assert response.status_code == 503
+    assert response.json()['error']['code'] == 'busy' and response.headers['Retry-After'] == '1'
+    assert (await start_chat(app, email='crowd@example.com'))['session_token']
+
+
 async def test_a_chat_started_while_the_database_stays_locked_gets_503_busy_and_nothing_is_half_stored(
         app: App) -> None:
     """Another writer holds SQLite's write lock past the busy timeout (as a waiting writer can, starved in a burst):

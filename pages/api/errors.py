@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.errors import RateLimited, ServiceError
@@ -69,10 +70,11 @@ async def _http_error(request: Request, error: Exception) -> Any:
 
 
 async def _database_busy(request: Request, error: Exception) -> Any:
-    """SQLite gave up waiting for its write lock (busy_timeout): during a burst of writes, say many shoppers starting
-    chats at once, a waiting writer can lose the lock to others again and again. Nothing of the request was stored
-    (its transaction rolled back), so the client is told to send it again, not given a 500."""
-    if 'locked' not in str(getattr(error, 'orig', error)):
+    """The request waited too long for the database: for SQLite's write lock (busy_timeout, or the write gate in
+    front of it, db/write_gate.py) or for a free connection of the pool, in a burst far past what the server commits
+    per second. Nothing of the request was stored (its transaction rolled back, or never began), so the client is
+    told to send it again, not given a 500."""
+    if not isinstance(error, PoolTimeout) and 'locked' not in str(getattr(error, 'orig', error)):
         raise error
     log.warning('database busy: %s %s answered 503', request.method, request.url.path)
     return error_response(503, 'busy', _('The inbox is busy right now; please try again in a moment.'),
@@ -81,6 +83,7 @@ async def _database_busy(request: Request, error: Exception) -> Any:
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(OperationalError, _database_busy)
+    app.add_exception_handler(PoolTimeout, _database_busy)
     app.add_exception_handler(ServiceError, _service_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

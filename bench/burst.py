@@ -23,7 +23,8 @@ from typing import Any
 if __package__ in (None, ''):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import RAISED_LIMITS, Server, ensure_database, header, ms, summary, table, write_json  # noqa: E402
+from bench.common import (RAISED_LIMITS, Server, ensure_database, header, ms, shopper_address, summary,  # noqa: E402
+                          table, write_json)
 from bench.ingest import raw_insert_baseline  # noqa: E402
 
 
@@ -41,7 +42,7 @@ async def start_chats(base: str, chats: int, concurrency: int) -> dict[str, Any]
                 try:
                     response = await http.post('/api/v1/chat/sessions', json={
                         'email': f'burst{i}-{uuid.uuid4().hex[:6]}@example.com', 'name': f'Shopper {i}'},
-                        headers={'X-Forwarded-For': f'10.4.{i >> 8}.{i & 255}'})
+                        headers={'X-Forwarded-For': shopper_address(i)})
                     statuses[str(response.status_code)] += 1
                 except Exception as error:  # noqa: BLE001  (counted by kind)
                     statuses[type(error).__name__] += 1

@@ -191,6 +191,11 @@ def tree_rss_mb(root_pid: int) -> float:
 
 # ---------------------------------------------------------------- a real server
 
+def shopper_address(n: int) -> str:
+    """The n-th simulated shopper's own address (X-Forwarded-For, which uvicorn trusts from 127.0.0.1)."""
+    return f'10.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}'
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind((HOST, 0))

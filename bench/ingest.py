@@ -35,14 +35,11 @@ if __package__ in (None, ''):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import (DATA, RAISED_LIMITS, KeepAliveClient, Server, cpu_seconds, ensure_database,  # noqa: E402
-                          header, ms, profile_report, start_profiler, summary, table, write_json)
+                          header, ms, profile_report, shopper_address, start_profiler, summary, table, write_json)
 
 BODIES = ('Hi, is the linen shirt available in size M?', 'When will my order #48213 arrive?',
           'Can I return the wool scarf I bought last week?', 'Do you ship to Finland?')
 
-
-def address(n: int) -> str:
-    return f'10.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}'
 
 
 async def raw_insert_baseline(seconds: float, max_rows: int = 200_000) -> dict[str, Any]:
@@ -94,7 +91,7 @@ async def run_load(base: str, clients: int, seconds: float, warmup: float, serve
             counter += 1
             response = await client.post('/api/v1/chat/sessions', json={
                 'email': f'ingest{i}-{uuid.uuid4().hex[:8]}@example.com', 'name': f'Ingest {i}'},
-                headers={'X-Forwarded-For': address(counter)})
+                headers={'X-Forwarded-For': shopper_address(counter)})
             response.raise_for_status()
             tokens.append(response.json()['session_token'])
 
@@ -120,7 +117,7 @@ async def run_load(base: str, clients: int, seconds: float, warmup: float, serve
                     t0 = time.perf_counter()
                     try:
                         status = await connection.post_json('/api/v1/chat/messages', body, {
-                            'Authorization': f'Bearer {token}', 'X-Forwarded-For': address(counter)})
+                            'Authorization': f'Bearer {token}', 'X-Forwarded-For': shopper_address(counter)})
                     except (OSError, asyncio.IncompleteReadError, ValueError) as error:
                         errors[type(error).__name__] += 1
                         continue

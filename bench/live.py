@@ -37,7 +37,7 @@ if __package__ in (None, ''):
 
 from bench.common import (PYTHON, RAISED_LIMITS, KeepAliveClient, Server, cpu_seconds, ensure_database,  # noqa: E402
                           free_port, header, browser_pid, launch_chromium, ms, profile_report, rss_mb, sign_in, start_profiler, summary,
-                          table, tree_cpu_seconds, write_json)
+                          shopper_address, table, tree_cpu_seconds, write_json)
 
 INTERVAL = 5.0
 MARKER = re.compile(r"(bm\d+x\d+|sr\d+)(?=\s|$)")  # no leading \b: textContent glues "02:06" to "bm1x2"
@@ -85,9 +85,6 @@ def now_ms() -> float:
     return time.time() * 1000
 
 
-def address(n: int) -> str:
-    return f'10.{100 + (n >> 16) % 100}.{(n >> 8) & 255}.{n & 255}'
-
 
 async def echo_baseline(rounds: int = 300, max_seconds: float = 10) -> dict[str, Any]:
     """Round trips through a bare `websockets` echo server on 127.0.0.1."""
@@ -126,7 +123,7 @@ class Shopper:
         import websockets
         response = await http.post('/api/v1/chat/sessions', json={
             'email': f'shopper{self.index}-{uuid.uuid4().hex[:6]}@example.com', 'name': f'Shopper {self.index}'},
-            headers={'X-Forwarded-For': address(self.index)})
+            headers={'X-Forwarded-For': shopper_address(self.index)})
         response.raise_for_status()
         data = response.json()
         self.token, self.conversation_id = data['session_token'], data['conversation_id']
@@ -282,7 +279,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                     try:
                         status = await asyncio.wait_for(shopper.poster.post_json('/api/v1/chat/messages', json.dumps(
                             {'body': f'{marker} {random.choice(BODIES)}', 'client_msg_id': marker}).encode(), {
-                            'Authorization': f'Bearer {shopper.token}', 'X-Forwarded-For': address(shopper.index)}),
+                            'Authorization': f'Bearer {shopper.token}', 'X-Forwarded-For': shopper_address(shopper.index)}),
                             timeout=30)
                         post_status[status] = post_status.get(status, 0) + 1
                         if counting:

@@ -28,7 +28,7 @@ if __package__ in (None, ''):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import (PYTHON, RAISED_LIMITS, Server, browser_pid, ensure_database, header,  # noqa: E402
-                          launch_chromium, rss_mb, sign_in, table, tree_rss_mb, write_json)
+                          launch_chromium, rss_mb, shopper_address, sign_in, table, tree_rss_mb, write_json)
 
 SETTLE = 5.0
 RECONNECT_TIMEOUT = 10.0  # app/main.py: ui.run(reconnect_timeout=10)
@@ -103,7 +103,7 @@ async def load_round(args: argparse.Namespace, server: Server, email: str, passw
                 try:
                     response = await http.post('/api/v1/chat/sessions', json={
                         'email': f'mem{i}-{uuid.uuid4().hex[:6]}@example.com', 'name': f'Shopper {i}'},
-                        headers={'X-Forwarded-For': f'10.2.{i >> 8}.{i & 255}'})
+                        headers={'X-Forwarded-For': shopper_address(i)})
                     response.raise_for_status()
                     token = response.json()['session_token']
                     ws_base = server.base.replace('http', 'ws', 1)

@@ -7,6 +7,7 @@ import logging
 from nicegui import app, background_tasks, ui
 
 from app.heap import freeze_startup_heap
+from app.listeners import wire_listeners
 from app.settings import Settings
 from db.engine import open_database
 from pages.api import install_api
@@ -21,7 +22,7 @@ from pages.settings import install_settings_pages
 from pages.store import install_store_pages
 from pages.styles import install_styles
 from services.mail.config import resolve_mail_config
-from services.mail.outbox import run_outbox_forever
+from services.mail.outbox import OutboxWake, run_outbox_forever
 from services.mail.smtp_receiver import start_smtp_receiver
 from services.mail.transport import transport_for
 from services.runtime import Runtime, ServiceConfig
@@ -66,9 +67,10 @@ def build(settings: Settings, *, freeze_heap_after_start: bool = False) -> Runti
     settings.prepare_data_dir()
     runtime = Runtime(db=open_database(settings.effective_database_url), config=service_config(settings))
     install_language(app)  # _() speaks the viewer's language: NiceGUI client's, else the request's Accept-Language
-    install_api(app, runtime)
+    sockets = install_api(app, runtime)
     install_styles()  # compiled Tailwind; `serve` turns NiceGUI's in-browser Tailwind off
-    runtime.bus.message_created.subscribe(runtime.tagger.message_created)
+    outbox_wake = OutboxWake()
+    wire_listeners(runtime, sockets=sockets, outbox=outbox_wake)
     install_customer_pages(app, runtime)
     install_store_pages(app, runtime)
     install_media(app, runtime)
@@ -87,7 +89,7 @@ def build(settings: Settings, *, freeze_heap_after_start: bool = False) -> Runti
     async def startup() -> None:
         background_tasks.create(sweep_presence_forever(runtime), name='presence-sweeper')
         background_tasks.create(start_tagger_then_freeze(), name='topic-model')
-        background_tasks.create(run_outbox_forever(runtime, transport_for(runtime.config.mail)), name='mail-outbox')
+        background_tasks.create(run_outbox_forever(runtime, transport_for(runtime.config.mail), outbox_wake), name='mail-outbox')
         if settings.smtp_inbound_port:
             smtp_servers.append(await start_smtp_receiver(runtime, host=settings.host, port=settings.smtp_inbound_port))
 
@@ -98,8 +100,7 @@ def build(settings: Settings, *, freeze_heap_after_start: bool = False) -> Runti
     app.on_startup(startup)
     app.on_shutdown(close_smtp)
     app.on_shutdown(runtime.db.dispose)
-    if runtime.message_writer is not None:
-        app.on_shutdown(runtime.message_writer.close)
+    app.on_shutdown(runtime.message_store.close)
     app.on_shutdown(runtime.list_reader.close)
     return runtime
 

@@ -31,7 +31,7 @@ def install_login_pages(runtime: Runtime) -> None:
             button.props('loading')
             try:
                 async with runtime.db.sessions() as db:
-                    staff = await staff_service.sign_in(db=db, limiter=runtime.login_limiter, email=email.value or '',
+                    staff = await staff_service.sign_in(db=db, limiter=runtime.limits.login, email=email.value or '',
                                                         password=password.value or '', client_address=client_address)
                     assert staff.id is not None
                     await staff_service.set_language(db=db, staff_id=staff.id, only_if_unset=True,

@@ -22,3 +22,8 @@ class EventBus:
         """(conversation_id, online): the shopper came or went."""
         self.cart_changed: Event[int] = Event()
         """conversation_id: the shopper's cart, discount code or orders changed."""
+
+    def publish_message(self, view: MessageView) -> None:
+        """A message was committed: the message itself, then its conversation's list row."""
+        self.message_created.emit(view)
+        self.conversation_changed.emit(view.conversation_id)

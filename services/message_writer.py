@@ -11,7 +11,7 @@ retry lands in the same batch.
 The statements are plain SQL on the writer's own sqlite3 connection (SQLAlchemy Core cost ~0.2 ms of CPU per
 message in compiling, caching and result handling, as much as the rest of the request); the values are bound
 through the columns' own SQLAlchemy types, so what is stored is exactly what the ORM stores and reads back. Other
-databases (PostgreSQL) keep the ORM path in services.messages: `MessageWriter.for_database` returns None for them.
+databases (PostgreSQL) use the ORM store; services/message_store.py picks one of the two at start-up.
 """
 from __future__ import annotations
 
@@ -32,8 +32,7 @@ from db.types import utcnow
 from services.chat_sessions import invalid_token, token_hash_of
 from services.errors import ServiceError
 from services.i18n import _
-from services.events import EventBus
-from services.messages import Received, preview_of
+from services.messages import CleanMessage, Received, preview_of
 from services.views import MessageView, SessionIds
 
 log = logging.getLogger('inbox.message_writer')
@@ -73,7 +72,9 @@ class _Pending:
     future: asyncio.Future[tuple[MessageView, bool]]
 
 
-class MessageWriter:
+class SqliteGroupWriter:
+    """The `MessageStore` of SQLite databases (services/message_store.py)."""
+
     def __init__(self, path: str) -> None:
         self.path = path
         self.connection: sqlite3.Connection | None = None  # opened, used and closed in the writer thread only
@@ -84,9 +85,8 @@ class MessageWriter:
         self.known: OrderedDict[str, SessionIds] = OrderedDict()  # only touched on the event loop
 
     @classmethod
-    def for_database(cls, url: str) -> MessageWriter | None:
-        if not is_sqlite(url):
-            return None
+    def for_url(cls, url: str) -> SqliteGroupWriter:
+        assert is_sqlite(url), url
         return cls(make_url(url).database or ':memory:')
 
     def close(self) -> None:
@@ -126,20 +126,16 @@ class MessageWriter:
 
     # ---------------------------------------------------------------- storing
 
-    async def store(self, *, bus: EventBus, session: SessionIds, body: str, client_msg_id: str) -> Received:
-        """Store one shopper message (body already cleaned); returns after its transaction committed."""
+    async def store(self, session: SessionIds, message: CleanMessage) -> Received:
+        """Store one shopper message; returns after its transaction committed."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[tuple[MessageView, bool]] = loop.create_future()
-        self.pending.append(_Pending(session, body, client_msg_id, future))
+        self.pending.append(_Pending(session, message.body, message.client_msg_id, future))
         if not self.writing:
             self.writing = True
             self.task = asyncio.ensure_future(self._write_all())
         view, created = await asyncio.shield(future)  # a client that goes away does not cancel the write
-        received = Received(view, created)
-        if created:  # what services.messages does after its commit: the message, then the conversation's row
-            bus.message_created.emit(view)
-            bus.conversation_changed.emit(view.conversation_id)
-        return received
+        return Received(view, created)
 
     async def _write_all(self) -> None:
         loop = asyncio.get_running_loop()

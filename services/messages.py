@@ -5,7 +5,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -14,7 +13,7 @@ from db.types import utcnow
 from services.errors import Invalid, NotFound, PermissionDenied, TooLarge
 from services.i18n import _
 from services.events import EventBus
-from services.views import CUSTOMER_VISIBLE_KINDS, MessageView, SessionIds
+from services.views import CUSTOMER_VISIBLE_KINDS, MessageView
 
 MAX_BODY = 5000
 MAX_CLIENT_MSG_ID = 64
@@ -22,7 +21,8 @@ PREVIEW_LENGTH = 140
 
 
 @dataclass(frozen=True)
-class CustomerMessageIn:
+class CleanMessage:
+    """A shopper's chat message after its rules: trimmed body, trimmed client_msg_id."""
     body: str
     client_msg_id: str
 
@@ -50,6 +50,11 @@ def clean_client_msg_id(raw: str) -> str:
     return client_msg_id
 
 
+def clean_message(*, body: str, client_msg_id: str) -> CleanMessage:
+    """The rules of a shopper's chat message, in one order for every caller: the body, then client_msg_id."""
+    return CleanMessage(body=clean_body(body), client_msg_id=clean_client_msg_id(client_msg_id))
+
+
 def preview_of(body: str) -> str:
     flat = ' '.join(body.split())
     return flat if len(flat) <= PREVIEW_LENGTH else flat[:PREVIEW_LENGTH - 1] + '…'
@@ -63,58 +68,6 @@ def to_view(message: Message, author_name: str = '') -> MessageView:
         payload=dict(message.payload or {}), created_at=message.created_at, delivery=message.delivery,
         topic=message.topic,
     )
-
-
-async def _existing(db: AsyncSession, session_id: int, client_msg_id: str) -> Message | None:
-    return (await db.exec(select(Message).where(
-        Message.session_id == session_id, Message.client_msg_id == client_msg_id))).first()
-
-
-async def receive_customer_message(*, db: AsyncSession, bus: EventBus, chat_session: ChatSession | SessionIds,
-                                   message_in: CustomerMessageIn) -> Received:
-    """Store a shopper's message once per client_msg_id, commit, then publish it."""
-    client_msg_id = clean_client_msg_id(message_in.client_msg_id)
-    body = clean_body(message_in.body)
-    assert chat_session.id is not None
-
-    existing = await _existing(db, chat_session.id, client_msg_id)
-    if existing is not None:
-        return Received(to_view(existing), created=False)
-
-    conversation = await db.get(Conversation, chat_session.conversation_id)
-    if conversation is None:
-        raise NotFound(_('The conversation of this session no longer exists.'))
-    return await store_customer_text(db=db, bus=bus, conversation=conversation, session_id=chat_session.id,
-                                     body=body, client_msg_id=client_msg_id)
-
-
-async def store_customer_text(*, db: AsyncSession, bus: EventBus, conversation: Conversation,
-                              session_id: int | None, body: str, client_msg_id: str,
-                              payload: dict[str, Any] | None = None) -> Received:
-    """Store a customer's text (chat or e-mail), mark the conversation unread and open, commit, then publish."""
-    now = utcnow()
-    message = Message(conversation_id=conversation.id, session_id=session_id, author='customer',
-                      kind='text', body=body, client_msg_id=client_msg_id, created_at=now, payload=payload or {})
-    db.add(message)
-    conversation.last_message_at = now
-    conversation.last_message_preview = preview_of(body)
-    conversation.last_message_author = 'customer'
-    conversation.unread = True
-    conversation.status = 'open'  # a new shopper message reopens a closed conversation
-    db.add(conversation)
-    try:
-        await db.commit()
-    except IntegrityError:  # the same client_msg_id raced in through another request
-        await db.rollback()
-        existing = await _existing(db, session_id, client_msg_id) if session_id is not None else None
-        if existing is None:
-            raise
-        return Received(to_view(existing), created=False)
-
-    view = to_view(message)
-    bus.message_created.emit(view)
-    bus.conversation_changed.emit(conversation.id)
-    return Received(view, created=True)
 
 
 async def reply_session_id(db: AsyncSession, conversation_id: int) -> int | None:
@@ -172,8 +125,7 @@ async def store_staff_message(*, db: AsyncSession, bus: EventBus, staff: Staff |
     db.add(conversation)
     await db.commit()
     view = to_view(message, staff.name)
-    bus.message_created.emit(view)
-    bus.conversation_changed.emit(conversation_id)
+    bus.publish_message(view)
     return view
 
 

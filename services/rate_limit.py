@@ -1,8 +1,12 @@
-"""Sliding-window counters kept in memory (one process serves the store)."""
+"""Rate limits: sliding-window counters kept in memory (one process serves the store) and the policy of which
+public write is limited by which counter (`RateLimits`), so routes and pages ask one place."""
 from __future__ import annotations
 
 import time
 from collections import deque
+
+from services.errors import RateLimited
+from services.i18n import _
 
 
 class SlidingWindowLimiter:
@@ -41,3 +45,40 @@ class SlidingWindowLimiter:
     def _forget_idle(self, now: float) -> None:
         for key in [k for k, hits in self._hits.items() if not hits or hits[-1] <= now - self.window]:
             del self._hits[key]
+
+
+def check_rate(limiter: SlidingWindowLimiter, key: str) -> None:
+    """Count one request for `key`; RateLimited (429, with Retry-After) when it is over the limit."""
+    wait = limiter.hit(key)
+    if wait is not None:
+        raise RateLimited(_('Too many requests; slow down and try again shortly.'), retry_after=wait)
+
+
+class RateLimits:
+    """Which counter limits which public write. Shopper writes count per chat session and per client address;
+    failed staff sign-ins and wrong inbound-mail secrets are counted by their own services through `login` and
+    `inbound`."""
+
+    def __init__(self, *, message_limit: int, window_seconds: float, address_limit: int, session_limit: int,
+                 login_max_failures: int, inbound_max_failures: int) -> None:
+        self.per_session = SlidingWindowLimiter(message_limit, window_seconds)
+        self.per_address = SlidingWindowLimiter(address_limit, window_seconds)
+        self.new_sessions = SlidingWindowLimiter(session_limit, 60.0)
+        self.login = SlidingWindowLimiter(login_max_failures, 15 * 60.0)
+        """Failed sign-ins per address and per e-mail (services.staff.sign_in)."""
+        self.inbound = SlidingWindowLimiter(inbound_max_failures, 15 * 60.0)
+        """Wrong inbound-mail secrets per address: a relay that guesses is shut out for a while."""
+
+    def check_message(self, *, session_id: int, address: str) -> None:
+        check_rate(self.per_session, f'session:{session_id}')
+        check_rate(self.per_address, f'address:{address}')
+
+    def check_cart_event(self, *, session_id: int, address: str) -> None:
+        check_rate(self.per_session, f'cart:{session_id}')
+        check_rate(self.per_address, f'address:{address}')
+
+    def check_presence(self, *, session_id: int) -> None:
+        check_rate(self.per_session, f'presence:{session_id}')
+
+    def check_new_session(self, *, address: str) -> None:
+        check_rate(self.new_sessions, f'sessions:{address}')

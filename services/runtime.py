@@ -8,9 +8,10 @@ from db.engine import Database
 from services.events import EventBus
 from services.mail.config import MailConfig
 from services.list_reader import ListReader, list_reader_for
-from services.message_writer import MessageWriter
+from services.message_store import MessageStore, message_store_for
 from services.presence import PresenceTracker
-from services.rate_limit import SlidingWindowLimiter
+from services.rate_limit import RateLimits
+from services.shopper_messages import ShopperMessages
 from services.tagging import TopicTagger
 
 
@@ -38,26 +39,22 @@ class Runtime:
     config: ServiceConfig
     bus: EventBus = field(default_factory=EventBus)
     presence: PresenceTracker = field(init=False)
-    message_limiter: SlidingWindowLimiter = field(init=False)
-    address_limiter: SlidingWindowLimiter = field(init=False)
-    session_limiter: SlidingWindowLimiter = field(init=False)
-    login_limiter: SlidingWindowLimiter = field(init=False)
-    inbound_limiter: SlidingWindowLimiter = field(init=False)
-    """Wrong inbound-mail secrets per address: a relay that guesses is shut out for a while."""
+    limits: RateLimits = field(init=False)
     tagger: TopicTagger = field(init=False)
-    message_writer: MessageWriter | None = field(init=False)
-    """The group-commit hot path for shopper chat messages (SQLite); None on other databases."""
+    message_store: MessageStore = field(init=False)
+    """Where shopper chat messages are stored: SQLite's group writer, or the ORM on other databases."""
+    shopper_messages: ShopperMessages = field(init=False)
+    """The one door for shopper chat messages (services/shopper_messages.py)."""
     list_reader: ListReader = field(init=False)
     """What open conversation lists read when conversations change."""
 
     def __post_init__(self) -> None:
         c = self.config
         self.tagger = TopicTagger(db=self.db, bus=self.bus, model_path=c.topic_model_path, threshold=c.topic_threshold)
-        self.message_writer = MessageWriter.for_database(self.db.url)
+        self.message_store = message_store_for(self.db)
         self.list_reader = list_reader_for(self.db)
         self.presence = PresenceTracker(grace_seconds=c.presence_grace_seconds, bus=self.bus)
-        self.message_limiter = SlidingWindowLimiter(c.message_rate_limit, c.message_rate_window_seconds)
-        self.address_limiter = SlidingWindowLimiter(c.address_rate_limit, c.message_rate_window_seconds)
-        self.session_limiter = SlidingWindowLimiter(c.session_rate_limit, 60.0)
-        self.login_limiter = SlidingWindowLimiter(c.login_max_failures, 15 * 60.0)
-        self.inbound_limiter = SlidingWindowLimiter(INBOUND_MAX_FAILURES, 15 * 60.0)
+        self.limits = RateLimits(message_limit=c.message_rate_limit, window_seconds=c.message_rate_window_seconds,
+                                 address_limit=c.address_rate_limit, session_limit=c.session_rate_limit,
+                                 login_max_failures=c.login_max_failures, inbound_max_failures=INBOUND_MAX_FAILURES)
+        self.shopper_messages = ShopperMessages(store=self.message_store, bus=self.bus, limits=self.limits)

@@ -23,6 +23,8 @@ from db.migrate import upgrade
 from db.models import Staff
 from services.passwords import hash_password
 from services.runtime import Runtime
+from services.shopper_messages import ShopperMessages
+from tests.shoppers import shopper_door
 
 STAFF_PASSWORD = 'correct horse battery'
 _PASSWORD_HASH = hash_password(STAFF_PASSWORD)  # argon2 is slow: hash once per test run
@@ -61,6 +63,13 @@ async def database(settings: Settings) -> AsyncIterator[Database]:
     database = open_database(settings.effective_database_url)
     yield database
     await database.dispose()
+
+
+@pytest.fixture
+async def shoppers(database: Database) -> AsyncIterator[ShopperMessages]:
+    """The one door for shopper messages, on this test's database, without an app (tests/shoppers.py)."""
+    async with shopper_door(database) as door:
+        yield door
 
 
 @pytest.fixture

@@ -28,7 +28,8 @@ from services.i18n import _, language, ngettext, pgettext
 from services.locale_format import money
 from services.mail.compose import compose, load_context
 from services.mail.config import MailConfig
-from services.messages import CustomerMessageIn, receive_customer_message, send_staff_reply
+from services.messages import send_staff_reply
+from tests.shoppers import shopper_says
 from services.staff import set_language
 from components.conversation_rows import ConversationRows
 from tests.commerce_data import add_code, add_product
@@ -232,8 +233,7 @@ async def busy_conversation(app: App, staff_language: str) -> int:
         session = (await create_session(db=db, session_in=SessionCreate(
             email='sara@example.com', name='Sara Lind', timezone='Europe/Helsinki', locale='sv-SE'))).session
         cid = session.conversation_id
-        await receive_customer_message(db=db, bus=app.runtime.bus, chat_session=session,
-                                       message_in=CustomerMessageIn(body='Hei! 👋', client_msg_id='1'))
+        await shopper_says(app.runtime.shopper_messages, session, 'Hei! 👋', client_msg_id='1')
         await carts.change_cart(db=db, bus=app.runtime.bus, chat_session=session, action='add',
                                 variant_id=lamp.id, quantity=1, currency='EUR')
         await orders.checkout(db=db, bus=app.runtime.bus, chat_session=session, currency='EUR')
@@ -327,8 +327,7 @@ async def a_paid_order_and_codes_in_every_state(app: App) -> tuple[int, int]:
         await add_code(db, 'OFF5', active=False)
         session = (await create_session(db=db, session_in=SessionCreate(
             email='sara@example.com', name='Sara Lind', timezone='Europe/Helsinki'))).session
-        await receive_customer_message(db=db, bus=app.runtime.bus, chat_session=session,
-                                       message_in=CustomerMessageIn(body='Hei!', client_msg_id='1'))
+        await shopper_says(app.runtime.shopper_messages, session, 'Hei!', client_msg_id='1')
         await carts.change_cart(db=db, bus=app.runtime.bus, chat_session=session, action='add',
                                 variant_id=lantern.id, quantity=1, currency='EUR')
         await carts.set_discount_code(db=db, bus=app.runtime.bus, chat_session=session, code='HIKE10', currency='EUR')
@@ -519,8 +518,7 @@ async def test_reply_mail_is_written_in_the_language_of_the_chat_session(app: Ap
         staff = await add_staff(db)
         session = (await create_session(db=db, session_in=SessionCreate(
             email='aino@example.com', name='Aino', locale='fi-FI', timezone='Europe/Helsinki'))).session
-        await receive_customer_message(db=db, bus=app.runtime.bus, chat_session=session,
-                                       message_in=CustomerMessageIn(body='Onko tätä varastossa?', client_msg_id='1'))
+        await shopper_says(app.runtime.shopper_messages, session, 'Onko tätä varastossa?', client_msg_id='1')
         await send_staff_reply(db=db, bus=app.runtime.bus, staff=staff, conversation_id=session.conversation_id,
                                body='On!', mail_domain='shop.test')
         row = (await db.exec(select(EmailOutbox))).one()

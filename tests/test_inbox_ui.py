@@ -5,7 +5,7 @@ from nicegui import ui
 from nicegui.testing import User
 
 from services.chat_sessions import SessionCreate, create_session
-from services.messages import CustomerMessageIn, receive_customer_message
+from tests.shoppers import shopper_says
 from tests.conftest import App, add_staff, sign_in
 from tests.list_view import list_shows
 
@@ -13,8 +13,7 @@ from tests.list_view import list_shows
 async def shopper_writes(app: App, body: str, email: str = 'sara@example.com', name: str = 'Sara Lind') -> int:
     async with app.runtime.db.sessions() as db:
         created = await create_session(db=db, session_in=SessionCreate(email=email, name=name))
-        await receive_customer_message(db=db, bus=app.runtime.bus, chat_session=created.session,
-                                       message_in=CustomerMessageIn(body=body, client_msg_id=body[:60]))
+        await shopper_says(app.runtime.shopper_messages, created.session, body, client_msg_id=body[:60])
         return created.session.conversation_id
 
 
@@ -86,8 +85,7 @@ async def test_online_marker_follows_presence(app: App, user: User) -> None:
     async with app.runtime.db.sessions() as db:
         await add_staff(db)
         created = await create_session(db=db, session_in=SessionCreate(email='on@example.com', name='Olli'))
-        await receive_customer_message(db=db, bus=app.runtime.bus, chat_session=created.session,
-                                       message_in=CustomerMessageIn(body='Anyone there?', client_msg_id='1'))
+        await shopper_says(app.runtime.shopper_messages, created.session, 'Anyone there?', client_msg_id='1')
     await sign_in(user)
     await user.open(f'/inbox/{created.session.conversation_id}')
     await user.should_not_see(marker='thread-online')

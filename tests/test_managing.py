@@ -13,14 +13,14 @@ from services.chat_sessions import SessionCreate, create_session
 from services.conversations import ListFilter
 from services.errors import PermissionDenied
 from services.events import EventBus
-from services.messages import CustomerMessageIn, list_thread, receive_customer_message
+from services.messages import list_thread
+from tests.shoppers import shopper_writes
 from tests.conftest import add_staff
 
 
 async def chat(db: AsyncSession, email: str, body: str, name: str = '') -> int:
     session = (await create_session(db=db, session_in=SessionCreate(email=email, name=name))).session
-    await receive_customer_message(db=db, bus=EventBus(), chat_session=session,
-                                   message_in=CustomerMessageIn(body=body, client_msg_id=body[:64]))
+    await shopper_writes(db, session, body, client_msg_id=body[:64])
     return session.conversation_id
 
 

@@ -1,4 +1,4 @@
-"""On SQLite, POST /api/v1/chat/messages is answered by pages/api/message_lane.py, not by FastAPI's route: both
+"""POST /api/v1/chat/messages is answered by pages/api/message_lane.py, not by FastAPI's route: both
 must give shoppers the same answers, for good requests and for every kind of bad one."""
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from contextlib import contextmanager
 
 import httpx
 import pytest
+from nicegui import core
 
 from tests.conftest import App
 from tests.test_api_chat import bearer, start_chat
@@ -17,12 +18,13 @@ JSON = {'content-type': 'application/json'}
 
 @contextmanager
 def through_fastapi(app: App) -> Iterator[None]:
-    """Without a message writer the lane steps aside and FastAPI's route (the ORM path) answers."""
-    writer, app.runtime.message_writer = app.runtime.message_writer, None
+    """With the lane turned off, FastAPI's route answers (the same door behind it)."""
+    lane = core.app.state.inbox_message_lane
+    lane.enabled = False
     try:
         yield
     finally:
-        app.runtime.message_writer = writer
+        lane.enabled = True
 
 
 def answer_of(response: httpx.Response) -> tuple[int, object, dict[str, str]]:

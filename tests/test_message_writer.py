@@ -6,15 +6,19 @@ import asyncio
 from sqlmodel import func, select
 
 from db.models import Conversation, Message
-from services.message_writer import MessageWriter
+from db.engine import Database
+from services.message_store import OrmMessageStore, message_store_for
+from services.message_writer import SqliteGroupWriter
 from services.views import MessageView
 from tests.conftest import App
 from tests.test_api_chat import bearer, start_chat
 
 
 async def test_sqlite_apps_post_messages_through_the_writer_and_other_databases_do_not(app: App) -> None:
-    assert app.runtime.message_writer is not None
-    assert MessageWriter.for_database('postgresql+asyncpg://inbox@localhost/inbox') is None
+    assert isinstance(app.runtime.message_store, SqliteGroupWriter)
+    elsewhere = Database(url='postgresql+asyncpg://inbox@localhost/inbox', engine=app.runtime.db.engine,
+                         sessions=app.runtime.db.sessions)  # the choice is made by the URL alone
+    assert isinstance(message_store_for(elsewhere), OrmMessageStore)
 
 
 async def test_concurrent_retries_of_one_message_store_it_once(app: App) -> None:

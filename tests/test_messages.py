@@ -9,7 +9,8 @@ from db.models import Conversation, EmailOutbox
 from services.chat_sessions import SessionCreate, create_session
 from services.errors import Invalid, PermissionDenied, TooLarge
 from services.events import EventBus
-from services.messages import CustomerMessageIn, list_for_session, list_thread, receive_customer_message, send_staff_reply
+from services.messages import list_for_session, list_thread, send_staff_reply
+from tests.shoppers import shopper_writes
 from services.presence import PresenceTracker
 from tests.conftest import add_staff
 
@@ -19,8 +20,7 @@ async def test_customer_message_marks_conversation_unread_and_publishes_after_co
     seen: list[str] = []
     bus.message_created.subscribe(lambda view: seen.append(view.body))
     created = await create_session(db=db, session_in=SessionCreate(email='c@example.com', name='Cleo'))
-    received = await receive_customer_message(db=db, bus=bus, chat_session=created.session,
-                                              message_in=CustomerMessageIn(body='Where is my order?', client_msg_id='1'))
+    received = await shopper_writes(db, created.session, 'Where is my order?', bus=bus, client_msg_id='1')
     assert received.created and seen == ['Where is my order?']
     conversation = await db.get(Conversation, created.session.conversation_id)
     assert conversation is not None
@@ -34,8 +34,7 @@ async def test_new_customer_message_reopens_a_closed_conversation(db: AsyncSessi
     conversation.status = 'closed'
     db.add(conversation)
     await db.commit()
-    await receive_customer_message(db=db, bus=EventBus(), chat_session=created.session,
-                                   message_in=CustomerMessageIn(body='One more thing', client_msg_id='2'))
+    await shopper_writes(db, created.session, 'One more thing', client_msg_id='2')
     await db.refresh(conversation)
     assert conversation.status == 'open'
 
@@ -72,19 +71,16 @@ async def test_staff_without_chat_permission_cannot_reply(db: AsyncSession) -> N
 async def test_bodies_are_trimmed_and_bounded(db: AsyncSession) -> None:
     created = await create_session(db=db, session_in=SessionCreate(email='b@example.com'))
     with pytest.raises(Invalid):
-        await receive_customer_message(db=db, bus=EventBus(), chat_session=created.session,
-                                       message_in=CustomerMessageIn(body=' \n\t ', client_msg_id='1'))
+        await shopper_writes(db, created.session, ' \n\t ', client_msg_id='1')
     with pytest.raises(TooLarge):
-        await receive_customer_message(db=db, bus=EventBus(), chat_session=created.session,
-                                       message_in=CustomerMessageIn(body='a' * 5001, client_msg_id='2'))
+        await shopper_writes(db, created.session, 'a' * 5001, client_msg_id='2')
 
 
 async def test_staff_reply_belongs_to_the_session_that_wrote_last(db: AsyncSession) -> None:
     staff = await add_staff(db)
     first = await create_session(db=db, session_in=SessionCreate(email='two@example.com'))
     second = await create_session(db=db, session_in=SessionCreate(email='two@example.com'))
-    await receive_customer_message(db=db, bus=EventBus(), chat_session=first.session,
-                                   message_in=CustomerMessageIn(body='from the phone', client_msg_id='1'))
+    await shopper_writes(db, first.session, 'from the phone', client_msg_id='1')
     await send_staff_reply(db=db, bus=EventBus(), staff=staff, conversation_id=first.session.conversation_id,
                            body='answer for the phone')
     assert [m.body for m in await list_for_session(db=db, chat_session=first.session)] == [

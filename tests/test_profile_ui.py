@@ -5,7 +5,8 @@ from nicegui.testing import User
 
 from services import carts, orders
 from services.chat_sessions import SessionCreate, create_session
-from services.messages import CustomerMessageIn, list_for_session, receive_customer_message
+from services.messages import list_for_session
+from tests.shoppers import shopper_says
 from tests.commerce_data import add_product
 from tests.conftest import App, add_staff, sign_in
 
@@ -15,8 +16,7 @@ async def shopper(app: App, email: str = 'pia@example.com'):  # type: ignore[no-
         await add_staff(db)
         session = (await create_session(db=db, session_in=SessionCreate(email=email, name='Pia',
                                                                         timezone='Europe/Helsinki'))).session
-        await receive_customer_message(db=db, bus=app.runtime.bus, chat_session=session,
-                                       message_in=CustomerMessageIn(body='Hello', client_msg_id='1'))
+        await shopper_says(app.runtime.shopper_messages, session, 'Hello', client_msg_id='1')
     return session
 
 

@@ -18,15 +18,15 @@ from services.chat_sessions import SessionCreate, create_session
 from services.classification import Prediction
 from services.classification.model import fit
 from services.events import EventBus
-from services.messages import CustomerMessageIn, receive_customer_message, send_staff_reply
+from services.messages import send_staff_reply
+from tests.shoppers import shopper_writes
 from tests.conftest import App, add_staff, sign_in
 from tests.list_view import list_shows
 
 
 async def customer_message(db: AsyncSession, body: str = 'Where is my parcel?'):  # type: ignore[no-untyped-def]
     session = (await create_session(db=db, session_in=SessionCreate(email='t@example.com'))).session
-    received = await receive_customer_message(db=db, bus=EventBus(), chat_session=session,
-                                              message_in=CustomerMessageIn(body=body, client_msg_id=body[:60]))
+    received = await shopper_writes(db, session, body)
     return session, received.message
 
 

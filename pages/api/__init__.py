@@ -76,7 +76,6 @@ def _route_api_first(app: FastAPI, api: FastAPI, message_lane: MessageLane) -> N
 
 def install_api(app: FastAPI, runtime: Runtime) -> SocketHub:
     hub = SocketHub()
-    runtime.bus.message_created.subscribe(hub.deliver)
     router = APIRouter(prefix=API_VERSION_PREFIX)
     router.include_router(build_chat_router(runtime, hub))
     router.include_router(build_storefront_router(runtime))

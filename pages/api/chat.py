@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from services.chat_sessions import ChatSession
 from pages.api.chat_socket import ShopperSocket, SocketHub
-from pages.api.deps import bearer_token, check_rate, client_address, posting_session, session_dependency
+from pages.api.deps import bearer_token, client_address, session_dependency
 from services import chat_sessions, messages
 from services.errors import Unauthorized
 from services.messages import Received
@@ -60,19 +60,10 @@ class PresenceIn(BaseModel):
 
 
 async def accept_message(runtime: Runtime, *, token: str | None, address: str, message_in: MessageIn) -> Received:
-    """What POST /chat/messages does once its body is read, by either lane (FastAPI's route, pages/api/message_lane.py):
-    who is posting, rate limits, the body's rules, then storing it."""
-    chat_session = await posting_session(runtime, token)
-    check_rate(runtime.message_limiter, f'session:{chat_session.id}')
-    check_rate(runtime.address_limiter, f'address:{address}')
-    if runtime.message_writer is not None:  # SQLite: the group-commit writer (services/message_writer.py)
-        return await runtime.message_writer.store(
-            bus=runtime.bus, session=chat_session, body=messages.clean_body(message_in.body),
-            client_msg_id=messages.clean_client_msg_id(message_in.client_msg_id))
-    async with runtime.db.sessions() as db:
-        return await messages.receive_customer_message(
-            db=db, bus=runtime.bus, chat_session=chat_session,
-            message_in=messages.CustomerMessageIn(body=message_in.body, client_msg_id=message_in.client_msg_id))
+    """What POST /chat/messages does once its body is read, in either front (pages/api/message_lane.py, which
+    answers it, and FastAPI's route, which documents it): hand it to the one door for shopper messages."""
+    return await runtime.shopper_messages.receive(token=token, address=address, body=message_in.body,
+                                                  client_msg_id=message_in.client_msg_id)
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -91,7 +82,7 @@ def build_chat_router(runtime: Runtime, hub: SocketHub) -> APIRouter:
 
     @router.post('/sessions', status_code=201, response_model=SessionOut, responses=ERRORS)
     async def create_session(session_in: SessionIn, request: Request) -> SessionOut:
-        check_rate(runtime.session_limiter, f'sessions:{client_address(request)}')
+        runtime.limits.check_new_session(address=client_address(request))
         async with runtime.db.sessions() as db:
             created = await chat_sessions.create_session(db=db, session_in=chat_sessions.SessionCreate(
                 email=session_in.email, name=session_in.name or '', locale=session_in.locale or '',
@@ -107,8 +98,8 @@ def build_chat_router(runtime: Runtime, hub: SocketHub) -> APIRouter:
         413: {'description': 'Body longer than 5000 characters, or request over 64 KiB'}})
     async def post_message(message_in: MessageIn, request: Request,
                            authorization: Annotated[str | None, Header()] = None) -> Any:
-        # On SQLite this route is answered by pages/api/message_lane.py before FastAPI sees it; this is the
-        # route of other databases, and the reference that lane's answers are tested against.
+        # pages/api/message_lane.py answers this route before FastAPI sees it; this declaration documents it in the
+        # OpenAPI document and is the reference that the lane's answers are tested against.
         received = await accept_message(runtime, token=bearer_token(authorization), address=client_address(request),
                                         message_in=message_in)
         return JSONResponse(received.message.to_api(), status_code=201 if received.created else 200)
@@ -122,7 +113,8 @@ def build_chat_router(runtime: Runtime, hub: SocketHub) -> APIRouter:
 
     @router.post('/presence', status_code=204, responses=ERRORS)
     async def post_presence(presence_in: PresenceIn, chat_session: SessionDep) -> Response:
-        check_rate(runtime.message_limiter, f'presence:{chat_session.id}')
+        assert chat_session.id is not None
+        runtime.limits.check_presence(session_id=chat_session.id)
         async with runtime.db.sessions() as db:
             if presence_in.state == 'online':
                 await runtime.presence.heartbeat(db, chat_session)

@@ -40,11 +40,11 @@ def build_inbound_router(runtime: Runtime) -> APIRouter:
         if not secret:
             raise NotFound('Inbound e-mail is not enabled.', code='inbound_disabled')
         key = f'inbound:{client_address(request)}'
-        wait = runtime.inbound_limiter.retry_after(key)
+        wait = runtime.limits.inbound.retry_after(key)
         if wait is not None:  # too many wrong secrets from this address: not even the right one is tried
             raise RateLimited('Too many wrong inbound secrets from this address; try again later.', retry_after=wait)
         if not hmac.compare_digest(_bearer(authorization), secret.encode('utf-8', 'surrogatepass')):
-            runtime.inbound_limiter.hit(key)
+            runtime.limits.inbound.hit(key)
             log.warning('inbound e-mail refused: wrong secret from %s', client_address(request))
             raise Unauthorized('Missing or wrong inbound secret.')
         raw = await request.body()

@@ -1,11 +1,11 @@
-"""POST /api/v1/chat/messages on SQLite, answered without FastAPI's routing and dependency machinery.
+"""POST /api/v1/chat/messages, answered without FastAPI's routing and dependency machinery.
 
 Profiled with 50 concurrent shoppers (README, Benchmarks: ingest), the exception middleware, routing and
 dependency solving around this one route took more CPU than storing the message did. This lane takes exactly this
 route behind the API's own CORS, body-size and language middleware (pages/api: api_middleware), validates the body
 with the same model and hands it to the same `accept_message` as FastAPI's route; its answers are tested against
-that route's (tests/test_message_lane.py). Everything else, preflight OPTIONS included, still goes to FastAPI, and
-so does this route where there is no message writer (PostgreSQL).
+that route's (tests/test_message_lane.py, which turns the lane off with `enabled`). Everything else, preflight
+OPTIONS included, still goes to FastAPI.
 """
 from __future__ import annotations
 
@@ -29,10 +29,11 @@ PATH = '/api/v1/chat/messages'
 class MessageLane:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
+        self.enabled = True
 
     def takes(self, scope: Scope) -> bool:
-        return (scope['type'] == 'http' and scope['path'] == PATH and scope['method'] == 'POST'
-                and self.runtime.message_writer is not None)
+        return self.enabled and scope['type'] == 'http' and scope['path'] == PATH and scope['method'] == 'POST'
+
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
 from services.chat_sessions import ChatSession
-from pages.api.deps import check_rate, client_address, session_dependency
+from pages.api.deps import client_address, session_dependency
 from services import carts, catalog, orders
 from services import store as store_service
 from services.runtime import Runtime
@@ -96,8 +96,8 @@ def build_storefront_router(runtime: Runtime) -> APIRouter:
             return (await store_service.get_store(db)).currency
 
     def limit_writes(chat_session: ChatSession, request: Request) -> None:
-        check_rate(runtime.message_limiter, f'cart:{chat_session.id}')
-        check_rate(runtime.address_limiter, f'address:{client_address(request)}')
+        assert chat_session.id is not None
+        runtime.limits.check_cart_event(session_id=chat_session.id, address=client_address(request))
 
     @router.get('/cart', response_model=CartOut, responses=ERRORS)
     async def get_cart(chat_session: SessionDep) -> Any:

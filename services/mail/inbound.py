@@ -24,7 +24,8 @@ from db.models import Conversation, Message
 from services.errors import Invalid
 from services.events import EventBus
 from services.mail.compose import REPLY_MARKER
-from services.messages import MAX_BODY, MAX_CLIENT_MSG_ID, clean_body, store_customer_text, to_view
+from services.message_store import write_customer_text
+from services.messages import MAX_BODY, MAX_CLIENT_MSG_ID, clean_body, to_view
 from services.views import MessageView
 
 log = logging.getLogger('inbox.mail')
@@ -326,7 +327,7 @@ async def receive_email(*, db: AsyncSession, bus: EventBus, raw: bytes,
     body = clean_body(_shorten(strip_quoted(body_text(message))))
     sender = parseaddr(' '.join(_header_values(message, 'From')[:1]))[1]
     subject = ' '.join(_header_values(message, 'Subject')[:1])
-    received = await store_customer_text(db=db, bus=bus, conversation=conversation, session_id=None, body=body,
-                                         client_msg_id=key,
-                                         payload={'via': 'email', 'from': sender[:320], 'subject': subject[:300]})
-    return received.message
+    view = await write_customer_text(db=db, conversation=conversation, session_id=None, body=body, client_msg_id=key,
+                                     payload={'via': 'email', 'from': sender[:320], 'subject': subject[:300]})
+    bus.publish_message(view)
+    return view

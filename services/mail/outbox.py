@@ -162,21 +162,26 @@ async def seconds_until_due(*, sessions: async_sessionmaker[AsyncSession], now: 
     return max(0.0, (due_at - (now or utcnow())).total_seconds())
 
 
-async def run_outbox_forever(runtime: Runtime, transport: MailTransport, *, idle_seconds: float = IDLE_SECONDS) -> None:
-    """The background sender: a round now (a restart resumes pending mail), then whenever a reply is queued
-    or retried (bus events) or the next backoff ends, and at least every `idle_seconds`."""
-    wake = asyncio.Event()
+class OutboxWake:
+    """Wakes the sender when a reply is queued or retried; its `message_stored` listens to the bus
+    (app/listeners.py)."""
 
-    def nudge(view: MessageView) -> None:
+    def __init__(self) -> None:
+        self.event = asyncio.Event()
+
+    def message_stored(self, view: MessageView) -> None:
         if view.delivery == 'email_pending':
-            wake.set()
+            self.event.set()
 
-    runtime.bus.message_created.subscribe(nudge)
-    runtime.bus.message_updated.subscribe(nudge)
+
+async def run_outbox_forever(runtime: Runtime, transport: MailTransport, wake: OutboxWake, *,
+                             idle_seconds: float = IDLE_SECONDS) -> None:
+    """The background sender: a round now (a restart resumes pending mail), then whenever `wake` is nudged
+    or the next backoff ends, and at least every `idle_seconds`."""
     mail = runtime.config.mail
     log.info('outgoing mail: %s', transport.describe())
     while True:
-        wake.clear()
+        wake.event.clear()
         delay = idle_seconds
         try:
             sent = await deliver_due(sessions=runtime.db.sessions, transport=transport, bus=runtime.bus, mail=mail)
@@ -188,7 +193,7 @@ async def run_outbox_forever(runtime: Runtime, transport: MailTransport, *, idle
         except Exception:  # one bad round must not end e-mail delivery for good
             log.exception('e-mail outbox round failed')
         with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(wake.wait(), timeout=delay)
+            await asyncio.wait_for(wake.event.wait(), timeout=delay)
 
 
 async def retry_now(*, db: AsyncSession, bus: EventBus, message_id: int) -> MessageView:

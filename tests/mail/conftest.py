@@ -24,7 +24,7 @@ from services.chat_sessions import SessionCreate, create_session
 from services.events import EventBus
 from services.mail.config import MailConfig
 from services.mail.transport import SmtpTransport
-from services.messages import CustomerMessageIn, receive_customer_message
+from tests.shoppers import shopper_writes
 from tests.conftest import free_port, make_settings
 
 INBOUND_SECRET = 'inbound-' + 'k' * 40
@@ -127,6 +127,5 @@ def mail(settings: Settings) -> MailConfig:
 async def offline_shopper(db: AsyncSession, *, email: str = 'sara@example.com', name: str = 'Sara Lind',
                           first: str = 'Is the jumper wool?', bus: EventBus | None = None) -> ChatSession:
     created = await create_session(db=db, session_in=SessionCreate(email=email, name=name))
-    await receive_customer_message(db=db, bus=bus or EventBus(), chat_session=created.session,
-                                   message_in=CustomerMessageIn(body=first, client_msg_id=first[:60]))
+    await shopper_writes(db, created.session, first, bus=bus)
     return created.session

@@ -1,0 +1,18 @@
+"""Every process-wide listener of the event bus, wired in one place (DESIGN.md: one listener per concern).
+
+Page-scoped listeners (a staff tab's list, thread and notifications) subscribe while the page is built, in
+pages/inbox.py, and are removed with their client.
+"""
+from __future__ import annotations
+
+from pages.api.chat_socket import SocketHub
+from services.mail.outbox import OutboxWake
+from services.runtime import Runtime
+
+
+def wire_listeners(runtime: Runtime, *, sockets: SocketHub, outbox: OutboxWake) -> None:
+    bus = runtime.bus
+    bus.message_created.subscribe(sockets.deliver)  # shoppers' open sockets get what they may see
+    bus.message_created.subscribe(runtime.tagger.message_created)  # topics for shopper texts (T1)
+    bus.message_created.subscribe(outbox.message_stored)  # a reply queued for e-mail (C1)
+    bus.message_updated.subscribe(outbox.message_stored)  # a failed e-mail retried by staff

@@ -1,0 +1,102 @@
+"""Where a shopper's chat message is stored: one small protocol, two implementations, picked once at start-up.
+
+- `SqliteGroupWriter` (services/message_writer.py): SQLite, one writer thread and group commit (the hot path
+  measured in README, Benchmarks: ingest).
+- `OrmMessageStore` (here): every other database (PostgreSQL), through the async ORM.
+
+Both store a message at most once per (session, client_msg_id), mark the conversation unread and open, commit,
+and return what was stored; neither publishes (services/shopper_messages.py does, once, for both).
+tests/test_message_stores.py runs every message rule against both and compares the stored rows.
+"""
+from __future__ import annotations
+
+from typing import Protocol
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from db.engine import Database, is_sqlite
+from db.models import Conversation, Message
+from db.types import utcnow
+from services import chat_sessions
+from services.errors import NotFound
+from services.i18n import _
+from services.messages import CleanMessage, Received, preview_of, to_view
+from services.views import MessageView, SessionIds
+
+
+class MessageStore(Protocol):
+    async def session_for_token(self, token: str | None) -> SessionIds:
+        """The ids of the bearer token's chat session; Unauthorized when there is none."""
+        ...
+
+    async def store(self, session: SessionIds, message: CleanMessage) -> Received:
+        """Store once per client_msg_id and commit; `created` is False for a repeat (nothing stored)."""
+        ...
+
+    def close(self) -> None:
+        ...
+
+
+class OrmMessageStore:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    async def session_for_token(self, token: str | None) -> SessionIds:
+        async with self.database.sessions() as db:
+            found = await chat_sessions.authenticate(db=db, token=token)
+        assert found.id is not None
+        return SessionIds(id=found.id, conversation_id=found.conversation_id, customer_id=found.customer_id)
+
+    async def store(self, session: SessionIds, message: CleanMessage) -> Received:
+        async with self.database.sessions() as db:
+            existing = await _existing(db, session.id, message.client_msg_id)
+            if existing is not None:
+                return Received(to_view(existing), created=False)
+            conversation = await db.get(Conversation, session.conversation_id)
+            if conversation is None:
+                raise NotFound(_('The conversation of this session no longer exists.'))
+            try:
+                view = await write_customer_text(db=db, conversation=conversation, session_id=session.id,
+                                                 body=message.body, client_msg_id=message.client_msg_id)
+            except IntegrityError:  # the same client_msg_id raced in through another request
+                await db.rollback()
+                existing = await _existing(db, session.id, message.client_msg_id)
+                if existing is None:
+                    raise
+                return Received(to_view(existing), created=False)
+        return Received(view, created=True)
+
+    def close(self) -> None:
+        pass
+
+
+async def write_customer_text(*, db: AsyncSession, conversation: Conversation, session_id: int | None, body: str,
+                              client_msg_id: str, payload: dict[str, object] | None = None) -> MessageView:
+    """A customer's text (chat or e-mail) and what it does to the conversation (unread, reopened), committed."""
+    now = utcnow()
+    message = Message(conversation_id=conversation.id, session_id=session_id, author='customer', kind='text',
+                      body=body, client_msg_id=client_msg_id, created_at=now, payload=payload or {})
+    db.add(message)
+    conversation.last_message_at = now
+    conversation.last_message_preview = preview_of(body)
+    conversation.last_message_author = 'customer'
+    conversation.unread = True
+    conversation.status = 'open'  # a new shopper message reopens a closed conversation
+    db.add(conversation)
+    await db.commit()
+    return to_view(message)
+
+
+async def _existing(db: AsyncSession, session_id: int, client_msg_id: str) -> Message | None:
+    return (await db.exec(select(Message).where(
+        Message.session_id == session_id, Message.client_msg_id == client_msg_id))).first()
+
+
+def message_store_for(database: Database) -> MessageStore:
+    """SQLite gets the group writer; every other database the ORM store."""
+    if is_sqlite(database.url):
+        from services.message_writer import SqliteGroupWriter
+        return SqliteGroupWriter.for_url(database.url)
+    return OrmMessageStore(database)

@@ -58,12 +58,24 @@ async def _load_demo_if_empty(settings: Settings, *, required: bool) -> str | No
             login = await load_demo(db, hash_password=hash_password)
     finally:
         await database.dispose()
-    text = f'Sign in at {settings.effective_public_url}/login as {login.email} with password {login.password}\n'
     path = settings.data_dir / DEMO_LOGIN_FILE
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, 'w') as handle:
-        handle.write(text)
-    return text
+        handle.write(f'email: {login.email}\npassword: {login.password}\n')
+    return sign_in_line(settings) or ''
+
+
+def sign_in_line(settings: Settings) -> str | None:
+    """The demo owner's sign-in at the address this run serves (the file keeps only the e-mail and password, so
+    a later `serve --port` or `INBOX_PUBLIC_URL` is what it prints)."""
+    path = settings.data_dir / DEMO_LOGIN_FILE
+    if not path.exists():
+        return None
+    fields = dict(line.split(': ', 1) for line in path.read_text().splitlines() if ': ' in line)
+    if 'email' not in fields or 'password' not in fields:  # written by an older version: one sentence
+        return path.read_text()
+    return (f'Sign in at {settings.effective_public_url}/login as {fields["email"]} '
+            f'with password {fields["password"]}\n')
 
 
 async def _create_staff(settings: Settings, args: argparse.Namespace) -> str:
@@ -240,10 +252,8 @@ def run(argv: Sequence[str] | None = None) -> int:
         elif args.command == 'serve':
             if args.demo_if_empty:
                 asyncio.run(_load_demo_if_empty(settings, required=False))
-            login_file = settings.data_dir / DEMO_LOGIN_FILE
             print(f'Inbox: {settings.effective_public_url}/inbox   Store: {settings.effective_public_url}/store')
-            if login_file.exists():
-                print(login_file.read_text(), end='')
+            print(sign_in_line(settings) or '', end='')
             sys.stdout.flush()
             from app.main import serve
             serve(settings)

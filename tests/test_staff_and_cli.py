@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.cli import sign_in_line
 from services.errors import Conflict, Invalid, RateLimited, Unauthorized
 from services.passwords import verify_password
 from services.rate_limit import SlidingWindowLimiter
 from services.staff import create_staff, sign_in
-from tests.conftest import STAFF_PASSWORD, add_staff
+from tests.conftest import STAFF_PASSWORD, add_staff, make_settings
 
 
 async def test_staff_passwords_are_stored_as_argon2_hashes(db: AsyncSession) -> None:
@@ -63,3 +64,13 @@ def test_cli_creates_staff_and_reports_bad_arguments_in_one_line(tmp_path: Path)
                               text=True, timeout=60)
     assert bad_port.returncode == 2 and 'port must be 1 to 65535' in bad_port.stderr
     assert (tmp_path / 'secret').stat().st_mode & 0o777 == 0o600
+
+
+def test_the_serve_banner_names_the_port_this_run_serves_on(tmp_path: Path) -> None:
+    loaded = inbox('demo', data_dir=tmp_path)  # the demo login is written by a run on the default port
+    assert loaded.returncode == 0, loaded.stderr
+    assert 'http://localhost:8080/login as owner@example.com' in loaded.stdout
+    line = sign_in_line(make_settings(tmp_path, port=9123))
+    assert line is not None and line.startswith('Sign in at http://localhost:9123/login as owner@example.com ')
+    password = line.rsplit(' ', 1)[1].strip()
+    assert len(password) >= 12 and password in (tmp_path / 'demo-login.txt').read_text()

@@ -11,6 +11,7 @@ from typing import Any, Optional
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from db.states import Channel, ConversationStatus, MessageKind, OrderStatus, OutboxStatus
 from db.types import UTCDateTime, utcnow
 
 
@@ -62,8 +63,8 @@ class Conversation(SQLModel, table=True):
     )
     id: Optional[int] = Field(default=None, primary_key=True)
     customer_id: int = Field(foreign_key='customer.id', index=True)
-    channel: str = Field(default='chat', max_length=20)  # chat | email
-    status: str = Field(default='open', max_length=20)  # open | closed
+    channel: str = Field(default=Channel.CHAT, max_length=20)
+    status: str = Field(default=ConversationStatus.OPEN, max_length=20)
     assignee_id: Optional[int] = Field(default=None, foreign_key='staff.id', nullable=True)
     unread: bool = False
     customer_online: bool = False
@@ -100,15 +101,15 @@ class Message(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     conversation_id: int = Field(foreign_key='conversation.id')
     session_id: Optional[int] = Field(default=None, foreign_key='chat_session.id', nullable=True)
-    author: str = Field(max_length=20)  # customer | staff | system
+    author: str = Field(max_length=20)  # db.states.Author
     staff_id: Optional[int] = Field(default=None, foreign_key='staff.id', nullable=True)
-    kind: str = Field(default='text', max_length=20)  # text | products | discount | image | cart_event | event
+    kind: str = Field(default=MessageKind.TEXT, max_length=20)
     body: str = Field(default='', sa_column=Column(Text, nullable=False, server_default=''))
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict))
     client_msg_id: Optional[str] = Field(default=None, max_length=64, nullable=True)
     topic: Optional[str] = Field(default=None, max_length=40, nullable=True)
     topic_confidence: Optional[float] = Field(default=None, nullable=True)
-    delivery: Optional[str] = Field(default=None, max_length=20, nullable=True)  # chat | emailed | email_pending | email_failed | email_given_up
+    delivery: Optional[str] = Field(default=None, max_length=20, nullable=True)  # db.states.Delivery
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -173,7 +174,7 @@ class Order(SQLModel, table=True):
     number: int = Field(unique=True, index=True)
     customer_id: int = Field(foreign_key='customer.id', index=True)
     session_id: Optional[int] = Field(default=None, foreign_key='chat_session.id', nullable=True)
-    status: str = Field(default='open', max_length=20)  # open | paid | fulfilled | cancelled
+    status: str = Field(default=OrderStatus.OPEN, max_length=20)
     currency: str = Field(default='EUR', max_length=3)
     subtotal_cents: int = 0
     discount_code: Optional[str] = Field(default=None, max_length=100, nullable=True)
@@ -202,7 +203,7 @@ class EmailOutbox(SQLModel, table=True):
     to_address: str = Field(max_length=320)
     subject: str = Field(max_length=300)
     message_id_header: str = Field(max_length=300)
-    status: str = Field(default='pending', max_length=20, index=True)  # pending | sent | failed | given_up
+    status: str = Field(default=OutboxStatus.PENDING, max_length=20, index=True)
     attempts: int = 0
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_error: str = Field(default='', max_length=1000)

@@ -13,6 +13,7 @@ from sqlmodel import col, func, or_, select, text, union
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import ChatSession, Conversation, Customer, Message, Staff
+from db.states import ConversationStatus
 from db.types import utcnow
 from services.errors import Invalid, NotFound, PermissionDenied
 from services.events import EventBus
@@ -20,7 +21,7 @@ from services.i18n import _
 from services.messages import require_chat_permission, to_view
 from services.views import ConversationRow
 
-STATUSES = ('open', 'closed')
+STATUSES = tuple(ConversationStatus)
 VIEWS = ('all', 'mine', 'unassigned')
 Assignee = aliased(Staff)
 TOPIC_KEY = re.compile(r'^[a-z_]{1,40}$')
@@ -31,7 +32,7 @@ TRIGRAM = 3  # the trigram index answers substring searches of three characters 
 
 @dataclass(frozen=True)
 class ListFilter:
-    status: str = 'open'
+    status: str = ConversationStatus.OPEN
     view: str = 'all'  # all | mine | unassigned
     staff_id: int | None = None  # whose "mine"
     topic: str | None = None
@@ -114,7 +115,7 @@ def _search_condition(search: str, *, sqlite: bool):  # type: ignore[no-untyped-
                                           matching))
 
 
-async def list_rows(*, db: AsyncSession, status: str = 'open', limit: int = 50,
+async def list_rows(*, db: AsyncSession, status: str = ConversationStatus.OPEN, limit: int = 50,
                     before: tuple[datetime, int] | None = None, flt: ListFilter | None = None) -> list[ConversationRow]:
     """One page of the list, newest first, in one query; `before` is the (last_message_at, id) of the last row seen."""
     flt = flt or ListFilter(status=status)
@@ -157,7 +158,8 @@ async def count_unread(*, db: AsyncSession) -> int:
 
 
 def unread_query():  # type: ignore[no-untyped-def]
-    unread = select(Conversation.id).where(Conversation.unread == True, Conversation.status == 'open')  # noqa: E712
+    unread = select(Conversation.id).where(Conversation.unread == True,  # noqa: E712
+                                           Conversation.status == ConversationStatus.OPEN)
     return select(func.count()).select_from(unread.limit(COUNT_CAP).subquery())
 
 

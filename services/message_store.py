@@ -18,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.engine import Database, is_sqlite
 from db.models import Conversation, Message
+from db.states import Author, ConversationStatus, MessageKind
 from db.types import utcnow
 from services import chat_sessions
 from services.errors import NotFound
@@ -76,14 +77,14 @@ async def write_customer_text(*, db: AsyncSession, conversation: Conversation, s
                               client_msg_id: str, payload: dict[str, object] | None = None) -> MessageView:
     """A customer's text (chat or e-mail) and what it does to the conversation (unread, reopened), committed."""
     now = utcnow()
-    message = Message(conversation_id=conversation.id, session_id=session_id, author='customer', kind='text',
+    message = Message(conversation_id=conversation.id, session_id=session_id, author=Author.CUSTOMER, kind=MessageKind.TEXT,
                       body=body, client_msg_id=client_msg_id, created_at=now, payload=payload or {})
     db.add(message)
     conversation.last_message_at = now
     conversation.last_message_preview = preview_of(body)
-    conversation.last_message_author = 'customer'
+    conversation.last_message_author = Author.CUSTOMER
     conversation.unread = True
-    conversation.status = 'open'  # a new shopper message reopens a closed conversation
+    conversation.status = ConversationStatus.OPEN  # a new shopper message reopens a closed conversation
     db.add(conversation)
     await db.commit()
     return to_view(message)

@@ -9,6 +9,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import ChatSession, Conversation, Customer, EmailOutbox, Message, Staff
+from db.states import Channel, Delivery
 from db.types import utcnow
 from services.errors import Invalid, NotFound, PermissionDenied, TooLarge
 from services.i18n import _
@@ -107,10 +108,10 @@ async def store_staff_message(*, db: AsyncSession, bus: EventBus, staff: Staff |
         raise NotFound(_('No such conversation.'))
     session_id = await reply_session_id(db, conversation_id)
     now = utcnow()
-    live = conversation.channel == 'chat' and conversation.customer_online
+    live = conversation.channel == Channel.CHAT and conversation.customer_online
     message = Message(conversation_id=conversation_id, session_id=session_id, author='staff', staff_id=staff.id,
                       kind=kind, body=body, payload=payload or {}, created_at=now,
-                      delivery='chat' if live else 'email_pending')
+                      delivery=Delivery.CHAT if live else Delivery.EMAIL_PENDING)
     db.add(message)
     await db.flush()
     if not live:

@@ -19,11 +19,12 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import Customer, Order, OrderLine
+from db.states import OrderStatus
 from services.chat_sessions import check_timezone, normalize_email
 from services.errors import Invalid
 from services.money import to_cents
 
-ORDER_STATUSES = ('open', 'paid', 'fulfilled', 'cancelled')
+ORDER_STATUSES = tuple(OrderStatus)
 
 
 @dataclass

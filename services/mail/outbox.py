@@ -21,6 +21,7 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import EmailOutbox, Message, Staff
+from db.states import Delivery, OutboxStatus
 from db.types import utcnow
 from services.errors import Conflict, NotFound
 from services.i18n import _
@@ -34,7 +35,7 @@ from services.views import MessageView
 
 log = logging.getLogger('inbox.mail')
 
-RETRYABLE = ('pending', 'failed')
+RETRYABLE = (OutboxStatus.PENDING, OutboxStatus.FAILED)
 BASE_BACKOFF_SECONDS = 30.0
 MAX_BACKOFF_SECONDS = 3600.0
 BATCH = 50
@@ -67,15 +68,15 @@ async def _claim(db: AsyncSession, *, outbox_id: int, seen_attempts: int, now: d
 async def _record(db: AsyncSession, bus: EventBus, *, outbox_id: int, attempt: int, status: str, delivery: str,
                   error: str = '', subject: str | None = None, at: datetime) -> None:
     row = await db.get(EmailOutbox, outbox_id)
-    if row is None or row.status == 'sent':
+    if row is None or row.status == OutboxStatus.SENT:
         return
-    if status != 'sent' and (row.attempts != attempt or row.status not in RETRYABLE):
+    if status != OutboxStatus.SENT and (row.attempts != attempt or row.status not in RETRYABLE):
         return  # someone claimed it again (or a person retried it) meanwhile: their result counts
     row.status = status
     row.last_error = error[:1000]
     if subject:
         row.subject = subject[:300]
-    if status == 'sent':
+    if status == OutboxStatus.SENT:
         row.sent_at = at
     message = await db.get(Message, row.message_id)
     if message is not None:
@@ -99,14 +100,15 @@ async def deliver_one(*, sessions: async_sessionmaker[AsyncSession], transport: 
         row = await db.get(EmailOutbox, outbox_id)
         assert row is not None
         if attempt > max_attempts:  # the last allowed attempt was interrupted by a crash
-            await _record(db, bus, outbox_id=outbox_id, attempt=attempt, status='given_up', delivery='email_given_up',
+            await _record(db, bus, outbox_id=outbox_id, attempt=attempt, status=OutboxStatus.GIVEN_UP,
+                          delivery=Delivery.EMAIL_GIVEN_UP,
                           error=row.last_error or 'Interrupted; gave up after the last attempt.', at=now)
             return False
         try:
             email = compose(context=await load_context(db=db, row=row), mail=mail)
         except NotFound as error:
-            await _record(db, bus, outbox_id=outbox_id, attempt=attempt, status='given_up',
-                          delivery='email_given_up', error=error.message, at=now)
+            await _record(db, bus, outbox_id=outbox_id, attempt=attempt, status=OutboxStatus.GIVEN_UP,
+                          delivery=Delivery.EMAIL_GIVEN_UP, error=error.message, at=now)
             return False
     to_address = row.to_address
     try:
@@ -121,13 +123,13 @@ async def deliver_one(*, sessions: async_sessionmaker[AsyncSession], transport: 
                     attempt, max_attempts, error)
         async with sessions() as db:
             await _record(db, bus, outbox_id=outbox_id, attempt=attempt,
-                          status='given_up' if give_up else 'failed',
-                          delivery='email_given_up' if give_up else 'email_failed', error=str(error), at=now)
+                          status=OutboxStatus.GIVEN_UP if give_up else OutboxStatus.FAILED,
+                          delivery=Delivery.EMAIL_GIVEN_UP if give_up else Delivery.EMAIL_FAILED, error=str(error), at=now)
         return False
     log.info('e-mail for message %s: %s', row.message_id, answer)
     async with sessions() as db:
-        await _record(db, bus, outbox_id=outbox_id, attempt=attempt, status='sent',
-                      delivery='emailed' if transport.sends_mail else 'email_saved',
+        await _record(db, bus, outbox_id=outbox_id, attempt=attempt, status=OutboxStatus.SENT,
+                      delivery=Delivery.EMAILED if transport.sends_mail else Delivery.EMAIL_SAVED,
                       subject=str(email['Subject']), at=max(now, utcnow()))
     return True
 
@@ -170,7 +172,7 @@ class OutboxWake:
         self.event = asyncio.Event()
 
     def message_stored(self, view: MessageView) -> None:
-        if view.delivery == 'email_pending':
+        if view.delivery == Delivery.EMAIL_PENDING:
             self.event.set()
 
 
@@ -202,16 +204,16 @@ async def retry_now(*, db: AsyncSession, bus: EventBus, message_id: int) -> Mess
     message = await db.get(Message, message_id)
     if row is None or message is None:
         raise NotFound(_('This message has no e-mail to retry.'))
-    if row.status == 'sent':
+    if row.status == OutboxStatus.SENT:
         raise Conflict(_('This e-mail was already sent.'), code='already_sent')
-    if row.status == 'pending':  # already on its way: nothing to reset
+    if row.status == OutboxStatus.PENDING:  # already on its way: nothing to reset
         view = await _view(db, message_id)
         assert view is not None
         return view
-    row.status = 'pending'
+    row.status = OutboxStatus.PENDING
     row.attempts = 0
     row.next_attempt_at = utcnow()
-    message.delivery = 'email_pending'
+    message.delivery = Delivery.EMAIL_PENDING
     db.add(row)
     db.add(message)
     await db.commit()
@@ -224,6 +226,6 @@ async def retry_now(*, db: AsyncSession, bus: EventBus, message_id: int) -> Mess
 async def outbox_counts(*, db: AsyncSession) -> dict[str, int]:
     """Rows per status, for the settings page."""
     rows = (await db.exec(select(EmailOutbox.status, func.count()).group_by(EmailOutbox.status))).all()
-    counts = {status: 0 for status in ('pending', 'failed', 'sent', 'given_up')}
+    counts = {str(status): 0 for status in OutboxStatus}
     counts.update({status: count for status, count in rows})
     return counts

@@ -13,7 +13,7 @@ from sqlmodel import col, func, or_, select, text, union
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import ChatSession, Conversation, Customer, Message, Staff
-from db.states import ConversationStatus
+from db.states import Author, ConversationStatus, MessageKind
 from db.types import utcnow
 from services.errors import Invalid, NotFound, PermissionDenied
 from services.events import EventBus
@@ -283,12 +283,11 @@ async def assign(*, db: AsyncSession, bus: EventBus, staff: Staff | None, conver
     if conversation.assignee_id == assignee_id:
         return
     conversation.assignee_id = assignee_id
-    event = Message(conversation_id=conversation_id, author='system', kind='event', body=body, staff_id=actor.id,
+    event = Message(conversation_id=conversation_id, author=Author.SYSTEM, kind=MessageKind.EVENT, body=body, staff_id=actor.id,
                     created_at=utcnow(), payload={'action': 'assign', 'assignee_id': assignee_id,
                                                   'assignee_name': named, 'actor_name': actor.name})
     # the body is the actor's language; the names in the payload let every viewer read the event in their own
     db.add(conversation)
     db.add(event)
     await db.commit()
-    bus.message_created.emit(to_view(event))
-    bus.conversation_changed.emit(conversation_id)
+    bus.publish_message(to_view(event))

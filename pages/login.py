@@ -1,6 +1,8 @@
 """Staff sign-in and sign-out (M3)."""
 from __future__ import annotations
 
+import re
+
 from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import app, ui
@@ -12,9 +14,14 @@ from services.i18n import SOURCE_LANGUAGE, _
 from services.runtime import Runtime
 
 
+LOCAL_PATH = re.compile(r"/(?![/\\])[A-Za-z0-9\-._~!$&'()*+,;=:@%/?#]*")
+"""A path on this site: URL characters only (browsers drop tabs and newlines, so `/\\t/evil.example` would become
+`//evil.example`, another host), and no second slash or backslash right after the first."""
+
+
 def safe_next(target: str | None) -> str:
     """Only local paths, so a crafted link cannot send a signed-in user elsewhere."""
-    if target and target.startswith('/') and not target.startswith('//') and '\\' not in target:
+    if target and len(target) <= 2000 and LOCAL_PATH.fullmatch(target):
         return target
     return '/inbox'
 

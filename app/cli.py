@@ -44,7 +44,7 @@ def _migrate(settings: Settings) -> None:
 
 
 async def _load_demo_if_empty(settings: Settings, *, required: bool) -> str | None:
-    from db.demo import database_is_empty, load_demo
+    from app.demo import database_is_empty, load_demo
     from db.engine import open_database
     from services.passwords import hash_password
 

@@ -87,14 +87,23 @@ async def create_session(*, db: AsyncSession, session_in: SessionCreate) -> Crea
         store = await store_service.get_store(db)
         verified = identity_matches(store.identity_secret, email, session_in.identity_hmac)
 
+    assert customer.id is not None and conversation.id is not None
+    created = new_chat_session(customer_id=customer.id, conversation_id=conversation.id, email=email, name=name,
+                               locale=locale, timezone=timezone, identity_verified=verified)
+    db.add(created.session)
+    await db.commit()
+    return created
+
+
+def new_chat_session(*, customer_id: int, conversation_id: int, email: str, name: str = '', locale: str = '',
+                     timezone: str = '', identity_verified: bool = False) -> CreatedSession:
+    """A session row with a fresh token, of which only the hash is stored (the shopper holds the token)."""
     token = new_token()
     chat_session = ChatSession(
-        token_hash=hash_token(token), customer_id=customer.id, conversation_id=conversation.id,
-        email=email, name=name, locale=locale, timezone=timezone, identity_verified=verified,
+        token_hash=hash_token(token), customer_id=customer_id, conversation_id=conversation_id,
+        email=email, name=name, locale=locale, timezone=timezone, identity_verified=identity_verified,
         last_seen_at=utcnow(),
     )
-    db.add(chat_session)
-    await db.commit()
     return CreatedSession(token=token, session=chat_session)
 
 

@@ -60,6 +60,23 @@ def _view(order: Order, lines: list[OrderLine]) -> OrderView:
                for line in lines])
 
 
+def order_line(*, variant: Variant, product: Product, quantity: int) -> OrderLine:
+    """A line as bought: the titles and the price at that moment (order_id is set once the order has one)."""
+    return OrderLine(order_id=0, variant_id=variant.id, product_title=product.title, variant_title=variant.title,
+                     quantity=quantity, unit_price_cents=variant.price_cents,
+                     line_total_cents=variant.price_cents * quantity)
+
+
+def priced_order(*, number: int, customer_id: int, session_id: int | None, currency: str, lines: list[OrderLine],
+                 code: DiscountCode | None, status: str = 'open', placed_at: datetime | None = None) -> Order:
+    """An order of these lines with the discount of `code`, which the caller has checked is usable."""
+    subtotal = sum(line.line_total_cents for line in lines)
+    off = discounts.discount_cents(code, subtotal) if code else 0
+    return Order(number=number, customer_id=customer_id, session_id=session_id, status=status, currency=currency,
+                 subtotal_cents=subtotal, discount_code=code.code if code else None, discount_cents=off,
+                 total_cents=subtotal - off, placed_at=placed_at or utcnow())
+
+
 async def checkout(*, db: AsyncSession, bus: EventBus, chat_session: ChatSession, currency: str) -> OrderView:
     """Turn the session's cart into an open order with its discount, take the stock, empty the cart."""
     cart = (await db.exec(select(Cart).where(Cart.session_id == chat_session.id))).first()
@@ -74,25 +91,19 @@ async def checkout(*, db: AsyncSession, bus: EventBus, chat_session: ChatSession
             raise Conflict(_('Only {n} of "{product}" left in stock.', n=variant.inventory, product=product.title),
                            code='insufficient_inventory')
 
-    subtotal = sum(variant.price_cents * item.quantity for item, variant, _ in rows)
+    lines = [order_line(variant=variant, product=product, quantity=item.quantity) for item, variant, product in rows]
     code: DiscountCode | None = None
     if chat_session.discount_code:
         code = await discounts.find_code(db, chat_session.discount_code)
         if code is None or discounts.status_of(code) != discounts.USABLE:
             code = None  # a code that stopped being valid since it was applied is dropped, not honoured
-    off = discounts.discount_cents(code, subtotal) if code else 0
     last = (await db.exec(select(func.max(Order.number)))).one()
-    order = Order(number=(last or FIRST_ORDER_NUMBER - 1) + 1, customer_id=chat_session.customer_id,
-                  session_id=chat_session.id, status='open', currency=currency, subtotal_cents=subtotal,
-                  discount_code=code.code if code else None, discount_cents=off, total_cents=subtotal - off)
+    order = priced_order(number=(last or FIRST_ORDER_NUMBER - 1) + 1, customer_id=chat_session.customer_id,
+                         session_id=chat_session.id, currency=currency, lines=lines, code=code)
     db.add(order)
     await db.flush()
-    lines = []
-    for item, variant, product in rows:
-        line = OrderLine(order_id=order.id, variant_id=variant.id, product_title=product.title,
-                         variant_title=variant.title, quantity=item.quantity, unit_price_cents=variant.price_cents,
-                         line_total_cents=variant.price_cents * item.quantity)
-        lines.append(line)
+    for line, (item, variant, product) in zip(lines, rows):
+        line.order_id = order.id  # type: ignore[assignment]
         db.add(line)
         stock = await db.exec(update(Variant).where(col(Variant.id) == variant.id,  # type: ignore[call-overload]
                                                     col(Variant.inventory) >= item.quantity)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.exc import IntegrityError
@@ -25,16 +26,24 @@ def _email(raw: str) -> str:
         raise Invalid(f'Invalid e-mail address: {error}', code='invalid_email') from error
 
 
-async def create_staff(*, db: AsyncSession, email: str, password: str, name: str, is_owner: bool = False,
-                       can_chat: bool = True) -> Staff:
+async def new_staff(*, email: str, password: str, name: str, is_owner: bool = False, can_chat: bool = True,
+                    hasher: Callable[[str], str] = hash_password) -> Staff:
+    """A validated staff account with its password hashed (argon2 unless a test passes a cheaper hasher), not yet
+    added to a session: create_staff saves one, the demo store adds its team in its own transaction."""
     address = _email(email)
     if len(password) < MIN_PASSWORD:
         raise Invalid(f'The password must have at least {MIN_PASSWORD} characters.', code='weak_password')
     if not name.strip():
         raise Invalid('A name is required.', code='missing_name')
-    password_hash = await asyncio.to_thread(hash_password, password)
-    staff = Staff(email=address, name=name.strip()[:200], password_hash=password_hash, is_owner=is_owner,
-                  can_chat=can_chat)
+    password_hash = await asyncio.to_thread(hasher, password)
+    return Staff(email=address, name=name.strip()[:200], password_hash=password_hash, is_owner=is_owner,
+                 can_chat=can_chat)
+
+
+async def create_staff(*, db: AsyncSession, email: str, password: str, name: str, is_owner: bool = False,
+                       can_chat: bool = True) -> Staff:
+    staff = await new_staff(email=email, password=password, name=name, is_owner=is_owner, can_chat=can_chat)
+    address = staff.email
     db.add(staff)
     try:
         await db.commit()

@@ -10,13 +10,14 @@ import pytest
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.demo import DemoLogin, database_is_empty, load_demo
+from app.demo import DISCOUNTS, DemoLogin, database_is_empty, load_demo, load_demo_store
 from db.engine import open_database
 from db.migrate import upgrade
 from db.models import (ChatSession, Conversation, Customer, DiscountCode, Message, Order, OrderLine, Product,
                        Staff, Store, Variant)
+from services import chat_sessions, discounts
 from services.discounts import status_of
-from services.messages import preview_of
+from services.messages import PREVIEW_LENGTH, preview_of
 from services.passwords import hash_password, verify_password
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
@@ -215,3 +216,43 @@ async def test_demo_is_deterministic_for_a_seed(tmp_path: Path) -> None:
     other = await _catalogue_of(tmp_path / 'c.db', seed=8)
     assert first == second
     assert first[1] != other[1]
+
+
+# The demo builds its rows in bulk with historical times, but every rule in them is the service's own. These tests
+# compare what the demo stored with what the services compute, on data that reaches each rule's edge.
+
+async def test_demo_previews_are_the_message_services_previews(db: AsyncSession) -> None:
+    await _demo(db)
+    conversations: list[Conversation] = await _all(db, Conversation)
+    last_bodies = {}
+    for message in sorted(await _all(db, Message), key=lambda m: m.id):
+        last_bodies[message.conversation_id] = message.body
+    truncated = 0
+    for conversation in conversations:
+        body = last_bodies[conversation.id]
+        assert conversation.last_message_preview == preview_of(body)
+        truncated += len(' '.join(body.split())) > PREVIEW_LENGTH
+    assert truncated >= 1, 'no demo message is long enough to test the preview cut'
+
+
+async def test_demo_session_tokens_authenticate_through_the_chat_session_service(db: AsyncSession) -> None:
+    loaded = await load_demo_store(db, hash_password=lambda password: 'x', now=NOW, owner_password=PASSWORD)
+    sessions: list[ChatSession] = await _all(db, ChatSession)
+    assert sessions and set(loaded.shopper_tokens) == {s.id for s in sessions}
+    for session_id, token in loaded.shopper_tokens.items():
+        found = await chat_sessions.authenticate(db=db, token=token)
+        assert found.id == session_id
+
+
+async def test_demo_discounts_are_what_checkout_would_take(db: AsyncSession) -> None:
+    await _demo(db)
+    codes = {c.code: c for c in await _all(db, DiscountCode)}
+    discounted = [o for o in await _all(db, Order) if o.discount_code]
+    assert {codes[o.discount_code].kind for o in discounted} == {'percentage', 'fixed'}
+    for order in discounted:
+        code = codes[order.discount_code]
+        assert status_of(code, order.placed_at) == discounts.USABLE, f'{code.code} was not usable for #{order.number}'
+        assert order.discount_cents == discounts.discount_cents(code, order.subtotal_cents)
+    used_before = {code: used for code, _, _, _, used in DISCOUNTS}
+    for code in codes.values():
+        assert code.times_used == used_before[code.code] + sum(o.discount_code == code.code for o in discounted)

@@ -7,7 +7,7 @@ from dataclasses import replace
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.demo import load_demo
+from app.demo import load_demo
 from db.engine import Database
 from db.models import ChatSession, Conversation, Customer, Staff
 from services.conversations import ListFilter

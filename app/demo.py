@@ -1,32 +1,40 @@
-"""The demo store: a believable small shop loaded into an empty database on first run.
+"""The demo store: a believable small shop loaded into an empty database on first run (`inbox demo`,
+`inbox serve --demo-if-empty`).
 
 Everything is made from the tables below and one `random.Random(seed)`, so a seed always gives the same
 catalogue, customers and orders. Times are relative to `now`; only secrets (passwords, tokens) are random
 every time. Money is in cents; percentage codes are in hundredths of a percent (1000 = 10 %).
+
+It lives in `app/` because it is assembly, not a rule: every rule it needs comes from the service that owns it
+(staff accounts and argon2 hashing, chat sessions and their token hashes, conversation reply tokens, message
+bodies and previews, discount validity and amounts, order lines and totals, order numbers), so the demo cannot
+drift from what the product itself writes. The rows themselves are added in bulk in one transaction with
+historical times: going through the live commands would stamp everything "now", commit per call, publish events
+and queue e-mails to the demo shoppers.
 """
 from __future__ import annotations
 
-import hashlib
+import asyncio
 import random
 import re
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.models import (ChatSession, Conversation, Customer, DiscountCode, Message, Order, OrderLine, Product,
-                       Staff, Store, Variant)
+from db.models import Conversation, Customer, DiscountCode, Message, Order, OrderLine, Product, Staff, Variant
 from db.types import utcnow
+from services import chat_sessions, discounts, messages, orders
+from services import staff as staff_service
+from services import store as store_service
+from services.passwords import hash_password as argon2_hash
 
 STORE_NAME = 'Nordlys Home & Outdoor'
 CURRENCY = 'EUR'
-PREVIEW_LENGTH = 140
 ORDER_MONTHS_DAYS = 180
-RECENT_ORDER_DAYS = 60
-FIRST_ORDER_NUMBER = 1001
 
 
 @dataclass(frozen=True)
@@ -34,6 +42,14 @@ class DemoLogin:
     email: str
     password: str
     name: str
+
+
+@dataclass(frozen=True)
+class DemoStore:
+    """What loading made that exists nowhere else: the owner's login and the demo shoppers' session tokens
+    (by chat session id; the shoppers never come back with them, tests use them to check the hashes)."""
+    login: DemoLogin
+    shopper_tokens: dict[int, str] = field(default_factory=dict)
 
 
 # key, e-mail, name, is_owner, can_chat, joined (days ago)
@@ -264,44 +280,55 @@ async def database_is_empty(db: AsyncSession) -> bool:
     return not has_staff and not has_products
 
 
-async def load_demo(db: AsyncSession, *, hash_password: Callable[[str], str], now: datetime | None = None,
-                    owner_password: str | None = None, seed: int = 7) -> DemoLogin:
+async def load_demo(db: AsyncSession, *, hash_password: Callable[[str], str] = argon2_hash,
+                    now: datetime | None = None, owner_password: str | None = None, seed: int = 7) -> DemoLogin:
     """Fill an empty database with the demo store, commit, and return the owner's login."""
+    loaded = await load_demo_store(db, hash_password=hash_password, now=now, owner_password=owner_password,
+                                   seed=seed)
+    return loaded.login
+
+
+async def load_demo_store(db: AsyncSession, *, hash_password: Callable[[str], str] = argon2_hash,
+                          now: datetime | None = None, owner_password: str | None = None,
+                          seed: int = 7) -> DemoStore:
+    """Fill an empty database with the demo store in one transaction; `hash_password` is argon2 unless a test
+    passes a cheaper one."""
     if not await database_is_empty(db):
         raise RuntimeError('the database is not empty')
     now = now or utcnow()
     rng = random.Random(seed)
     password = owner_password or secrets.token_urlsafe(12)
 
-    await _store(db)
+    await _name_the_store(db)
     staff = await _staff(db, hash_password=hash_password, owner_password=password, now=now)
     variants = await _catalogue(db, rng, now)
     codes = _discount_codes(db, now)
     customers = await _customers(db, rng, now, staff)
     newest_orders = await _orders(db, rng, now, customers, variants, codes)
-    await _conversations(db, rng, now, customers, staff, newest_orders)
+    tokens = await _conversations(db, rng, now, customers, staff, newest_orders)
     await db.commit()
     owner = STAFF[0]
-    return DemoLogin(email=owner[1], password=password, name=owner[2])
+    return DemoStore(login=DemoLogin(email=owner[1], password=password, name=owner[2]), shopper_tokens=tokens)
 
 
-async def _store(db: AsyncSession) -> None:
-    """Name the store row (made by the migrations); create it if it is missing."""
-    store = await db.get(Store, 1)
-    if store is None:
-        store = Store(id=1, name=STORE_NAME, currency=CURRENCY, identity_secret=secrets.token_hex(32),
-                      storefront_url='')
+async def _name_the_store(db: AsyncSession) -> None:
+    """Name the store row the migrations made (with its identity secret)."""
+    store = await store_service.get_store(db)
     store.name, store.currency = STORE_NAME, CURRENCY
     db.add(store)
 
 
 async def _staff(db: AsyncSession, *, hash_password: Callable[[str], str], owner_password: str,
                  now: datetime) -> dict[str, Staff]:
+    """The team, validated and hashed by the staff service (the three hashes run side by side)."""
+    accounts = await asyncio.gather(*(
+        staff_service.new_staff(email=email, password=owner_password if is_owner else secrets.token_urlsafe(12),
+                                name=name, is_owner=is_owner, can_chat=can_chat, hasher=hash_password)
+        for _, email, name, is_owner, can_chat, _ in STAFF))
     staff: dict[str, Staff] = {}
-    for key, email, name, is_owner, can_chat, joined in STAFF:
-        password = owner_password if is_owner else secrets.token_urlsafe(12)
-        staff[key] = Staff(email=email, name=name, password_hash=hash_password(password), is_owner=is_owner,
-                           can_chat=can_chat, created_at=now - timedelta(days=joined))
+    for (key, *_, joined), account in zip(STAFF, accounts):
+        account.created_at = now - timedelta(days=joined)
+        staff[key] = account
     db.add_all(staff.values())
     await db.flush()
     return staff
@@ -327,11 +354,9 @@ def _variant_spec(spec: str, default_price: int) -> tuple[str, int]:
 
 @dataclass(frozen=True)
 class _Sellable:
-    """A variant the demo orders may contain."""
-    variant_id: int
-    product_title: str
-    variant_title: str
-    price_cents: int
+    """A variant the demo orders may contain, with its product."""
+    variant: Variant
+    product: Product
 
 
 async def _catalogue(db: AsyncSession, rng: random.Random, now: datetime) -> list[_Sellable]:
@@ -349,22 +374,24 @@ async def _catalogue(db: AsyncSession, rng: random.Random, now: datetime) -> lis
         made.append((product, variant_specs, price, flag))
     await db.flush()
 
-    sellable: list[tuple[Variant, Product]] = []
+    sellable: list[_Sellable] = []
     for number, (product, variant_specs, price, flag) in enumerate(made, start=1):
         for position, spec in enumerate(variant_specs, start=1):
             title, variant_price = _variant_spec(spec, price)
             sold_out = flag == 'soldout' and position == 1
+            assert product.id is not None
             variant = Variant(product_id=product.id, title=title, sku=f'NL-{number:03d}-{position}',
                               price_cents=variant_price, position=position,
                               inventory=0 if sold_out else rng.randint(0, 60))
             db.add(variant)
             if product.online_store and product.status == 'active':
-                sellable.append((variant, product))
+                sellable.append(_Sellable(variant, product))
     await db.flush()
-    return [_Sellable(v.id, p.title, v.title, v.price_cents) for v, p in sellable if v.id is not None]
+    return sellable
 
 
 def _discount_codes(db: AsyncSession, now: datetime) -> dict[str, DiscountCode]:
+    """Codes in every state discounts.status_of knows, made by their dates, flag and usage limit."""
     codes: dict[str, DiscountCode] = {}
     for code, kind, value, state, used in DISCOUNTS:
         row = DiscountCode(code=code, kind=kind, value_cents=value, times_used=used,
@@ -392,18 +419,20 @@ def _customer_created(rng: random.Random, now: datetime, orders: int) -> datetim
 
 async def _customers(db: AsyncSession, rng: random.Random, now: datetime,
                      staff: dict[str, Staff]) -> dict[str, tuple[Customer, int]]:
-    """Customers by e-mail, each with the number of orders they will get."""
+    """Customers by e-mail (checked as the chat and the import check them), each with the number of orders they
+    will get."""
     customers: dict[str, tuple[Customer, int]] = {}
-    for name, email, phone, city, country, zone, locale, marketing, orders in CUSTOMERS:
-        customer = Customer(email=email, name=name, phone=phone, city=city, country=country, timezone=zone,
-                            locale=locale, accepts_email_marketing='E' in marketing,
-                            accepts_sms_marketing='S' in marketing, created_at=_customer_created(rng, now, orders))
+    for name, email, phone, city, country, zone, locale, marketing, orders_placed in CUSTOMERS:
+        customer = Customer(email=chat_sessions.normalize_email(email), name=name, phone=phone, city=city,
+                            country=country, timezone=chat_sessions.check_timezone(zone), locale=locale,
+                            accepts_email_marketing='E' in marketing, accepts_sms_marketing='S' in marketing,
+                            created_at=_customer_created(rng, now, orders_placed))
         if email in CUSTOMER_NOTES:
             author, note = CUSTOMER_NOTES[email]
             customer.note, customer.note_updated_by_id = note, staff[author].id
             customer.note_updated_at = now - timedelta(days=rng.randint(2, 20))
         db.add(customer)
-        customers[email] = (customer, orders)
+        customers[customer.email] = (customer, orders_placed)
     await db.flush()
     return customers
 
@@ -424,60 +453,53 @@ def _between(rng: random.Random, start: datetime, end: datetime) -> datetime:
 
 
 def _status_for(rng: random.Random, age: timedelta) -> str:
+    """Fresh orders are open; inside the profile's recent window (orders.RECENT_DAYS) some still are."""
     if age < timedelta(days=3):
         return 'open'
-    if age < timedelta(days=RECENT_ORDER_DAYS):
+    if age < timedelta(days=orders.RECENT_DAYS):
         return rng.choice(('open', 'paid', 'paid', 'fulfilled', 'fulfilled'))
     return rng.choice(('paid', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled'))
-
-
-def _code_valid_at(code: DiscountCode, when: datetime) -> bool:
-    return code.active and code.starts_at <= when and (code.ends_at is None or when < code.ends_at)
-
-
-def _discount_off(code: DiscountCode, subtotal_cents: int) -> int:
-    if code.kind == 'percentage':
-        return min((subtotal_cents * code.value_cents + 5_000) // 10_000, subtotal_cents)  # half up
-    return min(code.value_cents, subtotal_cents)
 
 
 def _order_lines(rng: random.Random, variants: list[_Sellable]) -> list[OrderLine]:
     lines = []
     for item in rng.sample(variants, rng.choice((1, 1, 1, 2, 2, 3))):
-        quantity = rng.choice((1, 1, 1, 1, 2, 2, 3)) if item.price_cents < 3000 else 1
-        lines.append(OrderLine(variant_id=item.variant_id, product_title=item.product_title,
-                               variant_title=item.variant_title, quantity=quantity,
-                               unit_price_cents=item.price_cents, line_total_cents=item.price_cents * quantity))
+        quantity = rng.choice((1, 1, 1, 1, 2, 2, 3)) if item.variant.price_cents < 3000 else 1
+        lines.append(orders.order_line(variant=item.variant, product=item.product, quantity=quantity))
     return lines
+
+
+def _code_used(rng: random.Random, codes: dict[str, DiscountCode], when: datetime) -> DiscountCode | None:
+    """A third of the orders tried one of ORDER_CODES; it counts only if the code was usable then."""
+    code = codes[rng.choice(ORDER_CODES)] if rng.random() < 0.3 else None
+    if code is None or discounts.status_of(code, when) != discounts.USABLE:
+        return None
+    return code
 
 
 async def _orders(db: AsyncSession, rng: random.Random, now: datetime, customers: dict[str, tuple[Customer, int]],
                   variants: list[_Sellable], codes: dict[str, DiscountCode]) -> dict[int, int]:
-    """Orders of the last six months, numbered from 1001 in time order; returns each customer's newest number."""
+    """Orders of the last six months, numbered in time order from the first number checkout gives; returns each
+    customer's newest number."""
     planned = [(when, customer) for customer, count in customers.values()
                for when in _order_times(rng, now, customer, count)]
     planned.sort(key=lambda item: item[0])
-    orders: list[tuple[Order, list[OrderLine]]] = []
+    made: list[tuple[Order, list[OrderLine]]] = []
     newest: dict[int, int] = {}
-    for number, (when, customer) in enumerate(planned, start=FIRST_ORDER_NUMBER):
+    for number, (when, customer) in enumerate(planned, start=orders.FIRST_ORDER_NUMBER):
         assert customer.id is not None
         lines = _order_lines(rng, variants)
-        subtotal = sum(line.line_total_cents for line in lines)
-        code = codes[rng.choice(ORDER_CODES)] if rng.random() < 0.3 else None
-        if code is not None and not _code_valid_at(code, when):
-            code = None
-        discount = _discount_off(code, subtotal) if code else 0
+        code = _code_used(rng, codes, when)
+        order = orders.priced_order(number=number, customer_id=customer.id, session_id=None, currency=CURRENCY,
+                                    lines=lines, code=code, status=_status_for(rng, now - when), placed_at=when)
         if code is not None:
             code.times_used += 1
-        order = Order(number=number, customer_id=customer.id, status=_status_for(rng, now - when), currency=CURRENCY,
-                      subtotal_cents=subtotal, discount_code=code.code if code else None, discount_cents=discount,
-                      total_cents=subtotal - discount, placed_at=when)
-        orders.append((order, lines))
+        made.append((order, lines))
         newest[customer.id] = number
-    _cancel_a_couple(rng, now, [order for order, _ in orders])
-    db.add_all(order for order, _ in orders)
+    _cancel_a_couple(rng, now, [order for order, _ in made])
+    db.add_all(order for order, _ in made)
     await db.flush()
-    for order, lines in orders:
+    for order, lines in made:
         for line in lines:
             line.order_id = order.id  # type: ignore[assignment]
             db.add(line)
@@ -485,18 +507,13 @@ async def _orders(db: AsyncSession, rng: random.Random, now: datetime, customers
     return newest
 
 
-def _cancel_a_couple(rng: random.Random, now: datetime, orders: list[Order]) -> None:
+def _cancel_a_couple(rng: random.Random, now: datetime, placed: list[Order]) -> None:
     """Two older orders were cancelled; the newest order is always still open."""
-    older = [order for order in orders if now - order.placed_at > timedelta(days=7)]
+    older = [order for order in placed if now - order.placed_at > timedelta(days=7)]
     for order in rng.sample(older, min(2, len(older))):
         order.status = 'cancelled'
-    if orders:
-        orders[-1].status = 'open'
-
-
-def preview_of(body: str) -> str:
-    flat = ' '.join(body.split())
-    return flat if len(flat) <= PREVIEW_LENGTH else flat[:PREVIEW_LENGTH - 1] + '…'
+    if placed:
+        placed[-1].status = 'open'
 
 
 def _message_times(rng: random.Random, last: datetime, script: tuple[tuple[str, str], ...],
@@ -504,7 +521,7 @@ def _message_times(rng: random.Random, last: datetime, script: tuple[tuple[str, 
     """Times for a script, counted back from the last message: shoppers answer fast, staff within minutes,
     and an e-mailed reply comes hours later."""
     times = [last]
-    last_staff = max((i for i, (who, _) in enumerate(script) if who != 'customer'), default=-1)
+    last_staff = _last_staff_index(script)
     for index in range(len(script) - 1, 0, -1):
         who = script[index][0]
         if who == 'customer':
@@ -517,45 +534,82 @@ def _message_times(rng: random.Random, last: datetime, script: tuple[tuple[str, 
     return list(reversed(times))
 
 
-def _token_hash() -> str:
-    """The hash of a session token nobody holds (the demo shoppers never come back with it)."""
-    return hashlib.sha256(secrets.token_urlsafe(32).encode()).hexdigest()
+def _last_staff_index(script: tuple[tuple[str, str], ...]) -> int:
+    return max((i for i, (who, _) in enumerate(script) if who != 'customer'), default=-1)
 
 
 async def _conversations(db: AsyncSession, rng: random.Random, now: datetime,
                          customers: dict[str, tuple[Customer, int]], staff: dict[str, Staff],
-                         newest_orders: dict[int, int]) -> None:
+                         newest_orders: dict[int, int]) -> dict[int, str]:
+    """The chats, each opened the way a shopper's first chat opens one; returns the session tokens by session id."""
+    tokens: dict[int, str] = {}
     client_ids = 0
     for email, status, unread, assignee, hours_ago, delivery, script in CONVERSATIONS:
         customer = customers[email][0]
         assert customer.id is not None
         times = _message_times(rng, now - timedelta(hours=hours_ago), script, delivery)
         bodies = [text.replace('{last_order}', str(newest_orders.get(customer.id, ''))) for _, text in script]
-        conversation = Conversation(
-            customer_id=customer.id, channel='chat', status=status, unread=unread, customer_online=False,
-            assignee_id=staff[assignee].id if assignee else None, started_at=times[0], last_message_at=times[-1],
-            last_message_preview=preview_of(bodies[-1]),
-            last_message_author='customer' if script[-1][0] == 'customer' else 'staff',
-            topics=[], reply_token=secrets.token_urlsafe(24)[:32])
+        conversation = await chat_sessions.find_or_create_chat_conversation(db, customer)
+        assert conversation.id is not None
+        _describe(conversation, status=status, unread=unread, assignee=staff[assignee] if assignee else None,
+                  times=times, last_body=bodies[-1], last_author=_author(script[-1][0]))
         db.add(conversation)
-        await db.flush()
         last_customer = max(t for t, (who, _) in zip(times, script) if who == 'customer')
-        session = ChatSession(
-            token_hash=_token_hash(), customer_id=customer.id, conversation_id=conversation.id, email=customer.email,
-            name=customer.name, locale=customer.locale, timezone=customer.timezone, online=False,
-            last_seen_at=min(last_customer + timedelta(minutes=rng.randint(1, 3)), now), created_at=times[0])
-        db.add(session)
+        created = _chat_session(customer, conversation, started=times[0],
+                                last_seen=min(last_customer + timedelta(minutes=rng.randint(1, 3)), now))
+        db.add(created.session)
         await db.flush()
-        last_staff = max((i for i, (who, _) in enumerate(script) if who != 'customer'), default=-1)
+        assert created.session.id is not None
+        tokens[created.session.id] = created.token
+        last_staff = _last_staff_index(script)
         for index, ((who, _), body, when) in enumerate(zip(script, bodies, times)):
-            message = Message(conversation_id=conversation.id, session_id=session.id, kind='text', body=body,
-                              created_at=when, topic=None)
             if who == 'customer':
                 client_ids += 1
-                message.author, message.client_msg_id = 'customer', f'demo-{client_ids}'
+                db.add(_shopper_message(conversation.id, created.session.id, body, f'demo-{client_ids}', when))
             else:
                 emailed = delivery == 'emailed' and index == last_staff
-                message.author, message.staff_id = 'staff', staff[who].id
-                message.delivery = 'emailed' if emailed else 'chat'
-            db.add(message)
+                db.add(_staff_message(conversation.id, created.session.id, staff[who], body, when,
+                                      delivery='emailed' if emailed else 'chat'))
     await db.flush()
+    return tokens
+
+
+def _author(who: str) -> str:
+    return 'customer' if who == 'customer' else 'staff'
+
+
+def _describe(conversation: Conversation, *, status: str, unread: bool, assignee: Staff | None,
+              times: list[datetime], last_body: str, last_author: str) -> None:
+    """The list row's fields as the message services leave them after the script's last message."""
+    conversation.status, conversation.unread, conversation.customer_online = status, unread, False
+    conversation.assignee_id = assignee.id if assignee else None
+    conversation.started_at, conversation.last_message_at = times[0], times[-1]
+    conversation.last_message_preview = messages.preview_of(last_body)
+    conversation.last_message_author = last_author
+    conversation.topics = []
+
+
+def _chat_session(customer: Customer, conversation: Conversation, *, started: datetime,
+                  last_seen: datetime) -> chat_sessions.CreatedSession:
+    """The session the shopper chatted in, made as the chat API makes one (token, hash), now offline."""
+    assert customer.id is not None and conversation.id is not None
+    created = chat_sessions.new_chat_session(customer_id=customer.id, conversation_id=conversation.id,
+                                             email=customer.email, name=customer.name, locale=customer.locale,
+                                             timezone=customer.timezone)
+    created.session.online, created.session.last_seen_at, created.session.created_at = False, last_seen, started
+    return created
+
+
+def _shopper_message(conversation_id: int, session_id: int, body: str, client_msg_id: str,
+                     when: datetime) -> Message:
+    """A shopper's message with the chat's rules for its body and client_msg_id."""
+    clean = messages.clean_message(body=body, client_msg_id=client_msg_id)
+    return Message(conversation_id=conversation_id, session_id=session_id, author='customer', kind='text',
+                   body=clean.body, client_msg_id=clean.client_msg_id, created_at=when, topic=None)
+
+
+def _staff_message(conversation_id: int, session_id: int, author: Staff, body: str, when: datetime, *,
+                   delivery: str) -> Message:
+    """A staff reply with the reply rules for its body, sent live or (the last one) e-mailed."""
+    return Message(conversation_id=conversation_id, session_id=session_id, author='staff', staff_id=author.id,
+                   kind='text', body=messages.clean_body(body), delivery=delivery, created_at=when, topic=None)

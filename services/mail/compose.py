@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -219,14 +220,24 @@ def compose(*, context: MailContext, mail: MailConfig) -> EmailMessage:
         return _compose(context=context, mail=mail)
 
 
+_CONTROL = re.compile(r'[\x00-\x1f\x7f\u2028\u2029]+')
+
+
+def header_text(text: str) -> str:
+    """Text from shoppers and settings made fit for one header line: line breaks and other control characters
+    become spaces (a name with CR/LF made composing fail, and could have added headers of its own)."""
+    return ' '.join(_CONTROL.sub(' ', text).split())
+
+
 def _compose(*, context: MailContext, mail: MailConfig) -> EmailMessage:
     sender_name, sender_address = parseaddr(mail.mail_from)
+    store_name = header_text(context.store_name)
     message = EmailMessage()
-    message['From'] = formataddr((sender_name or context.store_name, sender_address))
-    message['To'] = formataddr((context.customer_name, context.to_address))
-    message['Reply-To'] = formataddr((context.store_name,
+    message['From'] = formataddr((header_text(sender_name) or store_name, header_text(sender_address)))
+    message['To'] = formataddr((header_text(context.customer_name), header_text(context.to_address)))
+    message['Reply-To'] = formataddr((store_name,
                                       reply_address(reply_token=context.reply_token, domain=mail.reply_domain)))
-    message['Subject'] = subject_for(context.store_name)
+    message['Subject'] = subject_for(store_name)
     message['Date'] = format_datetime(context.sent_at.astimezone(timezone.utc))
     message['Message-ID'] = context.message_id_header
     if context.references:
@@ -241,9 +252,10 @@ def _compose(*, context: MailContext, mail: MailConfig) -> EmailMessage:
 def compose_test_message(*, mail: MailConfig, store_name: str, to_address: str) -> EmailMessage:
     """The settings page's test e-mail."""
     sender_name, sender_address = parseaddr(mail.mail_from)
+    store_name = header_text(store_name)
     message = EmailMessage()
-    message['From'] = formataddr((sender_name or store_name, sender_address))
-    message['To'] = to_address
+    message['From'] = formataddr((header_text(sender_name) or store_name, header_text(sender_address)))
+    message['To'] = header_text(to_address)
     message['Subject'] = _('Test e-mail from the {store} inbox', store=store_name)
     message['Date'] = format_datetime(datetime.now(timezone.utc))
     message['Message-ID'] = make_msgid(idstring='test', domain=mail.reply_domain)

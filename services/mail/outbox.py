@@ -110,6 +110,11 @@ async def deliver_one(*, sessions: async_sessionmaker[AsyncSession], transport: 
             await _record(db, bus, outbox_id=outbox_id, attempt=attempt, status=OutboxStatus.GIVEN_UP,
                           delivery=Delivery.EMAIL_GIVEN_UP, error=error.message, at=now)
             return False
+        except Exception as error:  # noqa: BLE001 - a mail that cannot be written is given up, not the round
+            log.exception('composing the e-mail for message %s failed', row.message_id)
+            await _record(db, bus, outbox_id=outbox_id, attempt=attempt, status=OutboxStatus.GIVEN_UP,
+                          delivery=Delivery.EMAIL_GIVEN_UP, error=f'Could not compose: {type(error).__name__}', at=now)
+            return False
     to_address = row.to_address
     try:
         if not to_address:

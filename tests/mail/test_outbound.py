@@ -189,3 +189,20 @@ async def test_folder_transport_writes_one_eml_per_message_and_says_saved_not_se
     await db.commit()
     assert await deliver_due(sessions=database.sessions, transport=folder, bus=EventBus(), mail=mail) == 2
     assert sorted((tmp_path / 'outgoing').iterdir()) == files  # no duplicates and no .tmp leftovers
+
+
+async def test_a_shopper_name_with_line_breaks_is_mailed_on_one_header_line_and_the_round_goes_on(
+        db: AsyncSession, database: Database, smtp_sink: SmtpSink, mail: MailConfig) -> None:
+    """A name of 'Sara\\r\\nBcc: x@evil.example' made composing fail, which aborted the whole outbox round."""
+    evil = await offline_shopper(db, email='evil@example.com', name='Sara\r\nBcc: x@evil.example\nX-Y: z')
+    plain = await offline_shopper(db, email='olli@example.com', name='Olli')
+    first = await reply(db, mail, evil.conversation_id, 'Hello Sara')
+    second = await reply(db, mail, plain.conversation_id, 'Hello Olli')
+    sent = await deliver_due(sessions=database.sessions, transport=smtp_sink.transport(), bus=EventBus(), mail=mail)
+    assert sent == 2
+    envelopes = {envelope.rcpt_tos[0]: envelope for envelope in smtp_sink.received}
+    assert set(envelopes) == {'evil@example.com', 'olli@example.com'}  # nobody else was added as a recipient
+    email = envelopes['evil@example.com'].message
+    assert email['Bcc'] is None and email['X-Y'] is None
+    assert 'Sara Bcc: x@evil.example X-Y: z' in str(email['To'])
+    assert await delivery(db, first.id) == 'emailed' and await delivery(db, second.id) == 'emailed'

@@ -6,7 +6,7 @@ into `Decimal`. Times are UTC (`UTCDateTime`).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -17,7 +17,7 @@ from db.types import UTCDateTime, utcnow
 
 class Store(SQLModel, table=True):
     """The one store this installation serves (row id 1)."""
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
     currency: str = Field(default='EUR', max_length=3)
     storefront_url: str = Field(default='', max_length=500)
@@ -25,7 +25,7 @@ class Store(SQLModel, table=True):
 
 
 class Staff(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=320, unique=True, index=True)
     name: str = Field(max_length=200)
     password_hash: str = Field(max_length=500)
@@ -39,7 +39,7 @@ class Staff(SQLModel, table=True):
 
 
 class Customer(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=320, unique=True, index=True)
     name: str = Field(default='', max_length=200)
     phone: str = Field(default='', max_length=50)
@@ -50,8 +50,8 @@ class Customer(SQLModel, table=True):
     accepts_email_marketing: bool = False
     accepts_sms_marketing: bool = False
     note: str = Field(default='', sa_column=Column(Text, nullable=False, server_default=''))
-    note_updated_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime, nullable=True)
-    note_updated_by_id: Optional[int] = Field(default=None, foreign_key='staff.id', nullable=True)
+    note_updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    note_updated_by_id: int | None = Field(default=None, foreign_key='staff.id', nullable=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -61,11 +61,11 @@ class Conversation(SQLModel, table=True):
         Index('ix_conversation_assignee_status', 'assignee_id', 'status'),
         Index('ix_conversation_unread_status', 'unread', 'status'),
     )
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     customer_id: int = Field(foreign_key='customer.id', index=True)
     channel: str = Field(default=Channel.CHAT, max_length=20)
     status: str = Field(default=ConversationStatus.OPEN, max_length=20)
-    assignee_id: Optional[int] = Field(default=None, foreign_key='staff.id', nullable=True)
+    assignee_id: int | None = Field(default=None, foreign_key='staff.id', nullable=True)
     unread: bool = False
     customer_online: bool = False
     started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -78,7 +78,7 @@ class Conversation(SQLModel, table=True):
 
 class ChatSession(SQLModel, table=True):
     __tablename__ = 'chat_session'
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     token_hash: str = Field(max_length=64, unique=True, index=True)
     customer_id: int = Field(foreign_key='customer.id', index=True)
     conversation_id: int = Field(foreign_key='conversation.id', index=True)
@@ -88,8 +88,8 @@ class ChatSession(SQLModel, table=True):
     timezone: str = Field(default='', max_length=64)
     identity_verified: bool = False
     online: bool = False
-    last_seen_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime, nullable=True, index=True)
-    discount_code: Optional[str] = Field(default=None, max_length=100, nullable=True)
+    last_seen_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True, index=True)
+    discount_code: str | None = Field(default=None, max_length=100, nullable=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -98,23 +98,23 @@ class Message(SQLModel, table=True):
         UniqueConstraint('session_id', 'client_msg_id', name='uq_message_session_client_msg'),
         Index('ix_message_conversation_id_id', 'conversation_id', 'id'),
     )
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     conversation_id: int = Field(foreign_key='conversation.id')
-    session_id: Optional[int] = Field(default=None, foreign_key='chat_session.id', nullable=True)
+    session_id: int | None = Field(default=None, foreign_key='chat_session.id', nullable=True)
     author: str = Field(max_length=20)  # db.states.Author
-    staff_id: Optional[int] = Field(default=None, foreign_key='staff.id', nullable=True)
+    staff_id: int | None = Field(default=None, foreign_key='staff.id', nullable=True)
     kind: str = Field(default=MessageKind.TEXT, max_length=20)
     body: str = Field(default='', sa_column=Column(Text, nullable=False, server_default=''))
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict))
-    client_msg_id: Optional[str] = Field(default=None, max_length=64, nullable=True)
-    topic: Optional[str] = Field(default=None, max_length=40, nullable=True)
-    topic_confidence: Optional[float] = Field(default=None, nullable=True)
-    delivery: Optional[str] = Field(default=None, max_length=20, nullable=True)  # db.states.Delivery
+    client_msg_id: str | None = Field(default=None, max_length=64, nullable=True)
+    topic: str | None = Field(default=None, max_length=40, nullable=True)
+    topic_confidence: float | None = Field(default=None, nullable=True)
+    delivery: str | None = Field(default=None, max_length=20, nullable=True)  # db.states.Delivery
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class Product(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     handle: str = Field(max_length=255, unique=True, index=True)
     title: str = Field(max_length=255, index=True)
     body_html: str = Field(default='', sa_column=Column(Text, nullable=False, server_default=''))
@@ -129,7 +129,7 @@ class Product(SQLModel, table=True):
 
 
 class Variant(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     product_id: int = Field(foreign_key='product.id', index=True)
     title: str = Field(default='Default Title', max_length=255)
     sku: str = Field(default='', max_length=255, index=True)
@@ -140,20 +140,20 @@ class Variant(SQLModel, table=True):
 
 class DiscountCode(SQLModel, table=True):
     __tablename__ = 'discount_code'
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=100, unique=True, index=True)
     kind: str = Field(default='percentage', max_length=20)  # percentage | fixed
     value_cents: int = 0  # fixed: minor units off; percentage: hundredths of a percent (1000 = 10 %)
     starts_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    ends_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime, nullable=True)
-    usage_limit: Optional[int] = Field(default=None, nullable=True)
+    ends_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    usage_limit: int | None = Field(default=None, nullable=True)
     times_used: int = 0
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class Cart(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     session_id: int = Field(foreign_key='chat_session.id', unique=True, index=True)
     customer_id: int = Field(foreign_key='customer.id', index=True)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -162,7 +162,7 @@ class Cart(SQLModel, table=True):
 class CartItem(SQLModel, table=True):
     __tablename__ = 'cart_item'
     __table_args__ = (UniqueConstraint('cart_id', 'variant_id', name='uq_cart_item_variant'),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     cart_id: int = Field(foreign_key='cart.id', index=True)
     variant_id: int = Field(foreign_key='variant.id')
     quantity: int = 1
@@ -170,14 +170,14 @@ class CartItem(SQLModel, table=True):
 
 class Order(SQLModel, table=True):
     __tablename__ = 'store_order'
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     number: int = Field(unique=True, index=True)
     customer_id: int = Field(foreign_key='customer.id', index=True)
-    session_id: Optional[int] = Field(default=None, foreign_key='chat_session.id', nullable=True)
+    session_id: int | None = Field(default=None, foreign_key='chat_session.id', nullable=True)
     status: str = Field(default=OrderStatus.OPEN, max_length=20)
     currency: str = Field(default='EUR', max_length=3)
     subtotal_cents: int = 0
-    discount_code: Optional[str] = Field(default=None, max_length=100, nullable=True)
+    discount_code: str | None = Field(default=None, max_length=100, nullable=True)
     discount_cents: int = 0
     total_cents: int = 0
     placed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
@@ -185,9 +185,9 @@ class Order(SQLModel, table=True):
 
 class OrderLine(SQLModel, table=True):
     __tablename__ = 'order_line'
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     order_id: int = Field(foreign_key='store_order.id', index=True)
-    variant_id: Optional[int] = Field(default=None, foreign_key='variant.id', nullable=True)
+    variant_id: int | None = Field(default=None, foreign_key='variant.id', nullable=True)
     product_title: str = Field(max_length=255)
     variant_title: str = Field(default='', max_length=255)
     quantity: int = 1
@@ -197,7 +197,7 @@ class OrderLine(SQLModel, table=True):
 
 class EmailOutbox(SQLModel, table=True):
     __tablename__ = 'email_outbox'
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     message_id: int = Field(foreign_key='message.id', unique=True)
     conversation_id: int = Field(foreign_key='conversation.id', index=True)
     to_address: str = Field(max_length=320)
@@ -207,18 +207,18 @@ class EmailOutbox(SQLModel, table=True):
     attempts: int = 0
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_error: str = Field(default='', max_length=1000)
-    sent_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class TopicCorrection(SQLModel, table=True):
     """A staff correction of a topic (T: corrections), kept with the text so the next training uses it."""
     __tablename__ = 'topic_correction'
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     conversation_id: int = Field(foreign_key='conversation.id', index=True)
-    message_id: Optional[int] = Field(default=None, foreign_key='message.id', nullable=True)
+    message_id: int | None = Field(default=None, foreign_key='message.id', nullable=True)
     text: str = Field(sa_column=Column(Text, nullable=False))
-    topic: Optional[str] = Field(default=None, max_length=40, nullable=True)  # the right topic; None: removal only
-    removed_topic: Optional[str] = Field(default=None, max_length=40, nullable=True)
-    staff_id: Optional[int] = Field(default=None, foreign_key='staff.id', nullable=True)
+    topic: str | None = Field(default=None, max_length=40, nullable=True)  # the right topic; None: removal only
+    removed_topic: str | None = Field(default=None, max_length=40, nullable=True)
+    staff_id: int | None = Field(default=None, foreign_key='staff.id', nullable=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -54,7 +54,7 @@ class WriteGate:
             self.waits += 1
         try:
             await_only(asyncio.wait_for(self._lock.acquire(), self.timeout))
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise OperationalError(statement, parameters, sqlite3.OperationalError(
                 f'database is locked (waited {self.timeout:g} s for the write gate)')) from None
         self._holder = task

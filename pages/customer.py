@@ -10,8 +10,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.staticfiles import StaticFiles
 
-from services import store as store_service
 from pages.language import page_language
+from services import store as store_service
 from services.i18n import SUPPORTED_LANGUAGES, _, language
 from services.runtime import Runtime
 

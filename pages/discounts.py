@@ -1,7 +1,7 @@
 """Discount codes (S2): list with status, create and edit with validation (/discounts)."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from fastapi.responses import RedirectResponse
 from nicegui import ui
@@ -26,7 +26,7 @@ def _parse_day(text: str, *, end: bool) -> datetime | None:
     except ValueError:
         raise ServiceError(_('Dates are written YYYY-MM-DD.')) from None
     moment = day.replace(hour=23, minute=59, second=59) if end else day
-    return moment.replace(tzinfo=timezone.utc)
+    return moment.replace(tzinfo=UTC)
 
 
 def install_discount_pages(runtime: Runtime) -> None:
@@ -85,7 +85,7 @@ def install_discount_pages(runtime: Runtime) -> None:
                                  value=(existing.value.rstrip(' %') if existing else '')).props('outlined dense').mark(
                     'value')
                 starts = ui.input(_('Starts (YYYY-MM-DD)'), value=(existing.starts_at.date().isoformat() if existing
-                                                                   else datetime.now(timezone.utc).date().isoformat())
+                                                                   else datetime.now(UTC).date().isoformat())
                                   ).props('outlined dense')
                 ends = ui.input(_('Ends (YYYY-MM-DD, optional)'),
                                 value=existing.ends_at.date().isoformat() if existing and existing.ends_at else '').props(
@@ -103,7 +103,7 @@ def install_discount_pages(runtime: Runtime) -> None:
                             raise ServiceError(_('A usage limit is a whole number.'))
                         code_in = discounts.DiscountCodeIn(
                             code=code.value or '', kind=str(kind.value), value=value.value or '',
-                            starts_at=_parse_day(starts.value, end=False) or datetime.now(timezone.utc),
+                            starts_at=_parse_day(starts.value, end=False) or datetime.now(UTC),
                             ends_at=_parse_day(ends.value, end=True), usage_limit=int(limit_text) if limit_text else None,
                             active=bool(active.value))
                         async with runtime.db.sessions() as db:

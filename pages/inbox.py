@@ -9,10 +9,10 @@ from nicegui.events import KeyEventArguments
 
 from components.clock import ViewerClock
 from components.conversation_actions import ConversationActions
+from components.conversation_list import ConversationList
 from components.keyboard_help import keyboard_help
 from components.language_menu import language_menu
 from components.notifier import Notifier
-from components.conversation_list import ConversationList
 from components.profile_panel import ProfilePanel
 from components.thread import Thread, aria
 from pages.staff_auth import no_chat_permission_notice, signed_in_staff

@@ -7,12 +7,11 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import app, ui
 
+from pages.language import browser_language, use_language
 from services import staff as staff_service
 from services.errors import ServiceError
-from pages.language import browser_language, use_language
 from services.i18n import SOURCE_LANGUAGE, _
 from services.runtime import Runtime
-
 
 LOCAL_PATH = re.compile(r"/(?![/\\])[A-Za-z0-9\-._~!$&'()*+,;=:@%/?#]*")
 """A path on this site: URL characters only (browsers drop tabs and newlines, so `/\\t/evil.example` would become

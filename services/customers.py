@@ -16,8 +16,8 @@ from services.chat_sessions import check_timezone, normalize_email
 from services.errors import Conflict, Invalid, NotFound
 from services.i18n import _
 from services.messages import require_chat_permission
-from services.store import get_store
 from services.money import from_cents
+from services.store import get_store
 
 
 @dataclass(frozen=True)

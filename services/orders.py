@@ -13,8 +13,8 @@ from db.models import Cart, CartItem, ChatSession, Customer, DiscountCode, Order
 from db.types import utcnow
 from services import discounts
 from services.errors import Conflict, NotFound
-from services.i18n import _
 from services.events import EventBus
+from services.i18n import _
 from services.money import from_cents
 
 RECENT_DAYS = 60

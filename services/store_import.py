@@ -11,7 +11,7 @@ entry is reported as `customers[3]: reason` and skipped; the good ones are impor
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -54,7 +54,7 @@ def _time(raw: object) -> datetime:
         moment = datetime.fromisoformat(raw.replace('Z', '+00:00'))
     except ValueError:
         raise Invalid(f'"{raw[:40]}" is not an ISO 8601 time') from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _money(raw: object, key: str) -> int:

@@ -17,8 +17,8 @@ from db.engine import Database
 from db.models import Conversation, Message, Staff, TopicCorrection
 from services.classification import TOPIC_KEYS, Prediction, TopicClassifier, load, train_and_save
 from services.errors import Invalid, NotFound
-from services.i18n import _
 from services.events import EventBus
+from services.i18n import _
 from services.messages import require_chat_permission
 from services.views import MessageView
 

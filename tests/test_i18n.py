@@ -19,6 +19,7 @@ from nicegui import ui
 from nicegui.testing import User
 from sqlmodel import select
 
+from components.conversation_rows import ConversationRows
 from db.models import EmailOutbox, Staff
 from pages.customer import chat_strings, widget_labels
 from pages.store import store_strings
@@ -29,12 +30,11 @@ from services.locale_format import money
 from services.mail.compose import compose, load_context
 from services.mail.config import MailConfig
 from services.messages import send_staff_reply
-from tests.shoppers import shopper_says
 from services.staff import set_language
-from components.conversation_rows import ConversationRows
 from tests.commerce_data import add_code, add_product
 from tests.conftest import STAFF_PASSWORD, App, add_staff
 from tests.list_view import list_shows, row_texts
+from tests.shoppers import shopper_says
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = ('da', 'de', 'fi', 'nl', 'it')

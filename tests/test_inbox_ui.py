@@ -5,9 +5,9 @@ from nicegui import ui
 from nicegui.testing import User
 
 from services.chat_sessions import SessionCreate, create_session
-from tests.shoppers import shopper_says
 from tests.conftest import App, add_staff, sign_in
 from tests.list_view import list_shows
+from tests.shoppers import shopper_says
 
 
 async def shopper_writes(app: App, body: str, email: str = 'sara@example.com', name: str = 'Sara Lind') -> int:

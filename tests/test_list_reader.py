@@ -12,7 +12,6 @@ from db.engine import Database
 from db.models import ChatSession, Conversation, Customer, Staff
 from services.conversations import ListFilter
 from services.list_reader import OrmListReader, SqliteListReader, list_reader_for
-from services.passwords import hash_password
 
 
 async def _demo_with_variety(db: AsyncSession) -> tuple[list[int], int]:

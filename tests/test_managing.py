@@ -14,8 +14,8 @@ from services.conversations import ListFilter
 from services.errors import PermissionDenied
 from services.events import EventBus
 from services.messages import list_thread
-from tests.shoppers import shopper_writes
 from tests.conftest import add_staff
+from tests.shoppers import shopper_writes
 
 
 async def chat(db: AsyncSession, email: str, body: str, name: str = '') -> int:

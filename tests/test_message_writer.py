@@ -5,8 +5,8 @@ import asyncio
 
 from sqlmodel import func, select
 
-from db.models import Conversation, Message
 from db.engine import Database
+from db.models import Conversation, Message
 from services.message_store import OrmMessageStore, message_store_for
 from services.message_writer import SqliteGroupWriter
 from services.views import MessageView

@@ -10,9 +10,9 @@ from services.chat_sessions import SessionCreate, create_session
 from services.errors import Invalid, PermissionDenied, TooLarge
 from services.events import EventBus
 from services.messages import list_for_session, list_thread, send_staff_reply
-from tests.shoppers import shopper_writes
 from services.presence import PresenceTracker
 from tests.conftest import add_staff
+from tests.shoppers import shopper_writes
 
 
 async def test_customer_message_marks_conversation_unread_and_publishes_after_commit(db: AsyncSession) -> None:

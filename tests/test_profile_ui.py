@@ -6,9 +6,9 @@ from nicegui.testing import User
 from services import carts, orders
 from services.chat_sessions import SessionCreate, create_session
 from services.messages import list_for_session
-from tests.shoppers import shopper_says
 from tests.commerce_data import add_product
 from tests.conftest import App, add_staff, sign_in
+from tests.shoppers import shopper_says
 
 
 async def shopper(app: App, email: str = 'pia@example.com'):  # type: ignore[no-untyped-def]

@@ -19,9 +19,9 @@ from services.classification import Prediction
 from services.classification.model import fit
 from services.events import EventBus
 from services.messages import send_staff_reply
-from tests.shoppers import shopper_writes
 from tests.conftest import App, add_staff, sign_in
 from tests.list_view import list_shows
+from tests.shoppers import shopper_writes
 
 
 async def customer_message(db: AsyncSession, body: str = 'Where is my parcel?'):  # type: ignore[no-untyped-def]

@@ -6,6 +6,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from pages.api.chat import build_chat_router
 from pages.api.chat_socket import SocketHub
@@ -15,7 +16,6 @@ from pages.api.message_lane import MessageLane
 from pages.api.storefront import build_storefront_router
 from pages.language import RequestLanguage
 from services.runtime import Runtime
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 API_VERSION_PREFIX = '/api/v1'
 SOCKET_DOC: dict[str, Any] = {'get': {

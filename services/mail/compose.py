@@ -5,7 +5,7 @@ import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -14,8 +14,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import ChatSession, Conversation, Customer, EmailOutbox, Message, Staff, Store
-from services.errors import NotFound
 from services import locale_format
+from services.errors import NotFound
 from services.i18n import SOURCE_LANGUAGE, _, language, normalize
 from services.mail.config import MailConfig, reply_address
 from services.views import CUSTOMER_VISIBLE_KINDS
@@ -150,11 +150,11 @@ def subject_for(store_name: str) -> str:
 
 def _when(moment: datetime, zone: str) -> str:
     try:
-        tz = ZoneInfo(zone) if zone else timezone.utc
+        tz = ZoneInfo(zone) if zone else UTC
     except (ZoneInfoNotFoundError, ValueError):
-        tz = timezone.utc
+        tz = UTC
     local = moment.astimezone(tz)
-    return f'{locale_format.date_and_time(local)} ' + (zone if zone and tz is not timezone.utc else 'UTC')
+    return f'{locale_format.date_and_time(local)} ' + (zone if zone and tz is not UTC else 'UTC')
 
 
 def _text_part(context: MailContext) -> str:
@@ -238,7 +238,7 @@ def _compose(*, context: MailContext, mail: MailConfig) -> EmailMessage:
     message['Reply-To'] = formataddr((store_name,
                                       reply_address(reply_token=context.reply_token, domain=mail.reply_domain)))
     message['Subject'] = subject_for(store_name)
-    message['Date'] = format_datetime(context.sent_at.astimezone(timezone.utc))
+    message['Date'] = format_datetime(context.sent_at.astimezone(UTC))
     message['Message-ID'] = context.message_id_header
     if context.references:
         message['In-Reply-To'] = context.references[-1]
@@ -257,7 +257,7 @@ def compose_test_message(*, mail: MailConfig, store_name: str, to_address: str) 
     message['From'] = formataddr((header_text(sender_name) or store_name, header_text(sender_address)))
     message['To'] = header_text(to_address)
     message['Subject'] = _('Test e-mail from the {store} inbox', store=store_name)
-    message['Date'] = format_datetime(datetime.now(timezone.utc))
+    message['Date'] = format_datetime(datetime.now(UTC))
     message['Message-ID'] = make_msgid(idstring='test', domain=mail.reply_domain)
     message.set_content(_('This is a test e-mail from your inbox. If you can read it, replies to offline '
                           'customers will reach them.') + '\n')

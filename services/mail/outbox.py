@@ -24,8 +24,8 @@ from db.models import EmailOutbox, Message, Staff
 from db.states import Delivery, OutboxStatus
 from db.types import utcnow
 from services.errors import Conflict, NotFound
-from services.i18n import _
 from services.events import EventBus
+from services.i18n import _
 from services.mail.compose import compose, load_context
 from services.mail.config import MailConfig
 from services.mail.transport import MailError, MailTransport, PermanentMailError

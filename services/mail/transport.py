@@ -73,7 +73,7 @@ class SmtpTransport:
             raise cls(f'{error.code} {error.message}') from error
         except aiosmtplib.SMTPResponseException as error:
             raise MailError(f'{type(error).__name__}: {error.code} {error.message}') from error
-        except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError) as error:
+        except (TimeoutError, aiosmtplib.SMTPException, OSError) as error:
             raise MailError(f'{type(error).__name__}: {error}'.rstrip(': ')) from error
         if errors:  # one recipient only, so a refusal raised above; keep any per-recipient note anyway
             answer = f'{answer} ({"; ".join(f"{k}: {v}" for k, v in errors.items())})'

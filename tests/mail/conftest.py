@@ -24,8 +24,8 @@ from services.chat_sessions import SessionCreate, create_session
 from services.events import EventBus
 from services.mail.config import MailConfig
 from services.mail.transport import SmtpTransport
-from tests.shoppers import shopper_writes
 from tests.conftest import free_port, make_settings
+from tests.shoppers import shopper_writes
 
 INBOUND_SECRET = 'inbound-' + 'k' * 40
 SHOP_FROM = 'Nordic Knits <shop@shop.test>'

@@ -19,4 +19,5 @@ def identity_hmac(secret: str, email: str) -> str:
 
 
 def identity_matches(secret: str, email: str, given: str) -> bool:
-    return hmac.compare_digest(identity_hmac(secret, email), given.strip().lower())
+    # bytes: compare_digest refuses str with non-ASCII characters (a TypeError, once a 500)
+    return hmac.compare_digest(identity_hmac(secret, email).encode(), given.strip().lower().encode('utf-8', 'replace'))

@@ -5,10 +5,10 @@ import asyncio
 import json
 import sqlite3
 
-import httpx
 import pytest
 import websockets
 
+from services.chat_sessions import authenticate
 from tests.conftest import App
 
 
@@ -261,3 +261,24 @@ async def test_a_chat_started_while_the_database_stays_locked_gets_503_busy_and_
     async with app.runtime.db.sessions() as db:
         assert (await db.exec(select(func.count()).select_from(Customer))).one() == 0
     assert (await start_chat(app, email='busy@example.com'))['session_token']
+
+
+async def test_numbers_past_what_an_id_column_holds_are_refused_as_invalid_not_500(app: App) -> None:
+    """Found by fuzzing the OpenAPI document: 2**64 reached the database driver and gave a 500."""
+    token = (await start_chat(app))['session_token']
+    for after in (2**63, 2**64, 10**30):
+        response = await app.http.get('/api/v1/chat/messages', params={'after': after}, headers=bearer(token))
+        assert response.status_code == 422 and response.json()['error']['code'], after
+    assert (await app.http.get('/api/v1/chat/messages', params={'after': 2**63 - 1},
+                               headers=bearer(token))).json() == {'messages': []}
+    response = await app.http.post('/api/v1/storefront/cart/events', headers=bearer(token),
+                                   json={'action': 'add', 'variant_id': 2**64, 'quantity': 1})
+    assert response.status_code == 422 and response.json()['error']['code']
+
+
+@pytest.mark.parametrize('given', ['é' * 64, '\u0000', '🙂'])
+async def test_a_non_ascii_identity_hmac_starts_an_unverified_session_not_a_500(app: App, given: str) -> None:
+    created = await start_chat(app, identity_hmac=given)
+    async with app.runtime.db.sessions() as db:
+        session = await authenticate(db=db, token=created['session_token'])
+    assert not session.identity_verified

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from services.chat_sessions import ChatSession
 from pages.api.chat_socket import ShopperSocket, SocketHub
-from pages.api.deps import bearer_token, client_address, session_dependency
+from pages.api.deps import MAX_ID, bearer_token, client_address, session_dependency
 from services import chat_sessions, messages
 from services.errors import Unauthorized
 from services.messages import Received
@@ -105,7 +105,7 @@ def build_chat_router(runtime: Runtime, hub: SocketHub) -> APIRouter:
         return JSONResponse(received.message.to_api(), status_code=201 if received.created else 200)
 
     @router.get('/messages', response_model=MessagesOut, responses=ERRORS)
-    async def get_messages(chat_session: SessionDep, after: Annotated[int, Query(ge=0)] = 0,
+    async def get_messages(chat_session: SessionDep, after: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
                            limit: Annotated[int, Query(ge=1, le=500)] = 100) -> Any:
         async with runtime.db.sessions() as db:
             views = await messages.list_for_session(db=db, chat_session=chat_session, after=after, limit=limit)

@@ -7,6 +7,9 @@ from services import chat_sessions
 from services.chat_sessions import ChatSession
 from services.runtime import Runtime
 
+MAX_ID = 2**63 - 1
+"""The largest id a database column holds; a larger number in a request is refused as invalid (422)."""
+
 
 def client_address(request: Request) -> str:
     return request.client.host if request.client else 'unknown'

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
 from services.chat_sessions import ChatSession
-from pages.api.deps import client_address, session_dependency
+from pages.api.deps import MAX_ID, client_address, session_dependency
 from services import carts, catalog, orders
 from services import store as store_service
 from services.runtime import Runtime
@@ -52,7 +52,7 @@ class CartOut(BaseModel):
 
 class CartEventIn(BaseModel):
     action: Literal['add', 'remove']
-    variant_id: int
+    variant_id: int = Field(ge=1, le=MAX_ID)
     quantity: int = Field(ge=1, le=10_000)
 
 

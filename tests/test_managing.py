@@ -93,6 +93,8 @@ async def test_search_by_name_email_and_message_text(db: AsyncSession) -> None:
     assert await ids(db, search='"; DROP TABLE message; --') == []
     assert await ids(db, search='tent*') == [tent]  # FTS syntax in user text is just text
     assert await ids(db, search='NEAR(tent') == []
+    for odd in ('!!!', '...', '"', '_', '___', '*', '^', '\u200b', '\u00ad', 'ﬁ', '‘’', '"_"*', 'AND', 'x:y'):
+        await ids(db, search=odd)  # punctuation and odd characters are text too: never FTS5 syntax errors
 
 
 async def test_customer_search_finds_parts_of_addresses_and_follows_edits(db: AsyncSession) -> None:

@@ -37,7 +37,7 @@ def install_login_pages(runtime: Runtime) -> None:
             button.props('loading')
             try:
                 async with runtime.db.sessions() as db:
-                    staff = await staff_service.sign_in(db=db, limiter=runtime.limits.login, email=email.value or '',
+                    staff = await staff_service.sign_in(db=db, limits=runtime.limits.login, email=email.value or '',
                                                         password=password.value or '', client_address=client_address)
                     assert staff.id is not None
                     await staff_service.set_language(db=db, staff_id=staff.id, only_if_unset=True,
@@ -59,9 +59,11 @@ def install_login_pages(runtime: Runtime) -> None:
                 ui.icon('forum', size='28px').classes('text-indigo-700')
                 ui.label(_('Inbox')).classes('text-2xl font-bold text-stone-900')
             ui.label(_('Sign in to answer your customers.')).classes('text-sm text-stone-600')
-            email = ui.input(_('E-mail')).props('outlined type=email autocomplete=username autofocus').classes('w-full').mark('login-email')
+            email = ui.input(_('E-mail')).props('outlined type=email autocomplete=username autofocus').classes(
+                'w-full').mark('login-email')
             password = ui.input(_('Password'), password=True).props(
-                'outlined autocomplete=current-password').classes('w-full').mark('login-password').on('keydown.enter', try_sign_in)
+                'outlined autocomplete=current-password').classes('w-full').mark('login-password').on(
+                'keydown.enter', try_sign_in)
             error = ui.label('').classes('text-sm text-red-700').mark('login-error')
             button = ui.button(_('Sign in'), on_click=try_sign_in).props('unelevated no-caps color=indigo-8 size=md'
                                                                        ).classes('w-full').mark('login-submit')

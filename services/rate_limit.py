@@ -54,6 +54,41 @@ def check_rate(limiter: SlidingWindowLimiter, key: str) -> None:
         raise RateLimited(_('Too many requests; slow down and try again shortly.'), retry_after=wait)
 
 
+class SignInLimits:
+    """Sign-in attempts, counted before the password is checked (so parallel guesses count too); a success forgives
+    its own e-mail's counts.
+
+    Three counters, so that a stranger who knows the owner's address cannot lock the owner out with five wrong
+    passwords: `max_failures` per (client address, e-mail) stops a guesser at one address; 4x per client address
+    stops one address trying many accounts; 20x per e-mail from all addresses stops a guesser spread over many.
+    """
+
+    WINDOW_SECONDS = 15 * 60.0
+
+    def __init__(self, max_failures: int) -> None:
+        self.per_pair = SlidingWindowLimiter(max_failures, self.WINDOW_SECONDS)
+        self.per_address = SlidingWindowLimiter(4 * max_failures, self.WINDOW_SECONDS)
+        self.per_account = SlidingWindowLimiter(20 * max_failures, self.WINDOW_SECONDS)
+
+    def _counters(self, email: str, address: str) -> list[tuple[SlidingWindowLimiter, str]]:
+        return [(self.per_pair, f'{address}|{email}'), (self.per_address, address), (self.per_account, email)]
+
+    def attempt(self, *, email: str, address: str) -> None:
+        """Count one attempt; RateLimited, with nothing counted, when any counter is full."""
+        counters = self._counters(email, address)
+        waits = [wait for wait in (limiter.retry_after(key) for limiter, key in counters) if wait is not None]
+        if waits:
+            raise RateLimited(_('Too many failed sign-ins. Try again in {seconds} seconds.',
+                                seconds=int(max(waits)) + 1), retry_after=max(waits))
+        for limiter, key in counters:
+            limiter.hit(key)
+
+    def succeeded(self, *, email: str, address: str) -> None:
+        """The address's own count stays: signing in to one's own account must not reset a guesser's budget."""
+        self.per_pair.reset(f'{address}|{email}')
+        self.per_account.reset(email)
+
+
 class RateLimits:
     """Which counter limits which public write. Shopper writes count per chat session and per client address;
     failed staff sign-ins and wrong inbound-mail secrets are counted by their own services through `login` and
@@ -64,8 +99,8 @@ class RateLimits:
         self.per_session = SlidingWindowLimiter(message_limit, window_seconds)
         self.per_address = SlidingWindowLimiter(address_limit, window_seconds)
         self.new_sessions = SlidingWindowLimiter(session_limit, 60.0)
-        self.login = SlidingWindowLimiter(login_max_failures, 15 * 60.0)
-        """Failed sign-ins per address and per e-mail (services.staff.sign_in)."""
+        self.login = SignInLimits(login_max_failures)
+        """Sign-in attempts (services.staff.sign_in)."""
         self.inbound = SlidingWindowLimiter(inbound_max_failures, 15 * 60.0)
         """Wrong inbound-mail secrets per address: a relay that guesses is shut out for a while."""
 

@@ -10,10 +10,10 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import Staff
-from services.errors import Conflict, Invalid, RateLimited, Unauthorized
+from services.errors import Conflict, Invalid, Unauthorized
 from services.i18n import _, normalize
 from services.passwords import hash_password, verify_password
-from services.rate_limit import SlidingWindowLimiter
+from services.rate_limit import SignInLimits
 
 MIN_PASSWORD = 8
 FAILED_SIGN_IN_DELAY = 0.5
@@ -53,24 +53,17 @@ async def create_staff(*, db: AsyncSession, email: str, password: str, name: str
     return staff
 
 
-async def sign_in(*, db: AsyncSession, limiter: SlidingWindowLimiter, email: str, password: str,
+async def sign_in(*, db: AsyncSession, limits: SignInLimits, email: str, password: str,
                   client_address: str) -> Staff:
-    """Check the password; failures count per address and per e-mail and are slowed down."""
+    """Check the password; attempts are counted first (services.rate_limit.SignInLimits), failures slowed down."""
     address = email.strip().lower()
-    keys = (f'ip:{client_address}', f'email:{address}')
-    waits = [w for w in (limiter.retry_after(key) for key in keys) if w is not None]
-    if waits:
-        raise RateLimited(_('Too many failed sign-ins. Try again in {seconds} seconds.', seconds=int(max(waits)) + 1),
-                          retry_after=max(waits))
+    limits.attempt(email=address, address=client_address)
     staff = (await db.exec(select(Staff).where(Staff.email == address))).first()
     ok = await asyncio.to_thread(verify_password, password, staff.password_hash if staff else None)
     if not ok or staff is None or not staff.active:
-        for key in keys:
-            limiter.hit(key)
         await asyncio.sleep(FAILED_SIGN_IN_DELAY)
         raise Unauthorized(_('Wrong e-mail or password.'))
-    for key in keys:
-        limiter.reset(key)
+    limits.succeeded(email=address, address=client_address)
     return staff
 
 

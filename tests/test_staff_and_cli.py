@@ -1,6 +1,7 @@
 """Staff accounts, sign-in throttling and the `inbox` command's errors."""
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.cli import sign_in_line
 from services.errors import Conflict, Invalid, RateLimited, Unauthorized
 from services.passwords import verify_password
-from services.rate_limit import SlidingWindowLimiter
+from services.rate_limit import SignInLimits, SlidingWindowLimiter
 from services.staff import create_staff, sign_in
 from tests.conftest import STAFF_PASSWORD, add_staff, make_settings
 
@@ -27,14 +28,47 @@ async def test_staff_passwords_are_stored_as_argon2_hashes(db: AsyncSession) -> 
         await create_staff(db=db, email='short@example.com', password='short', name='Short')
 
 
-async def test_failed_sign_ins_are_throttled_per_email(db: AsyncSession) -> None:
+async def test_failed_sign_ins_are_throttled_per_address_and_email(db: AsyncSession) -> None:
     await add_staff(db)
-    limiter = SlidingWindowLimiter(3, 900)
-    for n in range(3):
+    limits = SignInLimits(3)
+    for _n in range(3):
         with pytest.raises(Unauthorized):
-            await sign_in(db=db, limiter=limiter, email='ana@example.com', password='guess', client_address=f'10.0.0.{n}')
+            await sign_in(db=db, limits=limits, email='ana@example.com', password='guess', client_address='10.0.0.1')
+    with pytest.raises(RateLimited):  # even the right password: the guesser's address is shut out for a while
+        await sign_in(db=db, limits=limits, email='ana@example.com', password=STAFF_PASSWORD, client_address='10.0.0.1')
+
+
+async def test_a_stranger_who_knows_the_owners_address_cannot_lock_the_owner_out(db: AsyncSession) -> None:
+    """Five wrong passwords from anywhere once locked the account for 15 minutes, for everyone."""
+    await add_staff(db)
+    limits = SignInLimits(5)
+    for _n in range(5):
+        with pytest.raises(Unauthorized):
+            await sign_in(db=db, limits=limits, email='ana@example.com', password='guess', client_address='203.0.113.9')
+    staff = await sign_in(db=db, limits=limits, email='ana@example.com', password=STAFF_PASSWORD,
+                          client_address='198.51.100.4')
+    assert staff.email == 'ana@example.com'
+
+
+async def test_parallel_guesses_are_counted_before_the_password_is_checked(db: AsyncSession) -> None:
+    """The limit was counted after the (slow) check, so twenty guesses at once all got their try."""
+    await add_staff(db)
+    limits = SignInLimits(3)
+    results = await asyncio.gather(*[
+        sign_in(db=db, limits=limits, email='ana@example.com', password=f'guess {n}', client_address='10.0.0.1')
+        for n in range(20)], return_exceptions=True)
+    assert sum(isinstance(r, Unauthorized) for r in results) == 3
+    assert sum(isinstance(r, RateLimited) for r in results) == 17
+
+
+async def test_a_guesser_spread_over_many_addresses_is_stopped_per_account(db: AsyncSession) -> None:
+    await add_staff(db)
+    limits = SignInLimits(1)
+    for n in range(20):
+        with pytest.raises(Unauthorized):
+            await sign_in(db=db, limits=limits, email='ana@example.com', password='guess', client_address=f'10.0.1.{n}')
     with pytest.raises(RateLimited):
-        await sign_in(db=db, limiter=limiter, email='ana@example.com', password=STAFF_PASSWORD, client_address='10.0.0.9')
+        await sign_in(db=db, limits=limits, email='ana@example.com', password='guess', client_address='10.0.2.1')
 
 
 def test_rate_limiter_window_slides() -> None:
@@ -58,7 +92,8 @@ def test_cli_creates_staff_and_reports_bad_arguments_in_one_line(tmp_path: Path)
                       data_dir=tmp_path)
     assert duplicate.returncode == 2
     assert duplicate.stderr.strip().splitlines() == ['inbox: error: A staff account for o@example.com already exists.']
-    bad_email = inbox('create-staff', '--email', 'nope', '--password', 'long enough pw', '--name', 'N', data_dir=tmp_path)
+    bad_email = inbox('create-staff', '--email', 'nope', '--password', 'long enough pw', '--name', 'N',
+                      data_dir=tmp_path)
     assert bad_email.returncode == 2 and len(bad_email.stderr.strip().splitlines()) == 1
     bad_port = subprocess.run([sys.executable, '-m', 'app.cli', 'serve', '--port', '99999'], capture_output=True,
                               text=True, timeout=60)

@@ -33,7 +33,8 @@ class Settings(BaseSettings):
     smtp_password: str = Field(default='', repr=False)
     smtp_tls: Literal['none', 'starttls', 'tls'] = 'starttls'
     mail_from: str = Field(default='', description='From address of replies; default inbox@<public host>.')
-    mail_reply_domain: str = Field(default='', description='Domain of reply+<token>@ addresses; default: from mail_from.')
+    mail_reply_domain: str = Field(default='',
+                                   description='Domain of reply+<token>@ addresses; default: from mail_from.')
     mail_max_attempts: int = Field(default=8, ge=1, le=100)
     smtp_inbound_port: int = Field(default=0, ge=0, le=65535, description='Built-in SMTP receiver port; 0 = off.')
     inbound_secret: str = Field(default='', repr=False, description='Bearer secret for POST /api/v1/inbound/email.')

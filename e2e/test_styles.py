@@ -13,7 +13,8 @@ STYLE_OF = '''(element) => {
   return {cursor: style.cursor, display: style.display, paddingLeft: style.paddingLeft,
           width: element.getBoundingClientRect().width};
 }'''
-LIST_PANE_WIDTH = '''() => document.querySelector('.conversation-row').closest('.border-r').getBoundingClientRect().width'''
+LIST_PANE_WIDTH = '''() => document.querySelector('.conversation-row').closest('.border-r')
+    .getBoundingClientRect().width'''
 
 
 def test_the_inbox_is_laid_out_by_the_compiled_stylesheet_on_a_desktop_and_a_phone(browser: Browser,

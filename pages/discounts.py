@@ -88,8 +88,8 @@ def install_discount_pages(runtime: Runtime) -> None:
                                                                    else datetime.now(UTC).date().isoformat())
                                   ).props('outlined dense')
                 ends = ui.input(_('Ends (YYYY-MM-DD, optional)'),
-                                value=existing.ends_at.date().isoformat() if existing and existing.ends_at else '').props(
-                    'outlined dense')
+                                value=existing.ends_at.date().isoformat() if existing and existing.ends_at else ''
+                                ).props('outlined dense')
                 limit = ui.input(_('Usage limit (optional)'),
                                  value=str(existing.usage_limit) if existing and existing.usage_limit else '').props(
                     'outlined dense')
@@ -104,7 +104,8 @@ def install_discount_pages(runtime: Runtime) -> None:
                         code_in = discounts.DiscountCodeIn(
                             code=code.value or '', kind=str(kind.value), value=value.value or '',
                             starts_at=_parse_day(starts.value, end=False) or datetime.now(UTC),
-                            ends_at=_parse_day(ends.value, end=True), usage_limit=int(limit_text) if limit_text else None,
+                            ends_at=_parse_day(ends.value, end=True),
+                            usage_limit=int(limit_text) if limit_text else None,
                             active=bool(active.value))
                         async with runtime.db.sessions() as db:
                             current = await get_active_staff(db=db, staff_id=staff.id)

@@ -1,4 +1,5 @@
-"""A small demo storefront (/store) that embeds the chat widget exactly as a merchant would; in the browser's language."""
+"""A small demo storefront (/store) that embeds the chat widget exactly as a merchant would; in the browser's
+language."""
 from __future__ import annotations
 
 import json
@@ -37,13 +38,15 @@ main{padding:16px}}
 .badge{background:#4338ca;color:#fff;border-radius:999px;padding:1px 8px;font-size:12px}
 form.buy{display:flex;gap:10px;align-items:end;flex-wrap:wrap;margin:18px 0}
 label{display:flex;flex-direction:column;font-size:13px;color:#57534e;gap:4px}
-select,input[type=number],input[type=email],input[type=text]{padding:9px 12px;border:1px solid #d6d3d1;border-radius:10px;
-font-size:15px;background:#fff}button{font:inherit;cursor:pointer}.primary{background:#1c1917;color:#fff;border:0;
-border-radius:10px;padding:10px 18px;font-weight:600}.link{background:none;border:0;color:#4338ca;padding:0}
+select,input[type=number],input[type=email],input[type=text]{padding:9px 12px;border:1px solid #d6d3d1;
+border-radius:10px;font-size:15px;background:#fff}button{font:inherit;cursor:pointer}
+.primary{background:#1c1917;color:#fff;border:0;border-radius:10px;padding:10px 18px;font-weight:600}
+.link{background:none;border:0;color:#4338ca;padding:0}
 .flash{min-height:1.4em;margin:6px 0}.flash.ok{color:#15803d}.flash.bad{color:#b91c1c}
-.cart-line{display:grid;grid-template-columns:1fr auto auto auto;gap:16px;padding:12px 0;border-bottom:1px solid #e7e5e4;
-align-items:center}.subtotal{font-weight:600;font-size:17px}dialog{border:0;border-radius:16px;padding:24px;
-max-width:380px;width:92vw;box-shadow:0 20px 60px rgba(0,0,0,.25)}dialog form{display:flex;flex-direction:column;gap:12px}
+.cart-line{display:grid;grid-template-columns:1fr auto auto auto;gap:16px;padding:12px 0;
+border-bottom:1px solid #e7e5e4;align-items:center}.subtotal{font-weight:600;font-size:17px}
+dialog{border:0;border-radius:16px;padding:24px;max-width:380px;width:92vw;box-shadow:0 20px 60px rgba(0,0,0,.25)}
+dialog form{display:flex;flex-direction:column;gap:12px}
 .form-error{color:#b91c1c;font-size:14px;min-height:1em}
 """
 
@@ -55,7 +58,8 @@ def start_dialog() -> str:
 <label>{escape(_('E-mail'))}<input type="email" name="email" required autocomplete="email"></label>
 <label>{escape(_('Name (optional)'))}<input type="text" name="name" autocomplete="name"></label>
 <p class="form-error" role="alert"></p>
-<div style="display:flex;gap:10px;justify-content:end"><button type="button" class="link cancel">{escape(_('Cancel'))}</button>
+<div style="display:flex;gap:10px;justify-content:end">
+<button type="button" class="link cancel">{escape(_('Cancel'))}</button>
 <button class="primary" type="submit">{escape(_('Continue'))}</button></div></form></dialog>"""
 
 
@@ -129,8 +133,8 @@ def install_store_pages(app: FastAPI, runtime: Runtime) -> None:
             f'<option value="{v.id}"{" disabled" if v.available < 1 else ""}>{escape(v.title)} · '
             f'{escape(money(v.price, p.currency))}{escape(" · " + _("sold out")) if v.available < 1 else ""}</option>'
             for v in p.variants)
-        buy = (f'<form class="buy" id="add-to-cart"><label>{escape(_("Variant"))}<select name="variant">{options}</select>'
-               f'</label><label>{escape(_("Quantity"))}<input type="number" name="quantity" value="1" min="1" max="99">'
+        buy = (f'<form class="buy" id="add-to-cart"><label>{escape(_("Variant"))}'
+               f'<select name="variant">{options}</select></label><label>{escape(_("Quantity"))}<input type="number" name="quantity" value="1" min="1" max="99">'
                f'</label><button class="primary" type="submit">{escape(_("Add to cart"))}</button></form>'
                f'<p class="flash" role="status"></p>') if any(v.available > 0 for v in p.variants) else (
                f'<p>{escape(_("Sold out"))}</p>')

@@ -114,7 +114,8 @@ async def change_cart(*, db: AsyncSession, bus: EventBus, chat_session: ChatSess
     variant, product = row
     cart = await _cart_of(db, chat_session, create=True)
     assert cart is not None
-    item = (await db.exec(select(CartItem).where(CartItem.cart_id == cart.id, CartItem.variant_id == variant_id))).first()
+    item = (await db.exec(select(CartItem).where(CartItem.cart_id == cart.id,
+                                                 CartItem.variant_id == variant_id))).first()
     in_cart = item.quantity if item else 0
     if action == 'add':
         if in_cart + quantity > variant.inventory:

@@ -283,8 +283,8 @@ async def assign(*, db: AsyncSession, bus: EventBus, staff: Staff | None, conver
     if conversation.assignee_id == assignee_id:
         return
     conversation.assignee_id = assignee_id
-    event = Message(conversation_id=conversation_id, author=Author.SYSTEM, kind=MessageKind.EVENT, body=body, staff_id=actor.id,
-                    created_at=utcnow(), payload={'action': 'assign', 'assignee_id': assignee_id,
+    event = Message(conversation_id=conversation_id, author=Author.SYSTEM, kind=MessageKind.EVENT, body=body,
+                    staff_id=actor.id, created_at=utcnow(), payload={'action': 'assign', 'assignee_id': assignee_id,
                                                   'assignee_name': named, 'actor_name': actor.name})
     # the body is the actor's language; the names in the payload let every viewer read the event in their own
     db.add(conversation)

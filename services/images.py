@@ -58,7 +58,8 @@ def clean_image(data: bytes) -> CleanImage:
                 upright.save(out, format=kind, **({'quality': 90} if kind in ('JPEG', 'WEBP') else {}))
             width, height = image.size
     except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as error:
-        raise Invalid(_('This file is not an image we can read (PNG, JPEG, WebP or GIF).'), code='not_an_image') from error
+        raise Invalid(_('This file is not an image we can read (PNG, JPEG, WebP or GIF).'),
+                      code='not_an_image') from error
     content_type, extension = FORMATS[kind]
     return CleanImage(data=out.getvalue(), content_type=content_type, extension=extension, width=width, height=height)
 

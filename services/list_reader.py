@@ -126,7 +126,7 @@ class SqliteListReader:
             connection.execute('COMMIT')
         rows = {}
         for values in found:
-            row = _to_row([value if read is None else read(value) for read, value in zip(_READ, values)])
+            row = _to_row([value if read is None else read(value) for read, value in zip(_READ, values, strict=True)])
             rows[row.id] = row
         return ListUpdate(rows, conversations.tally_counts(counted), unread)
 

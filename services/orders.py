@@ -102,7 +102,7 @@ async def checkout(*, db: AsyncSession, bus: EventBus, chat_session: ChatSession
                          session_id=chat_session.id, currency=currency, lines=lines, code=code)
     db.add(order)
     await db.flush()
-    for line, (item, variant, product) in zip(lines, rows):
+    for line, (item, variant, product) in zip(lines, rows, strict=True):
         line.order_id = order.id  # type: ignore[assignment]
         db.add(line)
         stock = await db.exec(update(Variant).where(col(Variant.id) == variant.id,  # type: ignore[call-overload]

@@ -133,7 +133,8 @@ def parse_products(text: str) -> tuple[list[ProductRow], list[tuple[int, str]]]:
             continue  # an image-only row
         try:
             variant = VariantRow(line=line, title=_variant_title(row)[:255], sku=_text(row, 'Variant SKU')[:255],
-                                 price_cents=_price(raw_price), inventory=_inventory(_text(row, 'Variant Inventory Qty')))
+                                 price_cents=_price(raw_price),
+                                 inventory=_inventory(_text(row, 'Variant Inventory Qty')))
         except ValueError as error:
             errors.append((line, str(error)))
             continue

@@ -193,7 +193,7 @@ class TopicTagger:
         predictions = await asyncio.to_thread(classifier.predict_many, [body for _id, body in batch], self.threshold)
         async with self.db.sessions() as db:
             await apply_predictions(db=db, bus=self.bus, threshold=self.threshold,
-                                    predictions=[(message_id, p) for (message_id, _b), p in zip(batch, predictions)])
+                                    predictions=[(message_id, p) for (message_id, _b), p in zip(batch, predictions, strict=True)])
 
 
 async def train_in_process(model_path: Path, extra: list[tuple[str, str]]) -> str:

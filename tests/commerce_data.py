@@ -22,7 +22,8 @@ async def add_product(db: AsyncSession, title: str, *, price_cents: int = 1990, 
 
 
 async def add_code(db: AsyncSession, code: str, *, kind: str = 'percentage', value_cents: int = 1000,
-                   active: bool = True, expired: bool = False, used_up: bool = False, scheduled: bool = False) -> DiscountCode:
+                   active: bool = True, expired: bool = False, used_up: bool = False,
+                   scheduled: bool = False) -> DiscountCode:
     now = utcnow()
     row = DiscountCode(code=code, kind=kind, value_cents=value_cents, active=active,
                        starts_at=now + timedelta(days=3) if scheduled else now - timedelta(days=10),

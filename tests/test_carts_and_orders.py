@@ -24,7 +24,8 @@ async def new_session(db: AsyncSession, email: str = 'cart@example.com'):  # typ
 
 
 @pytest.mark.parametrize(('length', 'named'), [(40, True), (41, False), (42, False)])
-async def test_product_name_is_in_the_event_only_below_41_characters(db: AsyncSession, length: int, named: bool) -> None:
+async def test_product_name_is_in_the_event_only_below_41_characters(db: AsyncSession, length: int,
+                                                                      named: bool) -> None:
     title = ('Tent ' + 'x' * 60)[:length]
     variant = await add_product(db, title)
     session = await new_session(db)
@@ -152,8 +153,8 @@ async def test_cart_api_round_trip(app: App) -> None:
     assert applied.status_code == 200 and applied.json()['discount_code'] == 'FIVEOFF'
     placed = await app.http.post('/api/v1/storefront/checkout', headers=bearer(token), json={})
     assert placed.status_code == 201
-    assert placed.json() | {'order_id': 0} == {'order_id': 0, 'order_number': 1001, 'total': '393.00', 'currency': 'EUR',
-                                               'discount_code': 'FIVEOFF'}
+    assert placed.json() | {'order_id': 0} == {'order_id': 0, 'order_number': 1001, 'total': '393.00',
+                                               'currency': 'EUR', 'discount_code': 'FIVEOFF'}
     async with app.runtime.db.sessions() as db:
         assert (await db.get(Variant, tent.id)).inventory == 0
         assert len((await db.exec(select(Order))).all()) == 1

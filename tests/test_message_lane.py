@@ -72,7 +72,7 @@ async def test_the_message_lane_answers_as_fastapis_route_does(app: App) -> None
     with through_fastapi(app):
         by_route = [answer_of(await app.http.post('/api/v1/chat/messages', headers=headers, content=content))
                     for _name, headers, content in cases(route_token)]
-    for (name, _h, _c), lane, route in zip(cases(lane_token), by_lane, by_route):
+    for (name, _h, _c), lane, route in zip(cases(lane_token), by_lane, by_route, strict=True):
         if name == 'not UTF-8':  # FastAPI: 400 "error parsing the body"; the lane says what is wrong, as JSON errors
             assert route[0] == 400 and lane[:2] == (422, {'error': {'code': 'invalid_json', 'message': True}})
             continue

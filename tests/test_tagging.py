@@ -34,7 +34,8 @@ async def customer_message(db: AsyncSession, body: str = 'Where is my parcel?'):
 async def test_threshold_edge_at_090(db: AsyncSession, confidence: float, tagged: bool) -> None:
     session, message = await customer_message(db)
     done = await tagging.apply_prediction(db=db, bus=EventBus(), message_id=message.id, threshold=0.9,
-                                          prediction=Prediction(topic=None, confidence=confidence, best_topic='shipping'))
+                                          prediction=Prediction(topic=None, confidence=confidence,
+                                                                best_topic='shipping'))
     conversation = await db.get(Conversation, session.conversation_id)
     assert done is tagged and conversation.topics == (['shipping'] if tagged else [])
     stored = await db.get(Message, message.id)
@@ -60,7 +61,8 @@ async def test_topics_are_kept_newest_first(db: AsyncSession) -> None:
         await tagging.apply_prediction(db=db, bus=EventBus(), message_id=first.id, threshold=0.9,
                                        prediction=Prediction(topic=topic, confidence=0.95, best_topic=topic))
     conversation = await db.get(Conversation, session.conversation_id)
-    assert conversation.topics[:2] == ['checkout', 'shipping'] and conversation.topics == ['checkout', 'shipping', 'returns']
+    assert conversation.topics[:2] == ['checkout', 'shipping']
+    assert conversation.topics == ['checkout', 'shipping', 'returns']
 
 
 async def test_corrections_are_stored_with_the_text_and_used_in_training(db: AsyncSession) -> None:
@@ -84,7 +86,8 @@ async def test_shopper_messages_are_tagged_live_and_shown_in_the_list(app: App, 
         await add_staff(db)
     await asyncio.wait_for(app.runtime.tagger.ready.wait(), 60)
     token = (await app.http.post('/api/v1/chat/sessions', json={'email': 'tag@example.com', 'name': 'Tia'})).json()
-    await app.http.post('/api/v1/chat/messages', json={'body': 'How much is shipping to Finland?', 'client_msg_id': '1'},
+    await app.http.post('/api/v1/chat/messages',
+                        json={'body': 'How much is shipping to Finland?', 'client_msg_id': '1'},
                         headers={'Authorization': f'Bearer {token["session_token"]}'})
     for _ in range(100):
         async with app.runtime.db.sessions() as db:

@@ -61,7 +61,7 @@ def threshold_report(
     n = len(pairs)
     correct = confident = confident_correct = 0
     topic_rows = tagged_topic_rows = tags = tags_correct = none_rows = none_tagged = 0
-    for prediction, (_, expected) in zip(predictions, pairs):
+    for prediction, (_, expected) in zip(predictions, pairs, strict=True):
         hit = prediction.best_topic == expected
         correct += hit
         if prediction.confidence >= threshold:

@@ -190,7 +190,8 @@ def _html_part(context: MailContext) -> str:
         f'<div style="color:#a8a29e;font-size:11px">{html.escape(REPLY_MARKER)}</div>',
         f'<div style="max-width:600px;margin:12px auto;background:#fff;border:1px solid #e7e5e4;'
         f'border-radius:12px;padding:20px"><div style="font-size:13px;color:#57534e;margin-bottom:12px">{store}</div>',
-        f'<div style="font-size:15px;line-height:1.5">{_html_text(context.reply.text)}</div>{_html_links(context.reply)}',
+        f'<div style="font-size:15px;line-height:1.5">{_html_text(context.reply.text)}</div>'
+        f'{_html_links(context.reply)}',
         f'<div style="font-size:13px;color:#57534e;margin-top:12px">— {html.escape(context.reply.author)}</div>',
         '<div style="font-size:12px;color:#78716c;margin-top:16px">'
         f'{html.escape(_("Reply to this e-mail to answer us; your answer goes straight into our conversation."))}'

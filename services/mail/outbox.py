@@ -129,7 +129,8 @@ async def deliver_one(*, sessions: async_sessionmaker[AsyncSession], transport: 
         async with sessions() as db:
             await _record(db, bus, outbox_id=outbox_id, attempt=attempt,
                           status=OutboxStatus.GIVEN_UP if give_up else OutboxStatus.FAILED,
-                          delivery=Delivery.EMAIL_GIVEN_UP if give_up else Delivery.EMAIL_FAILED, error=str(error), at=now)
+                          delivery=Delivery.EMAIL_GIVEN_UP if give_up else Delivery.EMAIL_FAILED, error=str(error),
+                          at=now)
         return False
     log.info('e-mail for message %s: %s', row.message_id, answer)
     async with sessions() as db:

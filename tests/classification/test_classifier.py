@@ -196,7 +196,7 @@ def test_odd_text_never_crashes(classifier: TopicClassifier) -> None:
     ]
     predictions = classifier.predict_many(odd)
     assert len(predictions) == len(odd)
-    for text, prediction in zip(odd, predictions):
+    for text, prediction in zip(odd, predictions, strict=True):
         assert prediction.best_topic in (*TOPIC_KEYS, "none"), text[:30]
         assert 0.0 <= prediction.confidence <= 1.0
         assert prediction.topic in (None, prediction.best_topic)

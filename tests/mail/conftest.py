@@ -74,7 +74,7 @@ class SmtpSink:
         self.data_started.set()
         while self.stall and not self.released.is_set():
             await asyncio.sleep(0.05)
-        return '250 2.0.0 Queued as sink-%d' % len(self.received)
+        return f'250 2.0.0 Queued as sink-{len(self.received)}'
 
     def start(self) -> SmtpSink:
         self.controller = Controller(self, hostname='127.0.0.1', port=self.port, server_hostname='sink.test',

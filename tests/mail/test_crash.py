@@ -82,6 +82,6 @@ async def test_killed_mid_send_the_mail_stays_pending_and_is_resent_with_the_sam
         text = received.message.get_body(preferencelist=('plain',)).get_content()
         ids_per_reply[reply_text(text)].add(received.message_id)
     assert len(sink.received) == 4  # the interrupted mail arrived twice ...
-    assert dict(ids_per_reply) == {body: {row.message_id_header} for body, row in zip(bodies, rows)}
+    assert dict(ids_per_reply) == {body: {row.message_id_header} for body, row in zip(bodies, rows, strict=True)}
     deduped = {received.message_id for received in sink.received}
     assert len(deduped) == 3  # ... with one Message-ID, so deduping by it leaves each reply exactly once

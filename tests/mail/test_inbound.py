@@ -128,7 +128,8 @@ async def test_inbound_http_needs_the_secret_and_readable_mail(app: App, smtp_si
     missing = await app.http.post('/api/v1/inbound/email', content=raw)
     wrong = await app.http.post('/api/v1/inbound/email', content=raw,
                                 headers={'Authorization': f'Bearer {INBOUND_SECRET[:-1]}x'})
-    odd = await app.http.post('/api/v1/inbound/email', content=raw, headers={'Authorization': 'Bearer ünïcødé'.encode()})
+    odd = await app.http.post('/api/v1/inbound/email', content=raw,
+                              headers={'Authorization': 'Bearer ünïcødé'.encode()})
     assert [r.status_code for r in (missing, wrong, odd)] == [401, 401, 401]
     assert missing.json()['error']['code'] == 'unauthorized'
     for junk in (b'', b'\x00\x01 this is not an e-mail'):

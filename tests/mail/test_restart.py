@@ -24,7 +24,8 @@ async def left_pending(settings: Settings) -> str:
         session = await offline_shopper(db)
         staff = await add_staff(db)
         await send_staff_reply(db=db, bus=EventBus(), staff=staff, conversation_id=session.conversation_id,
-                               body='Queued before the restart.', mail_domain=service_config(settings).mail.reply_domain)
+                               body='Queued before the restart.',
+                               mail_domain=service_config(settings).mail.reply_domain)
         header = (await db.exec(select(EmailOutbox.message_id_header))).one()
     await database.dispose()
     return header

@@ -97,11 +97,15 @@ async def checkout(*, db: AsyncSession, bus: EventBus, chat_session: ChatSession
         code = await discounts.find_code(db, chat_session.discount_code)
         if code is None or discounts.status_of(code) != discounts.USABLE:
             code = None  # a code that stopped being valid since it was applied is dropped, not honoured
-    last = (await db.exec(select(func.max(Order.number)))).one()
-    order = priced_order(number=(last or FIRST_ORDER_NUMBER - 1) + 1, customer_id=chat_session.customer_id,
-                         session_id=chat_session.id, currency=currency, lines=lines, code=code)
+    order = priced_order(number=0, customer_id=chat_session.customer_id, session_id=chat_session.id,
+                         currency=currency, lines=lines, code=code)
+    # The next number is read by the INSERT itself, under the database's write lock: two checkouts reading the
+    # highest number first both took the same one, and the second failed on the unique index (a 500).
+    next_number = select(func.coalesce(func.max(Order.number), FIRST_ORDER_NUMBER - 1) + 1).scalar_subquery()
+    order.number = next_number  # type: ignore[assignment]  # a SQL expression: the ORM evaluates it in the INSERT
     db.add(order)
     await db.flush()
+    await db.refresh(order, attribute_names=['number'])
     for line, (item, variant, product) in zip(lines, rows, strict=True):
         line.order_id = order.id  # type: ignore[assignment]
         db.add(line)
@@ -112,9 +116,15 @@ async def checkout(*, db: AsyncSession, bus: EventBus, chat_session: ChatSession
             await db.rollback()
             raise Conflict(_('"{product}" sold out while checking out.', product=product.title), code='insufficient_inventory')
         await db.delete(item)
-    if code is not None:
-        code.times_used += 1
-        db.add(code)
+    if code is not None and not await _redeem(db, code):
+        session_id, conversation_id, wanted = chat_session.id, chat_session.conversation_id, code.code
+        await db.rollback()  # nothing of this checkout is kept; the cart stays as it was
+        await db.exec(update(ChatSession).where(col(ChatSession.id) == session_id)  # type: ignore[call-overload]
+                      .values(discount_code=None))
+        await db.commit()
+        bus.cart_changed.emit(conversation_id)
+        raise Conflict(_('The discount code {code} has just been used up. Check out again to pay without it.',
+                         code=wanted), code='discount_used_up')
     cart.updated_at = utcnow()
     chat_session.discount_code = None
     db.add(cart)
@@ -122,6 +132,15 @@ async def checkout(*, db: AsyncSession, bus: EventBus, chat_session: ChatSession
     await db.commit()
     bus.cart_changed.emit(chat_session.conversation_id)
     return _view(order, lines)
+
+
+async def _redeem(db: AsyncSession, code: DiscountCode) -> bool:
+    """Count one use of `code` unless its limit was reached meanwhile (by a checkout running at the same time)."""
+    used = await db.exec(update(DiscountCode).where(  # type: ignore[call-overload]
+        col(DiscountCode.id) == code.id,
+        or_(col(DiscountCode.usage_limit).is_(None), col(DiscountCode.times_used) < col(DiscountCode.usage_limit)))
+        .values(times_used=DiscountCode.times_used + 1))
+    return bool(used.rowcount == 1)
 
 
 async def _lines(db: AsyncSession, order_ids: list[int]) -> dict[int, list[OrderLine]]:

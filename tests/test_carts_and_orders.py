@@ -1,6 +1,7 @@
 """Cart events (E1, E2), checkout and the last order (P4) on a real SQLite file, and the cart API."""
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from decimal import Decimal
 
@@ -8,7 +9,7 @@ import pytest
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.models import Order, Variant
+from db.models import DiscountCode, Order, Variant
 from db.types import utcnow
 from services import carts, orders
 from services.chat_sessions import SessionCreate, create_session
@@ -161,3 +162,50 @@ async def test_cart_api_round_trip(app: App) -> None:
     other = (await app.http.post('/api/v1/chat/sessions', json={'email': 'other@example.com'})).json()['session_token']
     assert (await app.http.get('/api/v1/storefront/cart', headers=bearer(other))).json()['items'] == []
     assert (await app.http.get('/api/v1/storefront/cart')).status_code == 401
+
+
+async def shopper_with_a_cart(app: App, n: int, variant_id: int, code: str | None = None) -> str:
+    token = (await app.http.post('/api/v1/chat/sessions', json={'email': f'race{n}@example.com'})).json()[
+        'session_token']
+    added = await app.http.post('/api/v1/storefront/cart/events', headers=bearer(token),
+                                json={'action': 'add', 'variant_id': variant_id, 'quantity': 1})
+    assert added.status_code == 200
+    if code:
+        applied = await app.http.post('/api/v1/storefront/cart/discount', headers=bearer(token), json={'code': code})
+        assert applied.status_code == 200
+    return token
+
+
+async def test_parallel_checkouts_redeem_a_single_use_code_once_and_get_distinct_numbers(app: App) -> None:
+    """Issue 16: both checkouts saw the code usable and both got it; the order number raced into a 500."""
+    async with app.runtime.db.sessions() as db:
+        scarf = await add_product(db, 'Scarf', price_cents=3000, inventory=100)
+        single = await add_code(db, 'ONCE', kind='fixed', value_cents=500)
+        single.usage_limit = 1
+        db.add(single)
+        await db.commit()
+    tokens = [await shopper_with_a_cart(app, n, scarf.id, 'ONCE') for n in range(6)]
+    answers = await asyncio.gather(*[app.http.post('/api/v1/storefront/checkout', headers=bearer(token), json={})
+                                     for token in tokens])
+    statuses = sorted(answer.status_code for answer in answers)
+    assert 500 not in statuses
+    placed = [answer.json() for answer in answers if answer.status_code == 201]
+    refused = [answer.json() for answer in answers if answer.status_code == 409]
+    assert [order['discount_code'] for order in placed] == ['ONCE']
+    assert len(refused) == 5 and {r['error']['code'] for r in refused} == {'discount_used_up'}
+    async with app.runtime.db.sessions() as db:
+        code = (await db.exec(select(DiscountCode).where(DiscountCode.code == 'ONCE'))).one()
+        assert code.times_used == 1
+    again = await asyncio.gather(*[app.http.post('/api/v1/storefront/checkout', headers=bearer(token), json={})
+                                   for token in tokens if token != tokens[statuses.index(201)]])
+    assert all(answer.status_code in (201, 409) for answer in again)  # the refused ones may check out without it
+
+
+async def test_parallel_checkouts_each_get_their_own_order_number(app: App) -> None:
+    async with app.runtime.db.sessions() as db:
+        scarf = await add_product(db, 'Scarf', price_cents=3000, inventory=100)
+    tokens = [await shopper_with_a_cart(app, n, scarf.id) for n in range(10)]
+    answers = await asyncio.gather(*[app.http.post('/api/v1/storefront/checkout', headers=bearer(token), json={})
+                                     for token in tokens])
+    assert [answer.status_code for answer in answers] == [201] * 10
+    assert sorted(answer.json()['order_number'] for answer in answers) == list(range(1001, 1011))

@@ -28,6 +28,9 @@ from services.mail.transport import transport_for
 from services.runtime import Runtime, ServiceConfig
 
 log = logging.getLogger('inbox')
+WS_MAX_BYTES = 1024 * 1024
+"""The largest WebSocket message the server reads (uvicorn's default is 16 MiB): staff pages' events are small and
+shoppers only send pings (pages/api/chat.py caps theirs at 1 KiB)."""
 
 
 def service_config(settings: Settings) -> ServiceConfig:
@@ -109,4 +112,5 @@ def build(settings: Settings, *, freeze_heap_after_start: bool = False) -> Runti
 def serve(settings: Settings) -> None:
     build(settings, freeze_heap_after_start=True)
     ui.run(host=settings.host, port=settings.port, title='Inbox', storage_secret=settings.secret, reload=False,
-           show=False, show_welcome_message=False, favicon='💬', reconnect_timeout=10, tailwind=False)
+           show=False, show_welcome_message=False, favicon='💬', reconnect_timeout=10, tailwind=False,
+           ws_max_size=WS_MAX_BYTES)

@@ -103,6 +103,8 @@ class RateLimits:
         """Sign-in attempts (services.staff.sign_in)."""
         self.inbound = SlidingWindowLimiter(inbound_max_failures, 15 * 60.0)
         """Wrong inbound-mail secrets per address: a relay that guesses is shut out for a while."""
+        self.socket_failures = SlidingWindowLimiter(session_limit, 60.0)
+        """Shopper sockets opened with a wrong token, per address."""
 
     def check_message(self, *, session_id: int, address: str) -> None:
         check_rate(self.per_session, f'session:{session_id}')
@@ -117,3 +119,9 @@ class RateLimits:
 
     def check_new_session(self, *, address: str) -> None:
         check_rate(self.new_sessions, f'sessions:{address}')
+
+    def socket_logins_refused(self, *, address: str) -> bool:
+        return self.socket_failures.retry_after(f'socket:{address}') is not None
+
+    def socket_login_failed(self, *, address: str) -> None:
+        self.socket_failures.hit(f'socket:{address}')

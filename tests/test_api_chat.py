@@ -282,3 +282,48 @@ async def test_a_non_ascii_identity_hmac_starts_an_unverified_session_not_a_500(
     async with app.runtime.db.sessions() as db:
         session = await authenticate(db=db, token=created['session_token'])
     assert not session.identity_verified
+
+
+async def closed_with(url: str) -> int | None:
+    """The close code a socket at `url` ends with (refused at the handshake or closed later)."""
+    try:
+        async with websockets.connect(url) as socket:
+            await asyncio.wait_for(socket.recv(), 5)
+    except websockets.ConnectionClosed as closed:
+        return closed.rcvd.code if closed.rcvd else None
+    except websockets.exceptions.InvalidStatus as refused:
+        return refused.response.status_code
+    return None
+
+
+async def test_one_session_may_hold_only_a_few_sockets(app: App, live_server: str) -> None:
+    chat = await start_chat(app)
+    url = f'ws://{live_server}/api/v1/chat/ws?token={chat["session_token"]}'
+    sockets = [await websockets.connect(url) for _ in range(5)]
+    try:
+        assert await closed_with(url) == 4429
+        await sockets[0].close()
+        await asyncio.sleep(0.2)
+        replacement = await websockets.connect(url)  # a closed one makes room
+        await replacement.send(json.dumps({'type': 'ping'}))
+        assert json.loads(await asyncio.wait_for(replacement.recv(), 5)) == {'type': 'pong'}
+        await replacement.close()
+    finally:
+        for socket in sockets:
+            await socket.close()
+
+
+async def test_wrong_tokens_on_sockets_are_throttled_per_address(app: App, live_server: str) -> None:
+    chat = await start_chat(app)
+    for _ in range(app.settings.session_rate_limit):
+        assert await closed_with(f'ws://{live_server}/api/v1/chat/ws?token=guess') == 403
+    assert await closed_with(f'ws://{live_server}/api/v1/chat/ws?token={chat["session_token"]}') == 4429
+
+
+async def test_a_shopper_frame_over_1_kib_closes_the_socket(app: App, live_server: str) -> None:
+    chat = await start_chat(app)
+    async with websockets.connect(f'ws://{live_server}/api/v1/chat/ws?token={chat["session_token"]}') as socket:
+        await socket.send('x' * 2000)
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await asyncio.wait_for(socket.recv(), 5)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009

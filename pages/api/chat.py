@@ -66,6 +66,9 @@ async def accept_message(runtime: Runtime, *, token: str | None, address: str, m
                                                   client_msg_id=message_in.client_msg_id)
 
 
+MAX_SHOPPER_FRAME = 1024
+"""Characters in one frame from a shopper's socket: they only send {"type": "ping"}."""
+
 ERRORS: dict[int | str, dict[str, Any]] = {
     401: {'description': 'Missing or invalid session token'},
     422: {'description': 'Invalid input: {"error": {"code", "message"}}'},
@@ -124,16 +127,26 @@ def build_chat_router(runtime: Runtime, hub: SocketHub) -> APIRouter:
 
     @router.websocket('/ws')
     async def chat_socket(websocket: WebSocket, token: str = '') -> None:
+        address = websocket.client.host if websocket.client else 'unknown'
+        if runtime.limits.socket_logins_refused(address=address):  # too many wrong tokens from here lately
+            await websocket.accept()  # accepted to say why: a close before accepting reaches the page as a bare 403
+            await websocket.close(code=4429, reason='too many failed attempts; try again later')
+            return
         try:
             async with runtime.db.sessions() as db:
                 chat_session = await chat_sessions.authenticate(db=db, token=token)
         except Unauthorized:
+            runtime.limits.socket_login_failed(address=address)
             await websocket.close(code=4401, reason='invalid session token')
             return
         assert chat_session.id is not None
-        await websocket.accept()
         socket = ShopperSocket(session_id=chat_session.id, conversation_id=chat_session.conversation_id,
-                               verified=chat_session.identity_verified)
+                               verified=chat_session.identity_verified, address=address)
+        if not hub.admits(socket):
+            await websocket.accept()
+            await websocket.close(code=4429, reason='too many open sockets')
+            return
+        await websocket.accept()
         hub.register(socket)
         async with runtime.db.sessions() as db:
             await runtime.presence.socket_opened(db, chat_session)
@@ -149,7 +162,13 @@ def build_chat_router(runtime: Runtime, hub: SocketHub) -> APIRouter:
         sender = asyncio.create_task(pump())
         try:
             while True:
-                text = await websocket.receive_text()
+                frame = await websocket.receive()
+                if frame['type'] == 'websocket.disconnect':
+                    break
+                text = frame.get('text') or ''
+                if len(text) > MAX_SHOPPER_FRAME or frame.get('bytes'):  # shoppers only ever send a ping
+                    await websocket.close(code=1009, reason='frames are at most 1 KiB of text')
+                    break
                 with contextlib.suppress(ValueError, TypeError, AttributeError):
                     if json.loads(text).get('type') == 'ping':
                         await websocket.send_text('{"type": "pong"}')

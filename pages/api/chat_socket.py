@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,6 +10,10 @@ from services.messages import is_visible_to_session
 from services.views import MessageView
 
 QUEUE_SIZE = 500
+MAX_PER_SESSION = 5
+"""Open sockets per chat session (a shopper with a few tabs); more are refused with close code 4429."""
+MAX_PER_ADDRESS = 100
+"""Open sockets per client address (a household or an office shares one)."""
 
 
 @dataclass(eq=False)
@@ -17,20 +21,33 @@ class ShopperSocket:
     session_id: int
     conversation_id: int
     verified: bool
+    address: str = ''
     queue: asyncio.Queue[dict[str, Any] | None] = field(default_factory=lambda: asyncio.Queue(QUEUE_SIZE))
 
 
 class SocketHub:
     def __init__(self) -> None:
         self._by_conversation: dict[int, set[ShopperSocket]] = defaultdict(set)
+        self._per_session: Counter[int] = Counter()
+        self._per_address: Counter[str] = Counter()
+
+    def admits(self, socket: ShopperSocket) -> bool:
+        return (self._per_session[socket.session_id] < MAX_PER_SESSION
+                and self._per_address[socket.address] < MAX_PER_ADDRESS)
 
     def register(self, socket: ShopperSocket) -> None:
-        self._by_conversation[socket.conversation_id].add(socket)
+        sockets = self._by_conversation[socket.conversation_id]
+        if socket not in sockets:
+            sockets.add(socket)
+            self._per_session[socket.session_id] += 1
+            self._per_address[socket.address] += 1
 
     def unregister(self, socket: ShopperSocket) -> None:
         sockets = self._by_conversation.get(socket.conversation_id)
-        if sockets is not None:
+        if sockets is not None and socket in sockets:
             sockets.discard(socket)
+            _decrement(self._per_session, socket.session_id)
+            _decrement(self._per_address, socket.address)
             if not sockets:
                 del self._by_conversation[socket.conversation_id]
 
@@ -51,3 +68,9 @@ class SocketHub:
                 self.unregister(socket)
                 socket.queue = asyncio.Queue(1)
                 socket.queue.put_nowait(None)
+
+
+def _decrement(counter: Counter[Any], key: Any) -> None:
+    counter[key] -= 1
+    if counter[key] <= 0:
+        del counter[key]

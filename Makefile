@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DATA_DIR ?= data
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test test-unit test-e2e install install-test chromium node css css-check migrate demo clean i18n-extract i18n-update i18n-compile
+.PHONY: run test lint test-unit test-e2e install install-test chromium node css css-check migrate demo clean i18n-extract i18n-update i18n-compile
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,8 +43,17 @@ test-unit: install-test i18n-compile
 test-e2e: install-test chromium i18n-compile
 	$(BIN)/python -m pytest e2e -q
 
+# Lint (pyproject.toml): ruff (style, import order, likely bugs), mypy (types of services/ and db/), import-linter
+# (the layers of DESIGN.md: which folder may import which). All three run; any finding fails the target.
+lint: install-test
+	@status=0; \
+	$(BIN)/ruff check . || status=1; \
+	$(BIN)/mypy || status=1; \
+	$(BIN)/lint-imports || status=1; \
+	exit $$status
+
 # Two pytest runs: NiceGUI's simulated-user tests and Playwright cannot share one process.
-test: css-check test-unit test-e2e
+test: css-check lint test-unit test-e2e
 
 # Styles (README "Styles"): the Tailwind utilities used in pages/ and components/, compiled into the committed
 # app/styles/tailwind.css. Only changing classes needs Node; running the inbox does not.

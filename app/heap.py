@@ -2,9 +2,10 @@
 
 Measured (README, Benchmarks: live latency): at 300 shoppers, the collector's full passes stalled the event loop
 for 150-230 ms each, a few times a minute, walking again and again the ~230,000 objects that start-up made and
-that never die (modules, NiceGUI, SQLAlchemy, the topic model). Once start-up is over, `freeze_startup_heap` moves them
-out of the collector's sight (gc.freeze): later passes walk only what was made since. Reference counting frees objects as
-before; only cycles among the frozen start-up objects would stay, and those live for the whole process anyway.
+that never die (modules, NiceGUI, SQLAlchemy, the topic model). Once start-up is over, `freeze_startup_heap` moves
+them out of the collector's sight (gc.freeze): later passes walk only what was made since. Reference counting frees
+objects as before; only cycles among the frozen start-up objects would stay, and those live for the whole process
+anyway.
 """
 from __future__ import annotations
 

@@ -134,7 +134,8 @@ def install_store_pages(app: FastAPI, runtime: Runtime) -> None:
             f'{escape(money(v.price, p.currency))}{escape(" · " + _("sold out")) if v.available < 1 else ""}</option>'
             for v in p.variants)
         buy = (f'<form class="buy" id="add-to-cart"><label>{escape(_("Variant"))}'
-               f'<select name="variant">{options}</select></label><label>{escape(_("Quantity"))}<input type="number" name="quantity" value="1" min="1" max="99">'
+               f'<select name="variant">{options}</select></label><label>{escape(_("Quantity"))}'
+               f'<input type="number" name="quantity" value="1" min="1" max="99">'
                f'</label><button class="primary" type="submit">{escape(_("Add to cart"))}</button></form>'
                f'<p class="flash" role="status"></p>') if any(v.available > 0 for v in p.variants) else (
                f'<p>{escape(_("Sold out"))}</p>')

@@ -72,10 +72,18 @@ def cart_event_text(action: str, product_title: str) -> str:
 async def _cart_of(db: AsyncSession, chat_session: ChatSession, *, create: bool) -> Cart | None:
     cart = (await db.exec(select(Cart).where(Cart.session_id == chat_session.id))).first()
     if cart is None and create:
+        assert chat_session.id is not None
         cart = Cart(session_id=chat_session.id, customer_id=chat_session.customer_id)
         db.add(cart)
         await db.flush()
     return cart
+
+
+def _line(item: CartItem, variant: Variant, product: Product) -> CartLine:
+    assert variant.id is not None and product.id is not None
+    return CartLine(variant_id=variant.id, product_id=product.id, product_title=product.title,
+                    variant_title=variant.title, quantity=item.quantity, unit_price=from_cents(variant.price_cents),
+                    line_total=from_cents(variant.price_cents * item.quantity), available=variant.inventory)
 
 
 async def _view(db: AsyncSession, cart: Cart | None, *, currency: str, discount_code: str | None) -> CartView:
@@ -87,10 +95,7 @@ async def _view(db: AsyncSession, cart: Cart | None, *, currency: str, discount_
         .join(Variant, col(CartItem.variant_id) == Variant.id)
         .join(Product, col(Variant.product_id) == Product.id)
         .where(CartItem.cart_id == cart.id).order_by(col(CartItem.id)))).all()
-    lines = [CartLine(variant_id=variant.id, product_id=product.id, product_title=product.title,
-                      variant_title=variant.title, quantity=item.quantity, unit_price=from_cents(variant.price_cents),
-                      line_total=from_cents(variant.price_cents * item.quantity), available=variant.inventory)
-             for item, variant, product in rows]
+    lines = [_line(item, variant, product) for item, variant, product in rows]
     subtotal = from_cents(sum(int(line.line_total * 100) for line in lines))
     return CartView(items=lines, subtotal=subtotal, currency=currency, discount_code=discount_code,
                     updated_at=cart.updated_at)
@@ -113,7 +118,7 @@ async def change_cart(*, db: AsyncSession, bus: EventBus, chat_session: ChatSess
         raise NotFound(_('This product is not available.'), code='unknown_variant')
     variant, product = row
     cart = await _cart_of(db, chat_session, create=True)
-    assert cart is not None
+    assert cart is not None and cart.id is not None
     item = (await db.exec(select(CartItem).where(CartItem.cart_id == cart.id,
                                                  CartItem.variant_id == variant_id))).first()
     in_cart = item.quantity if item else 0

@@ -1,6 +1,7 @@
 """The store's products as shoppers and staff see them (only those on the online store)."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlmodel import col, or_, select
@@ -78,7 +79,7 @@ async def get_online_product(*, db: AsyncSession, handle: str, currency: str, pr
     return (await _with_variants(db, [product], currency, product_url_base))[0]
 
 
-async def _with_variants(db: AsyncSession, products: list[Product], currency: str,
+async def _with_variants(db: AsyncSession, products: Sequence[Product], currency: str,
                          product_url_base: str) -> list[ProductView]:
     ids = [p.id for p in products]
     variants = (await db.exec(select(Variant).where(col(Variant.product_id).in_(ids))

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from email_validator import EmailNotValidError, validate_email
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import ChatSession, Conversation, Customer
@@ -52,10 +52,11 @@ def check_timezone(name: str) -> str:
 
 
 async def find_or_create_chat_conversation(db: AsyncSession, customer: Customer) -> Conversation:
+    assert customer.id is not None  # a stored (flushed) customer
     conversation = (await db.exec(
         select(Conversation)
         .where(Conversation.customer_id == customer.id, Conversation.channel == 'chat')
-        .order_by(Conversation.id.desc())  # type: ignore[union-attr]
+        .order_by(col(Conversation.id).desc())
     )).first()
     if conversation is None:
         conversation = Conversation(customer_id=customer.id, channel='chat', reply_token=new_token()[:32])

@@ -7,10 +7,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, cast
+from sqlalchemy import Executable, String, cast
 from sqlalchemy.orm import aliased
 from sqlmodel import col, func, or_, select, text, union
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import Select, SelectOfScalar
 
 from db.models import ChatSession, Conversation, Customer, Message, Staff
 from db.states import Author, ConversationStatus, MessageKind
@@ -39,7 +40,7 @@ class ListFilter:
     search: str = ''
 
 
-def _row_query():  # type: ignore[no-untyped-def]
+def _row_query() -> Select[Conversation, str, str, str]:
     return (select(Conversation, Customer.name, Customer.email, Assignee.name)
             .join(Customer, col(Conversation.customer_id) == Customer.id)
             .join(Assignee, col(Conversation.assignee_id) == Assignee.id, isouter=True))
@@ -63,6 +64,7 @@ def _fts_query(search: str) -> str:
 
 
 def _on_sqlite(db: AsyncSession) -> bool:
+    assert db.bind is not None  # the sessions come from Database, always bound to its engine
     return db.bind.dialect.name == 'sqlite'
 
 
@@ -103,6 +105,7 @@ def _search_condition(search: str, *, sqlite: bool):  # type: ignore[no-untyped-
     else:
         matching = select(Message.conversation_id).where(col(Message.kind) == 'text',
                                                          func.lower(Message.body).like(pattern))
+    customers: Executable  # the ids of the matching customers: FTS rowids or a SELECT
     if sqlite and len(wanted) >= TRIGRAM:
         customers = text('SELECT rowid FROM customer_fts WHERE customer_fts MATCH :who').bindparams(
             who='"' + wanted.replace('"', '""') + '"')
@@ -157,7 +160,7 @@ async def count_unread(*, db: AsyncSession) -> int:
     return (await db.exec(unread_query())).one()
 
 
-def unread_query():  # type: ignore[no-untyped-def]
+def unread_query() -> SelectOfScalar[int]:
     unread = select(Conversation.id).where(Conversation.unread == True,  # noqa: E712
                                            Conversation.status == ConversationStatus.OPEN)
     return select(func.count()).select_from(unread.limit(COUNT_CAP).subquery())
@@ -165,7 +168,7 @@ def unread_query():  # type: ignore[no-untyped-def]
 
 def tally_counts(found: list[tuple[str | None, Any]]) -> dict[str, int]:
     """Each tab's count from what `count_queries`' statements returned, in their order."""
-    counts = {status: 0 for status in STATUSES}
+    counts: dict[str, int] = {status: 0 for status in STATUSES}
     for status, result in found:
         if status is not None:
             counts[status] = result
@@ -204,7 +207,7 @@ async def get_rows(*, db: AsyncSession, conversation_ids: list[int]) -> dict[int
     rows = {row.id: row for row in (_to_row(*found) for found in (await db.exec(
         _row_query().where(col(Conversation.id).in_(conversation_ids)))).all())}
     latest = (select(ChatSession.conversation_id, func.max(ChatSession.id).label('id'))
-              .where(col(ChatSession.conversation_id).in_(list(rows))).group_by(ChatSession.conversation_id)
+              .where(col(ChatSession.conversation_id).in_(list(rows))).group_by(col(ChatSession.conversation_id))
               .subquery())
     emails = dict((await db.exec(select(ChatSession.conversation_id, ChatSession.email)
                                  .join(latest, col(ChatSession.id) == latest.c.id))).all())

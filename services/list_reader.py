@@ -30,10 +30,10 @@ from services import conversations
 from services.conversations import ListFilter
 from services.views import ConversationRow
 
-CONVERSATIONS = Conversation.__table__  # type: ignore[attr-defined]
-CUSTOMERS = Customer.__table__  # type: ignore[attr-defined]
-STAFF = Staff.__table__  # type: ignore[attr-defined]
-SESSIONS = ChatSession.__table__  # type: ignore[attr-defined]
+CONVERSATIONS = Conversation.__table__  # type: ignore[attr-defined]  # SQLModel tables have __table__ at runtime
+CUSTOMERS = Customer.__table__  # type: ignore[attr-defined]  # SQLModel tables have __table__ at runtime
+STAFF = Staff.__table__  # type: ignore[attr-defined]  # SQLModel tables have __table__ at runtime
+SESSIONS = ChatSession.__table__  # type: ignore[attr-defined]  # SQLModel tables have __table__ at runtime
 _DIALECT = SQLiteDialect_pysqlite()
 COMPILED_FILTERS = 64  # count statements kept compiled (one per filter an open list shows)
 

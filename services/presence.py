@@ -40,7 +40,7 @@ class PresenceTracker:
         self.open_sockets[session_id] -= 1
         if self.open_sockets[session_id] <= 0:
             del self.open_sockets[session_id]
-        await db.exec(update(ChatSession).where(col(ChatSession.id) == session_id)  # type: ignore[call-overload]
+        await db.exec(update(ChatSession).where(col(ChatSession.id) == session_id)
                       .values(last_seen_at=utcnow()))
         await db.commit()
 
@@ -68,7 +68,7 @@ class PresenceTracker:
         """Refresh sessions with open sockets, expire the rest; return the conversations that went offline."""
         now = now or utcnow()
         if self.open_sockets:
-            await db.exec(update(ChatSession)  # type: ignore[call-overload]
+            await db.exec(update(ChatSession)
                           .where(col(ChatSession.id).in_(list(self.open_sockets)))
                           .values(last_seen_at=now, online=True))
         expired = (await db.exec(select(ChatSession).where(

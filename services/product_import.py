@@ -11,6 +11,7 @@ import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -147,9 +148,9 @@ async def save_products(*, db: AsyncSession, products: Iterable[ProductRow],
     report = ImportReport()
     for done, row in enumerate(products, start=1):
         existing = (await db.exec(select(Product).where(Product.handle == row.handle))).first()
-        fields = {'title': row.title, 'body_html': row.body_html, 'vendor': row.vendor,
-                  'product_type': row.product_type, 'tags': row.tags, 'online_store': row.online_store,
-                  'status': row.status, 'image_url': row.image_url}
+        fields: dict[str, Any] = {'title': row.title, 'body_html': row.body_html, 'vendor': row.vendor,
+                                  'product_type': row.product_type, 'tags': row.tags, 'online_store': row.online_store,
+                                  'status': row.status, 'image_url': row.image_url}
         if existing is None:
             product = Product(handle=row.handle, **fields)
             db.add(product)
@@ -163,12 +164,14 @@ async def save_products(*, db: AsyncSession, products: Iterable[ProductRow],
                 product.sqlmodel_update(fields)
                 product.updated_at = utcnow()
                 db.add(product)
+        assert product.id is not None
         variants = (await db.exec(select(Variant).where(Variant.product_id == product.id))).all()
         by_key = {(v.sku or v.title): v for v in variants}
         for position, variant_row in enumerate(row.variants, start=1):
             key = variant_row.sku or variant_row.title
-            values = {'title': variant_row.title, 'sku': variant_row.sku, 'price_cents': variant_row.price_cents,
-                      'inventory': variant_row.inventory, 'position': position}
+            values: dict[str, Any] = {'title': variant_row.title, 'sku': variant_row.sku,
+                                      'price_cents': variant_row.price_cents, 'inventory': variant_row.inventory,
+                                      'position': position}
             variant = by_key.get(key)
             if variant is None:
                 db.add(Variant(product_id=product.id, **values))

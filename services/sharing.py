@@ -55,10 +55,11 @@ async def share_products(*, db: AsyncSession, bus: EventBus, staff: Staff | None
     missing = [pid for pid in unique if pid not in found]
     if missing:
         raise NotFound(_('Only products available on the online store can be shared.'), code='product_unavailable')
+    chosen = [found[pid] for pid in unique]
     cards = [{'id': p.id, 'title': p.title, 'price': p.price, 'currency': p.currency, 'url': p.url,
-              'image_url': p.image_url} for p in (found[pid] for pid in unique)]
+              'image_url': p.image_url} for p in chosen]
     body = _text(text)
-    preview = body or ', '.join(card['title'] for card in cards)
+    preview = body or ', '.join(p.title for p in chosen)
     return await store_staff_message(db=db, bus=bus, staff=staff, conversation_id=conversation_id, kind='products',
                                      body=body, payload={'products': cards}, preview=preview, mail_domain=mail_domain)
 
@@ -109,6 +110,7 @@ async def share_image(*, db: AsyncSession, bus: EventBus, staff: Staff | None, c
 
 async def session_may_see_image(*, db: AsyncSession, chat_session: ChatSession, name: str) -> bool:
     """A shopper token sees an image only when it was sent in a message that token may read."""
+    assert db.bind is not None  # the sessions come from Database, always bound to its engine
     query = select(Message.id).where(Message.conversation_id == chat_session.conversation_id,
                                      Message.kind == 'image', col(Message.author) == 'staff',
                                      func.json_extract(Message.payload, '$.name') == name

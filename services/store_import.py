@@ -69,10 +69,11 @@ def _money(raw: object, key: str) -> int:
 
 async def _customer(db: AsyncSession, entry: dict[str, Any], report: StoreImportReport) -> None:
     email = normalize_email(_text(entry, 'email', 320))
-    values = {'name': _text(entry, 'name', 200), 'phone': _text(entry, 'phone', 50), 'city': _text(entry, 'city', 100),
-              'country': _text(entry, 'country', 100), 'timezone': check_timezone(_text(entry, 'timezone', 64)),
-              'accepts_email_marketing': bool(entry.get('accepts_email_marketing', False)),
-              'accepts_sms_marketing': bool(entry.get('accepts_sms_marketing', False))}
+    values: dict[str, Any] = {
+        'name': _text(entry, 'name', 200), 'phone': _text(entry, 'phone', 50), 'city': _text(entry, 'city', 100),
+        'country': _text(entry, 'country', 100), 'timezone': check_timezone(_text(entry, 'timezone', 64)),
+        'accepts_email_marketing': bool(entry.get('accepts_email_marketing', False)),
+        'accepts_sms_marketing': bool(entry.get('accepts_sms_marketing', False))}
     existing = (await db.exec(select(Customer).where(Customer.email == email))).first()
     if existing is None:
         customer = Customer(email=email, **values)
@@ -99,6 +100,7 @@ async def _order(db: AsyncSession, entry: dict[str, Any], report: StoreImportRep
     customer = (await db.exec(select(Customer).where(Customer.email == email))).first()
     if customer is None:
         raise Invalid(f'no customer with e-mail {email}')
+    assert customer.id is not None
     status = _text(entry, 'status', 20) or 'paid'
     if status not in ORDER_STATUSES:
         raise Invalid(f'unknown status "{status}"')

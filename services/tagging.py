@@ -53,12 +53,12 @@ async def apply_predictions(*, db: AsyncSession, bus: EventBus, predictions: lis
         if prediction.best_topic in TOPIC_KEYS and prediction.confidence >= threshold:
             topics_by_conversation.setdefault(conversation_of[message_id], []).append(prediction.best_topic)
     if updates:  # one statement for the batch (executemany), no ORM objects to load
-        table = Message.__table__  # type: ignore[attr-defined]  (Core: a plain executemany, not ORM bulk)
-        await db.exec(update(table).where(table.c.id == bindparam('message_id'))  # type: ignore[call-overload]
+        table = Message.__table__  # type: ignore[attr-defined]  # SQLModel tables have __table__ at runtime
+        await db.exec(update(table).where(table.c.id == bindparam('message_id'))  # Core: executemany, not ORM bulk
                       .values(topic=bindparam('topic'), topic_confidence=bindparam('confidence')), params=updates)
     if topics_by_conversation:  # read and write the conversations' topics as plain rows too
-        conversations = Conversation.__table__  # type: ignore[attr-defined]
-        current = dict((await db.exec(select(Conversation.id, Conversation.topics).where(  # type: ignore[call-overload]
+        conversations = Conversation.__table__  # type: ignore[attr-defined]  # SQLModel tables have __table__ at runtime
+        current = dict((await db.exec(select(Conversation.id, Conversation.topics).where(
             col(Conversation.id).in_(list(topics_by_conversation))))).all())
         changes = []
         for conversation_id, new_topics in topics_by_conversation.items():
@@ -66,7 +66,7 @@ async def apply_predictions(*, db: AsyncSession, bus: EventBus, predictions: lis
             for topic in new_topics:  # in message order, so the newest ends up first
                 topics = [topic, *[t for t in topics if t != topic]]
             changes.append({'conversation_id': conversation_id, 'new_topics': topics[:KEPT_TOPICS]})
-        await db.exec(update(conversations).where(  # type: ignore[call-overload]
+        await db.exec(update(conversations).where(
             conversations.c.id == bindparam('conversation_id')).values(topics=bindparam('new_topics')), params=changes)
     await db.commit()
     for conversation_id in topics_by_conversation:
@@ -164,8 +164,9 @@ class TopicTagger:
                                   .where(Message.author == 'customer', Message.kind == 'text',
                                          col(Message.topic).is_(None))
                                   .order_by(col(Message.id)).limit(BACKFILL_LIMIT))).all()
-        for start in range(0, len(rows), BATCH_SIZE):
-            await self.tag_batch([(message_id, body) for message_id, body in rows[start:start + BATCH_SIZE]])
+        found = [(message_id, body) for message_id, body in rows if message_id is not None]  # (never None)
+        for start in range(0, len(found), BATCH_SIZE):
+            await self.tag_batch(found[start:start + BATCH_SIZE])
 
     async def message_created(self, view: MessageView) -> None:
         if view.author == 'customer' and view.kind == 'text' and self.classifier is not None:
@@ -193,7 +194,8 @@ class TopicTagger:
         predictions = await asyncio.to_thread(classifier.predict_many, [body for _id, body in batch], self.threshold)
         async with self.db.sessions() as db:
             await apply_predictions(db=db, bus=self.bus, threshold=self.threshold,
-                                    predictions=[(message_id, p) for (message_id, _b), p in zip(batch, predictions, strict=True)])
+                                    predictions=[(message_id, p) for (message_id, _b), p
+                                                 in zip(batch, predictions, strict=True)])
 
 
 async def train_in_process(model_path: Path, extra: list[tuple[str, str]]) -> str:

@@ -181,7 +181,8 @@ def english_leftovers(lang: str) -> list[tuple[str, re.Pattern[str]]]:
     that the language also writes unchanged somewhere is no leftover: a Dutch order is 'Open' while a Dutch
     conversation is 'Actief'."""
     pairs = [pair for entry in catalogue(lang) if entry.id
-             for pair in (zip(entry.id, entry.string, strict=False) if isinstance(entry.id, tuple) else [(entry.id, entry.string)])]
+             for pair in (zip(entry.id, entry.string, strict=False) if isinstance(entry.id, tuple)
+                          else [(entry.id, entry.string)])]
     kept = {english for english, translated in pairs if english == translated}
     patterns = []
     for english in sorted({english for english, _translated in pairs} - kept):

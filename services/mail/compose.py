@@ -125,7 +125,8 @@ async def load_context(*, db: AsyncSession, row: EmailOutbox) -> MailContext:
         Message.conversation_id == conversation.id, Message.author == 'customer',
         col(Message.session_id).is_(None), col(Message.client_msg_id).is_not(None),
         col(Message.id) < message.id))).all()
-    references = thread_references([(i, h) for i, h in earlier_mails] + [(i, h or '') for i, h in customer_mails])
+    references = thread_references([(i, h) for i, h in earlier_mails]
+                                   + [(i, h or '') for i, h in customer_mails if i is not None])  # (ids: never None)
 
     return MailContext(
         to_address=row.to_address, customer_name=customer_name, customer_zone=customer.timezone if customer else '',

@@ -7,7 +7,7 @@ Create Date: 2026-11-23 01:49:45.051217
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 import db.types

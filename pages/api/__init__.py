@@ -15,6 +15,7 @@ from pages.api.inbound import build_inbound_router
 from pages.api.message_lane import MessageLane
 from pages.api.storefront import build_storefront_router
 from pages.language import RequestLanguage
+from pages.security_headers import SecurityHeaders
 from services.runtime import Runtime
 
 API_VERSION_PREFIX = '/api/v1'
@@ -70,7 +71,7 @@ def _route_api_first(app: FastAPI, api: FastAPI, message_lane: MessageLane) -> N
     if getattr(app, '_inbox_api_lane', False):
         return
     build_pages = app.build_middleware_stack
-    app.build_middleware_stack = lambda: ApiLane(build_pages(), app)  # type: ignore[method-assign]
+    app.build_middleware_stack = lambda: SecurityHeaders(ApiLane(build_pages(), app))  # type: ignore[method-assign]
     app._inbox_api_lane = True  # type: ignore[attr-defined]
 
 

@@ -54,7 +54,8 @@ def _view(order: Order, lines: list[OrderLine]) -> OrderView:
     return OrderView(
         id=order.id, number=order.number, customer_id=order.customer_id, status=order.status,
         placed_at=order.placed_at, currency=order.currency, subtotal=from_cents(order.subtotal_cents),
-        discount_code=order.discount_code, discount=from_cents(order.discount_cents), total=from_cents(order.total_cents),
+        discount_code=order.discount_code, discount=from_cents(order.discount_cents),
+        total=from_cents(order.total_cents),
         lines=[OrderLineView(product_title=line.product_title, variant_title=line.variant_title, quantity=line.quantity,
                              unit_price=from_cents(line.unit_price_cents), line_total=from_cents(line.line_total_cents))
                for line in lines])
@@ -106,20 +107,22 @@ async def checkout(*, db: AsyncSession, bus: EventBus, chat_session: ChatSession
     db.add(order)
     await db.flush()
     await db.refresh(order, attribute_names=['number'])
+    assert order.id is not None
     for line, (item, variant, product) in zip(lines, rows, strict=True):
-        line.order_id = order.id  # type: ignore[assignment]
+        line.order_id = order.id
         db.add(line)
-        stock = await db.exec(update(Variant).where(col(Variant.id) == variant.id,  # type: ignore[call-overload]
+        stock = await db.exec(update(Variant).where(col(Variant.id) == variant.id,
                                                     col(Variant.inventory) >= item.quantity)
                               .values(inventory=Variant.inventory - item.quantity))
         if stock.rowcount != 1:
             await db.rollback()
-            raise Conflict(_('"{product}" sold out while checking out.', product=product.title), code='insufficient_inventory')
+            raise Conflict(_('"{product}" sold out while checking out.', product=product.title),
+                           code='insufficient_inventory')
         await db.delete(item)
     if code is not None and not await _redeem(db, code):
         session_id, conversation_id, wanted = chat_session.id, chat_session.conversation_id, code.code
         await db.rollback()  # nothing of this checkout is kept; the cart stays as it was
-        await db.exec(update(ChatSession).where(col(ChatSession.id) == session_id)  # type: ignore[call-overload]
+        await db.exec(update(ChatSession).where(col(ChatSession.id) == session_id)
                       .values(discount_code=None))
         await db.commit()
         bus.cart_changed.emit(conversation_id)
@@ -136,7 +139,7 @@ async def checkout(*, db: AsyncSession, bus: EventBus, chat_session: ChatSession
 
 async def _redeem(db: AsyncSession, code: DiscountCode) -> bool:
     """Count one use of `code` unless its limit was reached meanwhile (by a checkout running at the same time)."""
-    used = await db.exec(update(DiscountCode).where(  # type: ignore[call-overload]
+    used = await db.exec(update(DiscountCode).where(
         col(DiscountCode.id) == code.id,
         or_(col(DiscountCode.usage_limit).is_(None), col(DiscountCode.times_used) < col(DiscountCode.usage_limit)))
         .values(times_used=DiscountCode.times_used + 1))
@@ -162,7 +165,8 @@ async def last_order_placed(*, db: AsyncSession, customer_id: int, now: datetime
                            .order_by(col(Order.placed_at).desc()).limit(1))).first()
     if order is None:
         return None
-    return _view(order, (await _lines(db, [order.id])).get(order.id, []))  # type: ignore[list-item]
+    assert order.id is not None
+    return _view(order, (await _lines(db, [order.id])).get(order.id, []))
 
 
 async def orders_of(*, db: AsyncSession, customer_id: int) -> list[OrderView]:

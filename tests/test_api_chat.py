@@ -39,7 +39,8 @@ async def test_session_with_invalid_email_is_422_with_error_shape(app: App, emai
 async def test_session_without_email_or_with_broken_json_is_422(app: App) -> None:
     missing = await app.http.post('/api/v1/chat/sessions', json={'name': 'x'})
     assert missing.status_code == 422 and missing.json()['error']['code'] == 'invalid_request'
-    broken = await app.http.post('/api/v1/chat/sessions', content=b'{"email": ', headers={'content-type': 'application/json'})
+    broken = await app.http.post('/api/v1/chat/sessions', content=b'{"email": ',
+                                 headers={'content-type': 'application/json'})
     assert broken.status_code == 422 and broken.json()['error']['code'] == 'invalid_json'
 
 
@@ -70,7 +71,8 @@ async def test_message_without_token_is_401(app: App) -> None:
 
 async def test_empty_and_oversized_bodies_are_refused(app: App) -> None:
     token = (await start_chat(app))['session_token']
-    empty = await app.http.post('/api/v1/chat/messages', json={'body': '   ', 'client_msg_id': 'e'}, headers=bearer(token))
+    empty = await app.http.post('/api/v1/chat/messages', json={'body': '   ', 'client_msg_id': 'e'},
+                                headers=bearer(token))
     assert empty.status_code == 422 and empty.json()['error']['code'] == 'empty_body'
     long = await app.http.post('/api/v1/chat/messages', json={'body': 'x' * 5001, 'client_msg_id': 'l'},
                                headers=bearer(token))
@@ -78,7 +80,8 @@ async def test_empty_and_oversized_bodies_are_refused(app: App) -> None:
     exactly = await app.http.post('/api/v1/chat/messages', json={'body': 'y' * 5000, 'client_msg_id': 'ok'},
                                   headers=bearer(token))
     assert exactly.status_code == 201
-    huge = await app.http.post('/api/v1/chat/messages', content=json.dumps({'body': 'z' * 70_000, 'client_msg_id': 'h'}),
+    huge = await app.http.post('/api/v1/chat/messages',
+                               content=json.dumps({'body': 'z' * 70_000, 'client_msg_id': 'h'}),
                                headers={**bearer(token), 'content-type': 'application/json'})
     assert huge.status_code == 413 and huge.json()['error']['code'] == 'body_too_large'
     bad_id = await app.http.post('/api/v1/chat/messages', json={'body': 'hi', 'client_msg_id': 'i' * 65},
@@ -102,7 +105,8 @@ async def test_rate_limit_answers_429_with_retry_after(app: App) -> None:
 async def test_a_token_sees_only_its_own_session(app: App) -> None:
     a = await start_chat(app, 'a@example.com')
     b = await start_chat(app, 'b@example.com')
-    await app.http.post('/api/v1/chat/messages', json={'body': 'from a', 'client_msg_id': '1'}, headers=bearer(a['session_token']))
+    await app.http.post('/api/v1/chat/messages', json={'body': 'from a', 'client_msg_id': '1'},
+                        headers=bearer(a['session_token']))
     seen_by_b = await app.http.get('/api/v1/chat/messages', headers=bearer(b['session_token']))
     assert seen_by_b.json()['messages'] == []
 
@@ -122,9 +126,11 @@ async def test_second_session_of_same_customer_sees_only_its_own_messages_unless
     async with app.runtime.db.sessions() as db:
         secret = (await store_service.get_store(db)).identity_secret
     forged = await start_chat(app, 'same@example.com', identity_hmac='0' * 64)
-    assert (await app.http.get('/api/v1/chat/messages', headers=bearer(forged['session_token']))).json()['messages'] == []
+    forged_sees = (await app.http.get('/api/v1/chat/messages', headers=bearer(forged['session_token']))).json()
+    assert forged_sees['messages'] == []
     proven = await start_chat(app, 'same@example.com', identity_hmac=identity_hmac(secret, 'same@example.com'))
-    bodies = [m['body'] for m in (await app.http.get('/api/v1/chat/messages', headers=bearer(proven['session_token']))).json()['messages']]
+    proven_sees = (await app.http.get('/api/v1/chat/messages', headers=bearer(proven['session_token']))).json()
+    bodies = [m['body'] for m in proven_sees['messages']]
     assert bodies == ['first device']
 
 
@@ -132,7 +138,8 @@ async def test_messages_after_and_limit_page_forward(app: App) -> None:
     token = (await start_chat(app))['session_token']
     ids = []
     for n in range(5):
-        r = await app.http.post('/api/v1/chat/messages', json={'body': f'm{n}', 'client_msg_id': f'c{n}'}, headers=bearer(token))
+        r = await app.http.post('/api/v1/chat/messages', json={'body': f'm{n}', 'client_msg_id': f'c{n}'},
+                                headers=bearer(token))
         ids.append(r.json()['id'])
     page = await app.http.get(f'/api/v1/chat/messages?after={ids[1]}&limit=2', headers=bearer(token))
     assert [m['id'] for m in page.json()['messages']] == ids[2:4]

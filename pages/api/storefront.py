@@ -4,10 +4,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
-from services.chat_sessions import ChatSession
 from pages.api.deps import MAX_ID, client_address, session_dependency
 from services import carts, catalog, orders
 from services import store as store_service
+from services.chat_sessions import ChatSession
 from services.runtime import Runtime
 
 

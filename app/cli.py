@@ -232,6 +232,7 @@ def parser() -> argparse.ArgumentParser:
 
 def run(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    os.umask(0o077)  # the database, mail, uploads and secrets are the merchant's: readable by this user only
     try:
         settings = _settings(args)
         _migrate(settings)
@@ -250,10 +251,12 @@ def run(argv: Sequence[str] | None = None) -> int:
         elif args.command == 'import-products':
             return asyncio.run(_import_products(settings, args.file))
         elif args.command == 'serve':
-            if args.demo_if_empty:
-                asyncio.run(_load_demo_if_empty(settings, required=False))
+            loaded = asyncio.run(_load_demo_if_empty(settings, required=False)) if args.demo_if_empty else None
             print(f'Inbox: {settings.effective_public_url}/inbox   Store: {settings.effective_public_url}/store')
-            print(sign_in_line(settings) or '', end='')
+            if loaded:  # the password is printed once, when it is made; later starts say where it is kept
+                print(sign_in_line(settings) or '', end='')
+            elif (settings.data_dir / DEMO_LOGIN_FILE).exists():
+                print(f'The demo owner\'s sign-in is in {settings.data_dir / DEMO_LOGIN_FILE}')
             sys.stdout.flush()
             from app.main import serve
             serve(settings)

@@ -68,8 +68,8 @@ class Settings(BaseSettings):
 
     def prepare_data_dir(self) -> None:
         """Create the data dir and fill in the secret from DATA_DIR/secret (made once, mode 600)."""
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.uploads_dir.mkdir(exist_ok=True)
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.uploads_dir.mkdir(mode=0o700, exist_ok=True)
         if self.secret:
             return
         secret_file = self.data_dir / 'secret'

@@ -70,6 +70,9 @@ def install_login_pages(runtime: Runtime) -> None:
         return None
 
     @ui.page('/logout')
-    def logout() -> RedirectResponse:
+    def logout(request: Request) -> RedirectResponse:
+        # Another site's link or image must not sign staff out: browsers say where a request came from.
+        if request.headers.get('sec-fetch-site', 'same-origin') not in ('same-origin', 'none'):
+            return RedirectResponse('/inbox')
         app.storage.user.pop('staff_id', None)
         return RedirectResponse('/login')

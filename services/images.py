@@ -15,6 +15,8 @@ from services.i18n import _
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # refuses decompression bombs before they are decoded
+MAX_FRAMES = 300
+MAX_ANIMATION_PIXELS = 100_000_000  # every frame of a GIF is decoded to re-encode it: frames x width x height
 FORMATS = {'PNG': ('image/png', '.png'), 'JPEG': ('image/jpeg', '.jpg'), 'WEBP': ('image/webp', '.webp'),
            'GIF': ('image/gif', '.gif')}
 CONTENT_TYPES = {ext: content_type for content_type, ext in FORMATS.values()}
@@ -42,7 +44,9 @@ def clean_image(data: bytes) -> CleanImage:
             kind = probe.format
             if kind not in FORMATS:
                 raise Invalid(_('Only PNG, JPEG, WebP and GIF images can be sent.'), code='unsupported_image')
-            if probe.width * probe.height > MAX_PIXELS:
+            frames = getattr(probe, 'n_frames', 1)
+            if probe.width * probe.height > MAX_PIXELS or frames > MAX_FRAMES or \
+                    frames * probe.width * probe.height > MAX_ANIMATION_PIXELS:
                 raise Invalid(_('The image has too many pixels.'), code='image_too_large')
             probe.verify()
         with Image.open(io.BytesIO(data)) as image:

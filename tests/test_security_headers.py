@@ -2,9 +2,11 @@
 where the widget is embedded, API answers run nothing, and HTTPS answers ask browsers to stay on HTTPS."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from tests.conftest import App
+from tests.conftest import App, make_settings
 
 
 def policy(response_headers: dict[str, str]) -> dict[str, str]:
@@ -42,3 +44,18 @@ async def test_api_answers_run_nothing_and_cannot_be_framed(app: App, method: st
 async def test_answers_over_https_ask_browsers_to_stay_on_https(app: App) -> None:
     response = await app.http.get('https://test/login')
     assert response.headers['strict-transport-security'].startswith('max-age=')
+
+
+async def test_another_site_cannot_sign_staff_out(app: App) -> None:
+    """GET /logout from a link or image on another site once signed the staff member out (issue 16)."""
+    cross = await app.http.get('/logout', headers={'sec-fetch-site': 'cross-site'})
+    assert cross.status_code in (302, 307) and cross.headers['location'] == '/inbox'
+    own = await app.http.get('/logout', headers={'sec-fetch-site': 'same-origin'})
+    assert own.headers['location'] == '/login'
+
+
+def test_the_data_dir_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path / 'fresh')
+    settings.prepare_data_dir()
+    assert settings.data_dir.stat().st_mode & 0o777 == 0o700
+    assert settings.uploads_dir.stat().st_mode & 0o777 == 0o700

@@ -83,6 +83,28 @@ def test_an_oversized_image_is_refused() -> None:
         clean_image(b'\x89PNG' + b'0' * (10 * 1024 * 1024))
 
 
+def gif_bytes(frames: int, size: int) -> bytes:
+    images = [Image.new('RGB', (size, size), color=(n % 256, n * 7 % 256, n * 13 % 256)) for n in range(frames)]
+    out = io.BytesIO()
+    images[0].save(out, format='GIF', save_all=True, append_images=images[1:], duration=40, loop=0)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(('frames', 'size'), [(301, 1), (120, 1000)])
+def test_a_gif_with_too_many_frames_or_animated_pixels_is_refused_before_decoding_them(frames: int, size: int) -> None:
+    """Every frame is decoded to re-encode it: small files of many or large frames were not capped (issue 16)."""
+    data = gif_bytes(frames, size)
+    assert len(data) < 10 * 1024 * 1024
+    with pytest.raises(Invalid) as refused:
+        clean_image(data)
+    assert refused.value.code == 'image_too_large'
+
+
+def test_a_small_animation_is_kept_animated() -> None:
+    with Image.open(io.BytesIO(clean_image(gif_bytes(5, 20)).data)) as image:
+        assert image.n_frames == 5
+
+
 def test_metadata_is_removed() -> None:
     dirty = png_bytes(exif=True)
     assert b'SecretCam' in dirty

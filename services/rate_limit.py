@@ -99,6 +99,8 @@ class RateLimits:
         self.per_session = SlidingWindowLimiter(message_limit, window_seconds)
         self.per_address = SlidingWindowLimiter(address_limit, window_seconds)
         self.new_sessions = SlidingWindowLimiter(session_limit, 60.0)
+        self.reads = SlidingWindowLimiter(3 * message_limit, window_seconds)
+        self.searches = SlidingWindowLimiter(address_limit, window_seconds)
         self.login = SignInLimits(login_max_failures)
         """Sign-in attempts (services.staff.sign_in)."""
         self.inbound = SlidingWindowLimiter(inbound_max_failures, 15 * 60.0)
@@ -113,6 +115,13 @@ class RateLimits:
     def check_cart_event(self, *, session_id: int, address: str) -> None:
         check_rate(self.per_session, f'cart:{session_id}')
         check_rate(self.per_address, f'address:{address}')
+
+    def check_read(self, *, session_id: int) -> None:
+        """Reading messages: a page that reconnects pages through its history, so three times the writes' budget."""
+        check_rate(self.reads, f'read:{session_id}')
+
+    def check_search(self, *, address: str) -> None:
+        check_rate(self.searches, f'search:{address}')
 
     def check_presence(self, *, session_id: int) -> None:
         check_rate(self.per_session, f'presence:{session_id}')

@@ -334,3 +334,11 @@ async def test_a_shopper_frame_over_1_kib_closes_the_socket(app: App, live_serve
         with pytest.raises(websockets.ConnectionClosed) as closed:
             await asyncio.wait_for(socket.recv(), 5)
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
+
+
+async def test_reading_messages_and_searching_products_are_rate_limited(app: App) -> None:
+    token = (await start_chat(app))['session_token']
+    answers = [(await app.http.get('/api/v1/chat/messages', headers=bearer(token))).status_code for _ in range(61)]
+    assert answers[:60] == [200] * 60 and answers[60] == 429
+    searches = [(await app.http.get('/api/v1/storefront/products', params={'q': 'x'})).status_code for _ in range(61)]
+    assert searches[:60] == [200] * 60 and searches[60] == 429

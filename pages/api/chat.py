@@ -110,6 +110,8 @@ def build_chat_router(runtime: Runtime, hub: SocketHub) -> APIRouter:
     @router.get('/messages', response_model=MessagesOut, responses=ERRORS)
     async def get_messages(chat_session: SessionDep, after: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
                            limit: Annotated[int, Query(ge=1, le=500)] = 100) -> Any:
+        assert chat_session.id is not None
+        runtime.limits.check_read(session_id=chat_session.id)
         async with runtime.db.sessions() as db:
             views = await messages.list_for_session(db=db, chat_session=chat_session, after=after, limit=limit)
         return {'messages': [view.to_api() for view in views]}

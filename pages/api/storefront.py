@@ -81,7 +81,8 @@ def build_storefront_router(runtime: Runtime) -> APIRouter:
     router = APIRouter(prefix='/storefront', tags=['storefront'])
 
     @router.get('/products', response_model=ProductsOut)
-    async def list_products(q: Annotated[str, Query(max_length=100)] = '') -> Any:
+    async def list_products(request: Request, q: Annotated[str, Query(max_length=100)] = '') -> Any:
+        runtime.limits.check_search(address=client_address(request))
         async with runtime.db.sessions() as db:
             store = await store_service.get_store(db)
             products = await catalog.search_online_products(db=db, currency=store.currency, q=q,

@@ -326,7 +326,7 @@ async def _staff(db: AsyncSession, *, hash_password: Callable[[str], str], owner
                                 name=name, is_owner=is_owner, can_chat=can_chat, hasher=hash_password)
         for _, email, name, is_owner, can_chat, _ in STAFF))
     staff: dict[str, Staff] = {}
-    for (key, *_, joined), account in zip(STAFF, accounts):
+    for (key, *_, joined), account in zip(STAFF, accounts, strict=True):
         account.created_at = now - timedelta(days=joined)
         staff[key] = account
     db.add_all(staff.values())
@@ -554,7 +554,7 @@ async def _conversations(db: AsyncSession, rng: random.Random, now: datetime,
         _describe(conversation, status=status, unread=unread, assignee=staff[assignee] if assignee else None,
                   times=times, last_body=bodies[-1], last_author=_author(script[-1][0]))
         db.add(conversation)
-        last_customer = max(t for t, (who, _) in zip(times, script) if who == 'customer')
+        last_customer = max(t for t, (who, _) in zip(times, script, strict=True) if who == 'customer')
         created = _chat_session(customer, conversation, started=times[0],
                                 last_seen=min(last_customer + timedelta(minutes=rng.randint(1, 3)), now))
         db.add(created.session)
@@ -562,7 +562,7 @@ async def _conversations(db: AsyncSession, rng: random.Random, now: datetime,
         assert created.session.id is not None
         tokens[created.session.id] = created.token
         last_staff = _last_staff_index(script)
-        for index, ((who, _), body, when) in enumerate(zip(script, bodies, times)):
+        for index, ((who, _), body, when) in enumerate(zip(script, bodies, times, strict=True)):
             if who == 'customer':
                 client_ids += 1
                 db.add(_shopper_message(conversation.id, created.session.id, body, f'demo-{client_ids}', when))

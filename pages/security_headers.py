@@ -13,7 +13,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 IMAGES = "img-src 'self' data: blob: https:"  # product pictures may live on the merchant's own CDN
 STAFF_POLICY = ("default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; "
-                f"style-src 'self' 'unsafe-inline'; {IMAGES}; font-src 'self' data:; media-src 'self' data: blob:; connect-src 'self' ws: wss:; "
+                f"style-src 'self' 'unsafe-inline'; {IMAGES}; font-src 'self' data:; media-src 'self' data: blob:; "
+                "connect-src 'self' ws: wss:; "
                 "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 CHAT_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
                f"{IMAGES}; connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; form-action 'self'; "

@@ -23,9 +23,11 @@ from typing import Any
 if __package__ in (None, ''):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import (RAISED_LIMITS, Server, ensure_database, header, ms, shopper_address, summary,  # noqa: E402
-                          table, write_json)
+from bench.databases import ensure_database  # noqa: E402
 from bench.ingest import raw_insert_baseline  # noqa: E402
+from bench.report import header, table, write_json  # noqa: E402
+from bench.server import RAISED_LIMITS, Server, shopper_address  # noqa: E402
+from bench.stats import ms, summary  # noqa: E402
 
 
 async def start_chats(base: str, chats: int, concurrency: int) -> dict[str, Any]:

@@ -35,7 +35,7 @@ from pathlib import Path
 if __package__ in (None, ''):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import database_dir  # noqa: E402
+from bench.databases import database_dir  # noqa: E402
 
 STAFF_PASSWORD = 'bench password 123'
 STAFF = [('bench@example.com', 'Bea Bench', True), ('sam@example.com', 'Sam Staff', False),

@@ -5,7 +5,7 @@
 
 A real server (`python -m app.cli serve` in a subprocess, like e2e/conftest.py) with the per-session
 and new-session limits raised (INBOX_MESSAGE_RATE_LIMIT, INBOX_SESSION_RATE_LIMIT). 50 chat sessions
-are created (httpx), then 50 concurrent clients (bench.common.KeepAliveClient) POST
+are created (httpx), then 50 concurrent clients (bench.http_client.KeepAliveClient) POST
 /api/v1/chat/messages back to back
 for a fixed time. Each request carries its own X-Forwarded-For address (uvicorn trusts it from
 127.0.0.1): the per-address limit (60 messages per 10 s) has no setting, and without this the
@@ -34,8 +34,14 @@ from typing import Any
 if __package__ in (None, ''):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import (DATA, RAISED_LIMITS, KeepAliveClient, Server, cpu_seconds, ensure_database,  # noqa: E402
-                          header, ms, profile_report, shopper_address, start_profiler, summary, table, write_json)
+from bench.databases import ensure_database  # noqa: E402
+from bench.http_client import KeepAliveClient  # noqa: E402
+from bench.machine import cpu_seconds  # noqa: E402
+from bench.paths import DATA  # noqa: E402
+from bench.profiling import profile_report, start_profiler  # noqa: E402
+from bench.report import header, table, write_json  # noqa: E402
+from bench.server import RAISED_LIMITS, Server, shopper_address  # noqa: E402
+from bench.stats import ms, summary  # noqa: E402
 
 BODIES = ('Hi, is the linen shirt available in size M?', 'When will my order #48213 arrive?',
           'Can I return the wool scarf I bought last week?', 'Do you ship to Finland?')

@@ -35,9 +35,15 @@ from typing import Any
 if __package__ in (None, ''):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import (PYTHON, RAISED_LIMITS, KeepAliveClient, Server, cpu_seconds, ensure_database,  # noqa: E402
-                          free_port, header, browser_pid, launch_chromium, ms, profile_report, rss_mb, sign_in, start_profiler, summary,
-                          shopper_address, table, tree_cpu_seconds, write_json)
+from bench.browser import browser_pid, launch_chromium, sign_in  # noqa: E402
+from bench.databases import ensure_database  # noqa: E402
+from bench.http_client import KeepAliveClient  # noqa: E402
+from bench.machine import cpu_seconds, rss_mb, tree_cpu_seconds  # noqa: E402
+from bench.paths import PYTHON  # noqa: E402
+from bench.profiling import profile_report, start_profiler  # noqa: E402
+from bench.report import header, table, write_json  # noqa: E402
+from bench.server import RAISED_LIMITS, Server, free_port, shopper_address  # noqa: E402
+from bench.stats import ms, summary  # noqa: E402
 
 INTERVAL = 5.0
 MARKER = re.compile(r"(bm\d+x\d+|sr\d+)(?=\s|$)")  # no leading \b: textContent glues "02:06" to "bm1x2"

@@ -27,8 +27,12 @@ from typing import Any
 if __package__ in (None, ''):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import (PYTHON, RAISED_LIMITS, Server, browser_pid, ensure_database, header,  # noqa: E402
-                          launch_chromium, rss_mb, shopper_address, sign_in, table, tree_rss_mb, write_json)
+from bench.browser import browser_pid, launch_chromium, sign_in  # noqa: E402
+from bench.databases import ensure_database  # noqa: E402
+from bench.machine import rss_mb, tree_rss_mb  # noqa: E402
+from bench.paths import PYTHON  # noqa: E402
+from bench.report import header, table, write_json  # noqa: E402
+from bench.server import RAISED_LIMITS, Server, shopper_address  # noqa: E402
 
 SETTLE = 5.0
 RECONNECT_TIMEOUT = 10.0  # app/main.py: ui.run(reconnect_timeout=10)

@@ -22,7 +22,10 @@ from typing import Any
 if __package__ in (None, ''):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import BENCH, DATA, PYTHON, ROOT, busy_processes, ensure_database, machine, ms  # noqa: E402
+from bench.databases import ensure_database  # noqa: E402
+from bench.machine import busy_processes, machine  # noqa: E402
+from bench.paths import BENCH, DATA, PYTHON, ROOT  # noqa: E402
+from bench.stats import ms  # noqa: E402
 
 # name -> (module, arguments, time bound in seconds)
 BENCHMARKS: dict[str, tuple[str, list[str], int]] = {

@@ -27,7 +27,9 @@ from typing import Any
 if __package__ in (None, ''):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import ensure_database, header, ms, summary, table, write_json  # noqa: E402
+from bench.databases import ensure_database  # noqa: E402
+from bench.report import header, table, write_json  # noqa: E402
+from bench.stats import ms, summary  # noqa: E402
 
 WARMUP = 5
 

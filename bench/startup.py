@@ -21,7 +21,10 @@ from typing import Any
 if __package__ in (None, ''):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import PYTHON, Server, ensure_database, header, table, write_json  # noqa: E402
+from bench.databases import ensure_database  # noqa: E402
+from bench.paths import PYTHON  # noqa: E402
+from bench.report import header, table, write_json  # noqa: E402
+from bench.server import Server  # noqa: E402
 
 
 def start_times(name: str, database: Path | None, runs: int) -> list[float]:

@@ -151,7 +151,7 @@ class SqliteGroupWriter:
                             item.future.set_exception(StoreUnavailable(
                                 _('The message could not be stored; please send it again.')))
                     continue
-                for item, result in zip(batch, results):
+                for item, result in zip(batch, results, strict=True):
                     if not item.future.done():
                         item.future.set_result(result)
         finally:

@@ -1,7 +1,6 @@
 """Messages: what shoppers send, what staff reply, and who may read which."""
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,8 +11,8 @@ from db.models import ChatSession, Conversation, Customer, EmailOutbox, Message,
 from db.states import Channel, Delivery
 from db.types import utcnow
 from services.errors import Invalid, NotFound, PermissionDenied, TooLarge
-from services.i18n import _
 from services.events import EventBus
+from services.i18n import _
 from services.views import CUSTOMER_VISIBLE_KINDS, MessageView
 
 MAX_BODY = 5000
@@ -114,6 +113,7 @@ async def store_staff_message(*, db: AsyncSession, bus: EventBus, staff: Staff |
                       delivery=Delivery.CHAT if live else Delivery.EMAIL_PENDING)
     db.add(message)
     await db.flush()
+    assert message.id is not None
     if not live:
         to_address = await reply_address(db, conversation_id, session_id)
         db.add(EmailOutbox(message_id=message.id, conversation_id=conversation_id, to_address=to_address,

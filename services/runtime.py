@@ -6,14 +6,13 @@ from pathlib import Path
 
 from db.engine import Database
 from services.events import EventBus
-from services.mail.config import MailConfig
 from services.list_reader import ListReader, list_reader_for
+from services.mail.config import MailConfig
 from services.message_store import MessageStore, message_store_for
 from services.presence import PresenceTracker
 from services.rate_limit import RateLimits
 from services.shopper_messages import ShopperMessages
 from services.tagging import TopicTagger
-
 
 INBOUND_MAX_FAILURES = 10
 

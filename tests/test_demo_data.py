@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,14 +13,25 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.demo import DISCOUNTS, DemoLogin, database_is_empty, load_demo, load_demo_store
 from db.engine import open_database
 from db.migrate import upgrade
-from db.models import (ChatSession, Conversation, Customer, DiscountCode, Message, Order, OrderLine, Product,
-                       Staff, Store, Variant)
+from db.models import (
+    ChatSession,
+    Conversation,
+    Customer,
+    DiscountCode,
+    Message,
+    Order,
+    OrderLine,
+    Product,
+    Staff,
+    Store,
+    Variant,
+)
 from services import chat_sessions, discounts
 from services.discounts import status_of
 from services.messages import PREVIEW_LENGTH, preview_of
 from services.passwords import hash_password, verify_password
 
-NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 PASSWORD = 'demo owner password'
 
 
@@ -122,7 +133,7 @@ async def test_demo_fills_an_empty_store_with_what_the_spec_needs(db: AsyncSessi
         customer = next(c for c in customers if c.id == conversation.customer_id)
         assert 2 <= len(thread) <= 8
         assert [m.author for m in thread] == [('customer', 'staff')[i % 2] for i in range(len(thread))]
-        assert all(a.created_at < b.created_at for a, b in zip(thread, thread[1:]))
+        assert all(a.created_at < b.created_at for a, b in zip(thread, thread[1:], strict=False))
         assert conversation.started_at == thread[0].created_at and thread[-1].created_at < NOW
         assert conversation.last_message_at == thread[-1].created_at
         assert conversation.last_message_author == thread[-1].author

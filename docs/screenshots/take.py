@@ -36,8 +36,9 @@ def call(base: str, method: str, path: str, body: dict | None = None, token: str
 
 def shopper_with_a_cart(base: str) -> str:
     """Emma (a returning Danish customer with recent orders) is in the store with two products in her cart."""
-    token = call(base, 'POST', '/api/v1/chat/sessions', {'email': 'emma.lund@example.com', 'name': 'Emma Lund',
-                                                          'locale': 'da-DK', 'timezone': 'Europe/Copenhagen'})['session_token']
+    started = call(base, 'POST', '/api/v1/chat/sessions', {'email': 'emma.lund@example.com', 'name': 'Emma Lund',
+                                                            'locale': 'da-DK', 'timezone': 'Europe/Copenhagen'})
+    token = started['session_token']
     products = call(base, 'GET', '/api/v1/storefront/products?q=', token=token)['products']
     for product, quantity in ((products[0], 2), (products[3], 1)):
         variant = next(v for v in product['variants'] if v['available'])

@@ -9,10 +9,10 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response, WebSoc
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from services.chat_sessions import ChatSession
 from pages.api.chat_socket import ShopperSocket, SocketHub
 from pages.api.deps import MAX_ID, bearer_token, client_address, session_dependency
 from services import chat_sessions, messages
+from services.chat_sessions import ChatSession
 from services.errors import Unauthorized
 from services.messages import Received
 from services.runtime import Runtime

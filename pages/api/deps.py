@@ -1,5 +1,6 @@
 """What every shopper endpoint needs: the client's address, the bearer token and the session behind it."""
-from typing import Annotated, Any, Callable, Coroutine
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
 
 from fastapi import Header, Request
 

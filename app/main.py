@@ -41,6 +41,7 @@ def service_config(settings: Settings) -> ServiceConfig:
         message_rate_window_seconds=settings.message_rate_window_seconds,
         session_rate_limit=settings.session_rate_limit,
         login_max_failures=settings.login_max_failures,
+        staff_idle_seconds=settings.staff_idle_hours * 3600,
         public_url=settings.effective_public_url,
         uploads_dir=settings.uploads_dir,
         topic_model_path=settings.effective_topic_model_path,
@@ -113,4 +114,11 @@ def serve(settings: Settings) -> None:
     build(settings, freeze_heap_after_start=True)
     ui.run(host=settings.host, port=settings.port, title='Inbox', storage_secret=settings.secret, reload=False,
            show=False, show_welcome_message=False, favicon='💬', reconnect_timeout=10, tailwind=False,
-           ws_max_size=WS_MAX_BYTES)
+           ws_max_size=WS_MAX_BYTES, session_middleware_kwargs=session_cookie(settings))
+
+
+def session_cookie(settings: Settings) -> dict[str, object]:
+    """The staff session cookie: sent only over HTTPS when the inbox is served over HTTPS, never to other sites'
+    requests (SameSite=Lax), and gone when the browser closes only if the browser says so (max_age: 14 days)."""
+    return {'https_only': settings.effective_public_url.startswith('https://'), 'same_site': 'lax',
+            'max_age': 14 * 24 * 3600}

@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     message_rate_limit: int = Field(default=20, ge=1)
     message_rate_window_seconds: float = Field(default=10.0, gt=0)
     session_rate_limit: int = Field(default=10, ge=1, description='New chat sessions per client address per minute.')
+    staff_idle_hours: float = Field(default=12.0, gt=0, le=24 * 90,
+                                    description='Hours without any open staff page before signing in again.')
     login_max_failures: int = Field(default=5, ge=1, description='Failed sign-ins per address or e-mail per 15 min.')
     smtp_host: str = Field(default='', description='Outgoing mail server; empty: mail is written to DATA_DIR/mail.')
     smtp_port: int = Field(default=587, ge=1, le=65535)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
@@ -48,6 +49,7 @@ def install_login_pages(runtime: Runtime) -> None:
                 return
             finally:
                 button.props(remove='loading')
+            app.storage.user['seen_at'] = time.time()  # pages/staff_auth.py: the idle timeout counts from here
             app.storage.user['staff_id'] = staff.id
             ui.navigate.to(safe_next(next))
 

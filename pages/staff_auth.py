@@ -1,10 +1,11 @@
 """The signed-in staff member of a page, or where to send the browser instead."""
 from __future__ import annotations
 
+import time
 from urllib.parse import quote
 
 from fastapi.responses import RedirectResponse
-from nicegui import app, ui
+from nicegui import app, context, ui
 
 from pages.language import use_language
 from services.i18n import _
@@ -13,15 +14,43 @@ from services.staff import Staff, get_active_staff
 
 
 async def signed_in_staff(runtime: Runtime, path: str) -> Staff | RedirectResponse:
-    """The active staff member with the chat permission; a redirect to /login when signed out."""
+    """The active staff member of this browser; a redirect to /login when signed out or idle too long.
+
+    The page that gets a staff member also gets a guard: it reloads itself (and so ends its live updates) when the
+    member signs out in another tab, is deactivated, or loses the chat permission."""
+    storage = app.storage.user
+    seen_at = float(storage.get('seen_at') or 0)
+    if storage.get('staff_id') and time.time() - seen_at > runtime.config.staff_idle_seconds:
+        storage.pop('staff_id', None)  # no page of this browser was open for that long: sign in again
     async with runtime.db.sessions() as db:
-        staff = await get_active_staff(db=db, staff_id=app.storage.user.get('staff_id'))
+        staff = await get_active_staff(db=db, staff_id=storage.get('staff_id'))
     if staff is None:
-        app.storage.user.pop('staff_id', None)
+        storage.pop('staff_id', None)
         return RedirectResponse(f'/login?next={quote(path)}')
+    storage['seen_at'] = time.time()
     if staff.language:  # chosen in the language menu (or taken from the browser at the first sign-in)
         use_language(staff.language)
+    _guard_page(runtime, staff)
     return staff
+
+
+def _guard_page(runtime: Runtime, staff: Staff) -> None:
+    staff_id, could_chat = staff.id, staff.can_chat
+
+    async def check() -> None:
+        storage = app.storage.user
+        if storage.get('staff_id') != staff_id:  # signed out (or in as someone else) in another tab
+            ui.navigate.reload()
+            return
+        async with runtime.db.sessions() as db:
+            current = await get_active_staff(db=db, staff_id=staff_id)
+        if current is None or current.can_chat != could_chat:
+            ui.navigate.reload()  # the page is built again for what they may see now, or sends them to sign in
+            return
+        storage['seen_at'] = time.time()
+
+    with context.client.layout:  # beside the page's content, not in it: pages arrange their content themselves
+        ui.timer(runtime.config.staff_guard_seconds, check, immediate=False)
 
 
 def no_chat_permission_notice() -> None:

@@ -26,6 +26,10 @@ class ServiceConfig:
     address_rate_limit: int = 60
     session_rate_limit: int = 10
     login_max_failures: int = 5
+    staff_idle_seconds: float = 12 * 3600.0
+    """A browser with no staff page open for this long must sign in again."""
+    staff_guard_seconds: float = 10.0
+    """How often an open staff page checks that its staff member may still see it (pages/staff_auth.py)."""
     public_url: str = 'http://localhost:8080'
     uploads_dir: Path = Path('data/uploads')
     topic_model_path: Path = Path('data/models/topics.joblib')

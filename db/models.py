@@ -91,6 +91,10 @@ class ChatSession(SQLModel, table=True):
     last_seen_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True, index=True)
     discount_code: str | None = Field(default=None, max_length=100, nullable=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    verify_code_hash: str | None = Field(default=None, max_length=64, nullable=True)
+    """The hash of the e-mailed code that verifies this session (V1); None when none is pending."""
+    verify_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    verify_failures: int = 0
 
 
 class Message(SQLModel, table=True):

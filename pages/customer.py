@@ -12,7 +12,7 @@ from starlette.staticfiles import StaticFiles
 
 from pages.language import page_language
 from services import store as store_service
-from services.i18n import SUPPORTED_LANGUAGES, _, language
+from services.i18n import SUPPORTED_LANGUAGES, _, language, pgettext
 from services.runtime import Runtime
 
 ASSETS = Path(__file__).parent / 'customer_assets'
@@ -54,6 +54,13 @@ def chat_strings() -> dict[str, str]:
         'counter': _('{count} / {max}'),
         'network_error': _('Can’t reach the server. Check your connection and try again.'),
         'error_generic': _('Something went wrong. Please try again.'),
+        'verify_intro': _('Chatted with us before? Confirm your e-mail to see your earlier messages here.'),
+        'verify_send': _('Send me a code'),
+        'verify_dismiss': _('Not now'),
+        'verify_sent': _('We sent a 6-digit code to {email}.'),
+        'verify_code_label': pgettext('verification code field', 'Code'),
+        'verify_confirm': _('Confirm'),
+        'verify_done': _('Thanks, your e-mail is confirmed.'),
     }
 
 

@@ -13,7 +13,7 @@ from sqlmodel import col, func, or_, select, text, union
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select, SelectOfScalar
 
-from db.models import ChatSession, Conversation, Customer, Message, Staff
+from db.models import ChatSession, Conversation, Customer, Message, Order, Staff
 from db.states import Author, ConversationStatus, MessageKind
 from db.types import utcnow
 from services.errors import Invalid, NotFound, PermissionDenied
@@ -209,9 +209,28 @@ async def get_rows(*, db: AsyncSession, conversation_ids: list[int]) -> dict[int
     latest = (select(ChatSession.conversation_id, func.max(ChatSession.id).label('id'))
               .where(col(ChatSession.conversation_id).in_(list(rows))).group_by(col(ChatSession.conversation_id))
               .subquery())
-    emails = dict((await db.exec(select(ChatSession.conversation_id, ChatSession.email)
-                                 .join(latest, col(ChatSession.id) == latest.c.id))).all())
-    return {cid: replace(row, session_email=emails.get(cid) or row.customer_email) for cid, row in rows.items()}
+    sessions = {s.conversation_id: (s.email, s.identity_verified, s.customer_id, s.id) for s in (await db.exec(
+        select(ChatSession).join(latest, col(ChatSession.id) == latest.c.id))).all()}
+    known = await _customers_known_before(db, [(customer_id, session_id) for _e, verified, customer_id, session_id
+                                               in sessions.values() if not verified])
+    return {cid: replace(row, session_email=sessions[cid][0] if cid in sessions else row.customer_email,
+                         unverified_claim=cid in sessions and (sessions[cid][2], sessions[cid][3]) in known)
+            for cid, row in rows.items()}
+
+
+async def _customers_known_before(db: AsyncSession,
+                                  sessions: list[tuple[int, int | None]]) -> set[tuple[int, int | None]]:
+    """Which (customer, session) pairs name a customer who had an older chat session or an order (V1)."""
+    if not sessions:
+        return set()
+    customer_ids = list({customer_id for customer_id, _s in sessions})
+    first_session = dict((await db.exec(select(ChatSession.customer_id, func.min(ChatSession.id))
+                                        .where(col(ChatSession.customer_id).in_(customer_ids))
+                                        .group_by(col(ChatSession.customer_id)))).all())
+    ordered = set((await db.exec(select(Order.customer_id).where(col(Order.customer_id).in_(customer_ids))
+                                 .distinct())).all())
+    return {(customer_id, session_id) for customer_id, session_id in sessions if customer_id in ordered
+            or (session_id is not None and (first_session.get(customer_id) or session_id) < session_id)}
 
 
 async def _conversation(db: AsyncSession, conversation_id: int) -> Conversation:

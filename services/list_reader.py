@@ -25,7 +25,7 @@ from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.engine import make_url
 
 from db.engine import Database, is_sqlite, set_sqlite_pragmas
-from db.models import ChatSession, Conversation, Customer, Staff
+from db.models import ChatSession, Conversation, Customer, Order, Staff
 from services import conversations
 from services.conversations import ListFilter
 from services.views import ConversationRow
@@ -34,6 +34,7 @@ CONVERSATIONS = Conversation.__table__  # type: ignore[attr-defined]  # SQLModel
 CUSTOMERS = Customer.__table__  # type: ignore[attr-defined]  # SQLModel tables have __table__ at runtime
 STAFF = Staff.__table__  # type: ignore[attr-defined]  # SQLModel tables have __table__ at runtime
 SESSIONS = ChatSession.__table__  # type: ignore[attr-defined]  # SQLModel tables have __table__ at runtime
+ORDERS = Order.__table__  # type: ignore[attr-defined]  # SQLModel tables have __table__ at runtime
 _DIALECT = SQLiteDialect_pysqlite()
 COMPILED_FILTERS = 64  # count statements kept compiled (one per filter an open list shows)
 
@@ -42,13 +43,18 @@ _ROW_COLUMNS = [CONVERSATIONS.c.id, CONVERSATIONS.c.customer_id, CUSTOMERS.c.nam
                 CONVERSATIONS.c.customer_online, CONVERSATIONS.c.status, CONVERSATIONS.c.unread,
                 CONVERSATIONS.c.last_message_preview, CONVERSATIONS.c.last_message_author,
                 CONVERSATIONS.c.last_message_at, CONVERSATIONS.c.started_at, CONVERSATIONS.c.channel,
-                CONVERSATIONS.c.assignee_id, STAFF.c.name, CONVERSATIONS.c.topics, SESSIONS.c.email]
+                CONVERSATIONS.c.assignee_id, STAFF.c.name, CONVERSATIONS.c.topics, SESSIONS.c.email,
+                SESSIONS.c.identity_verified]
 _READ: list[Callable[[Any], Any] | None] = [column.type.dialect_impl(_DIALECT).result_processor(_DIALECT, None)
                                             for column in _ROW_COLUMNS]
 SELECT_ROWS = (
     f'SELECT c.id, c.customer_id, cu.name, cu.email, c.customer_online, c.status, c.unread, c.last_message_preview, '
     f'c.last_message_author, c.last_message_at, c.started_at, c.channel, c.assignee_id, a.name, c.topics, '
-    f'(SELECT s.email FROM {SESSIONS.name} s WHERE s.conversation_id = c.id ORDER BY s.id DESC LIMIT 1) '
+    f'(SELECT s.email FROM {SESSIONS.name} s WHERE s.conversation_id = c.id ORDER BY s.id DESC LIMIT 1), '
+    # V1: the newest session is unverified and names a customer known before it (an older session or an order)
+    f'(SELECT s.identity_verified = 0 AND (EXISTS (SELECT 1 FROM {SESSIONS.name} o WHERE o.customer_id = '
+    f's.customer_id AND o.id < s.id) OR EXISTS (SELECT 1 FROM {ORDERS.name} od WHERE od.customer_id = s.customer_id)) '
+    f'FROM {SESSIONS.name} s WHERE s.conversation_id = c.id ORDER BY s.id DESC LIMIT 1) '
     f'FROM {CONVERSATIONS.name} c JOIN {CUSTOMERS.name} cu ON cu.id = c.customer_id '
     f'LEFT JOIN {STAFF.name} a ON a.id = c.assignee_id '
     f'WHERE c.id IN (SELECT value FROM json_each(?))')
@@ -152,9 +158,10 @@ SELECT_UNREAD = _plain(conversations.unread_query())
 
 def _to_row(values: list[Any]) -> ConversationRow:
     (conversation_id, customer_id, name, email, online, status, unread, preview, preview_author, last_message_at,
-     started_at, channel, assignee_id, assignee, topics, session_email) = values
+     started_at, channel, assignee_id, assignee, topics, session_email, unverified_claim) = values
     return ConversationRow(
         id=conversation_id, customer_id=customer_id, customer_name=name or email, customer_email=email,
         online=online, status=status, unread=unread, preview=preview, preview_author=preview_author,
         last_message_at=last_message_at, started_at=started_at, channel=channel, assignee_id=assignee_id,
-        assignee_name=assignee or '', topics=list(topics or [])[:2], session_email=session_email or email)
+        assignee_name=assignee or '', topics=list(topics or [])[:2], session_email=session_email or email,
+        unverified_claim=bool(unverified_claim))

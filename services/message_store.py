@@ -79,7 +79,8 @@ async def write_customer_text(*, db: AsyncSession, conversation: Conversation, s
     now = utcnow()
     assert conversation.id is not None
     message = Message(conversation_id=conversation.id, session_id=session_id, author=Author.CUSTOMER,
-                      kind=MessageKind.TEXT, body=body, client_msg_id=client_msg_id, created_at=now, payload=payload or {})
+                      kind=MessageKind.TEXT, body=body, client_msg_id=client_msg_id, created_at=now,
+                      payload=payload or {})
     db.add(message)
     conversation.last_message_at = now
     conversation.last_message_preview = preview_of(body)

@@ -101,6 +101,7 @@ class RateLimits:
         self.new_sessions = SlidingWindowLimiter(session_limit, 60.0)
         self.reads = SlidingWindowLimiter(3 * message_limit, window_seconds)
         self.searches = SlidingWindowLimiter(address_limit, window_seconds)
+        self.verify_requests = SlidingWindowLimiter(3, 15 * 60.0)
         self.login = SignInLimits(login_max_failures)
         """Sign-in attempts (services.staff.sign_in)."""
         self.inbound = SlidingWindowLimiter(inbound_max_failures, 15 * 60.0)
@@ -122,6 +123,10 @@ class RateLimits:
 
     def check_search(self, *, address: str) -> None:
         check_rate(self.searches, f'search:{address}')
+
+    def check_verify_request(self, *, session_id: int) -> None:
+        """Mailing a verification code: three per session in 15 minutes."""
+        check_rate(self.verify_requests, f'verify:{session_id}')
 
     def check_presence(self, *, session_id: int) -> None:
         check_rate(self.per_session, f'presence:{session_id}')

@@ -73,4 +73,7 @@ class ConversationRow:
     assignee_name: str
     topics: list[str] = field(default_factory=list)
     session_email: str = ''
+    unverified_claim: bool = False
+    """The newest chat session is not verified and uses the address of a customer known before it (V1): staff see
+    "Unverified" and should not share that customer's details with it."""
 

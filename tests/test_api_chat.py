@@ -342,3 +342,10 @@ async def test_reading_messages_and_searching_products_are_rate_limited(app: App
     assert answers[:60] == [200] * 60 and answers[60] == 429
     searches = [(await app.http.get('/api/v1/storefront/products', params={'q': 'x'})).status_code for _ in range(61)]
     assert searches[:60] == [200] * 60 and searches[60] == 429
+
+
+async def test_a_store_without_a_mail_server_says_it_cannot_send_a_code(app: App) -> None:
+    """No fake "sent": without INBOX_SMTP_HOST the code could only be saved to a file nobody reads."""
+    token = (await start_chat(app))['session_token']
+    answer = await app.http.post('/api/v1/chat/verify', headers=bearer(token), json={})
+    assert answer.status_code == 503 and answer.json()['error']['code'] == 'verification_unavailable'

@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import json
+import logging
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, WebSocket, WebSocketDisconnect
@@ -11,9 +12,12 @@ from pydantic import BaseModel, Field
 
 from pages.api.chat_socket import ShopperSocket, SocketHub
 from pages.api.deps import MAX_ID, bearer_token, client_address, session_dependency
-from services import chat_sessions, messages
+from services import chat_sessions, messages, verification
+from services import store as store_service
 from services.chat_sessions import ChatSession
-from services.errors import Unauthorized
+from services.errors import ServiceError, Unauthorized
+from services.i18n import _
+from services.mail.transport import MailError, transport_for
 from services.messages import Received
 from services.runtime import Runtime
 
@@ -31,6 +35,8 @@ class SessionOut(BaseModel):
     conversation_id: int
     customer_id: int
     presence_interval_seconds: float = Field(description='How often a page without a socket should send a heartbeat.')
+    verified: bool = Field(default=False, description='The e-mail is proven (identity_hmac or a mailed code, V1): '
+                                                       'the session reads the whole conversation.')
 
 
 class MessageIn(BaseModel):
@@ -59,6 +65,14 @@ class PresenceIn(BaseModel):
     state: Literal['online', 'offline']
 
 
+class VerifyConfirmIn(BaseModel):
+    code: str = Field(max_length=20, description='The 6-digit code from the e-mail.')
+
+
+class VerifiedOut(BaseModel):
+    verified: bool
+
+
 async def accept_message(runtime: Runtime, *, token: str | None, address: str, message_in: MessageIn) -> Received:
     """What POST /chat/messages does once its body is read, in either front (pages/api/message_lane.py, which
     answers it, and FastAPI's route, which documents it): hand it to the one door for shopper messages."""
@@ -68,6 +82,19 @@ async def accept_message(runtime: Runtime, *, token: str | None, address: str, m
 
 MAX_SHOPPER_FRAME = 1024
 """Characters in one frame from a shopper's socket: they only send {"type": "ping"}."""
+
+log = logging.getLogger('inbox.api')
+
+
+class ServiceUnavailable(ServiceError):
+    status = 503
+    code = 'unavailable'
+
+
+class MailNotSent(ServiceError):
+    status = 502
+    code = 'mail_failed'
+
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     401: {'description': 'Missing or invalid session token'},
@@ -94,7 +121,8 @@ def build_chat_router(runtime: Runtime, hub: SocketHub) -> APIRouter:
         assert chat_session.id is not None
         return SessionOut(session_token=created.token, conversation_id=chat_session.conversation_id,
                           customer_id=chat_session.customer_id,
-                          presence_interval_seconds=round(runtime.config.presence_grace_seconds / 3, 2))
+                          presence_interval_seconds=round(runtime.config.presence_grace_seconds / 3, 2),
+                          verified=chat_session.identity_verified)
 
     @router.post('/messages', status_code=201, response_model=MessageOut, responses={
         **ERRORS, 200: {'description': 'Repeated client_msg_id: the first message, nothing stored'},
@@ -115,6 +143,41 @@ def build_chat_router(runtime: Runtime, hub: SocketHub) -> APIRouter:
         async with runtime.db.sessions() as db:
             views = await messages.list_for_session(db=db, chat_session=chat_session, after=after, limit=limit)
         return {'messages': [view.to_api() for view in views]}
+
+    @router.post('/verify', status_code=202, responses={
+        **ERRORS, 502: {'description': 'The mail server did not take the e-mail; nothing changed, ask again'},
+        503: {'description': 'This store sends no e-mail (no mail server is set up)'}})
+    async def ask_for_code(chat_session: SessionDep) -> Response:
+        """Mail a 6-digit code to the session's e-mail (V1); typing it in verifies the session."""
+        assert chat_session.id is not None
+        runtime.limits.check_verify_request(session_id=chat_session.id)
+        transport = transport_for(runtime.config.mail)
+        if not transport.sends_mail:
+            raise ServiceUnavailable(_('This store cannot send e-mail yet, so it cannot send you a code.'),
+                                     code='verification_unavailable')
+        async with runtime.db.sessions() as db:
+            store = await store_service.get_store(db)
+            session, code = await verification.new_code(db=db, session_id=chat_session.id)
+        message = verification.compose_code_message(mail=runtime.config.mail, store_name=store.name,
+                                                    chat_session=session, code=code)
+        try:
+            await transport.send(message)
+        except MailError as error:
+            log.warning('verification code for session %s not sent: %s', chat_session.id, error)
+            raise MailNotSent(_('We could not send the e-mail just now. Please try again.'), code='mail_failed') \
+                from error
+        return Response(status_code=202)
+
+    @router.post('/verify/confirm', response_model=VerifiedOut, responses={
+        **ERRORS, 422: {'description': 'Not the code we sent, or it expired: {"error": {"code": "code_invalid"}}'},
+        429: {'description': 'Five wrong codes: ask for a new one'}})
+    async def confirm_code(confirm_in: VerifyConfirmIn, chat_session: SessionDep) -> VerifiedOut:
+        assert chat_session.id is not None
+        async with runtime.db.sessions() as db:
+            session = await verification.confirm_code(db=db, session_id=chat_session.id, code=confirm_in.code)
+        hub.mark_verified(session.id or 0)  # its open sockets now get the whole conversation
+        runtime.bus.conversation_changed.emit(session.conversation_id)  # staff see the "Unverified" mark go
+        return VerifiedOut(verified=session.identity_verified)
 
     @router.post('/presence', status_code=204, responses=ERRORS)
     async def post_presence(presence_in: PresenceIn, chat_session: SessionDep) -> Response:

@@ -51,6 +51,13 @@ class SocketHub:
             if not sockets:
                 del self._by_conversation[socket.conversation_id]
 
+    def mark_verified(self, session_id: int) -> None:
+        """The session proved its e-mail: its open sockets get every message of the conversation from now on."""
+        for sockets in self._by_conversation.values():
+            for socket in sockets:
+                if socket.session_id == session_id:
+                    socket.verified = True
+
     @property
     def open_count(self) -> int:
         return sum(len(s) for s in self._by_conversation.values())

@@ -37,6 +37,13 @@
  *   counter            character counter near the limit; {count}, {max}
  *   network_error      the server cannot be reached
  *   error_generic      an error without a message from the server
+ *   verify_intro       V1 bar above the conversation of an unverified session
+ *   verify_send        its button that mails a code
+ *   verify_dismiss     its button that hides the bar
+ *   verify_sent        shown once the code was mailed; {email}
+ *   verify_code_label  label and placeholder of the code field
+ *   verify_confirm     button that checks the code
+ *   verify_done        shown when the session is verified
  *
  * Local storage: inbox.session = {token, conversation_id, email, name}; inbox.outbox = messages not yet
  * confirmed (survive a reload; resent with the same client_msg_id); inbox.seen = last staff message seen.
@@ -81,7 +88,14 @@
     too_long: 'Messages can be at most {max} characters.',
     counter: '{count} / {max}',
     network_error: 'Can’t reach the server. Check your connection and try again.',
-    error_generic: 'Something went wrong. Please try again.'
+    error_generic: 'Something went wrong. Please try again.',
+    verify_intro: 'Chatted with us before? Confirm your e-mail to see your earlier messages here.',
+    verify_send: 'Send me a code',
+    verify_dismiss: 'Not now',
+    verify_sent: 'We sent a 6-digit code to {email}.',
+    verify_code_label: 'Code',
+    verify_confirm: 'Confirm',
+    verify_done: 'Thanks, your e-mail is confirmed.'
   };
 
   var API = '/api/v1';
@@ -332,6 +346,12 @@
   var composerError = $('composer-error');
   var counter = $('composer-hint');
   var closeButton = $('close-btn');
+  var verifyBar = $('verify');
+  var verifyAsk = $('verify-ask');
+  var verifySend = $('verify-send');
+  var verifyForm = $('verify-form');
+  var verifyCode = $('verify-code');
+  var verifyStatus = $('verify-status');
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);
@@ -1144,10 +1164,76 @@
     updateConn();
   }
 
+  /* ---------- V1: confirming the e-mail with a mailed code ---------- */
+
+  var LS_VERIFY_DISMISSED = 'inbox.verify-dismissed';
+
+  function showVerifyStatus(text, isError) {
+    verifyStatus.textContent = text;
+    if (isError) verifyStatus.setAttribute('data-error', ''); else verifyStatus.removeAttribute('data-error');
+  }
+
+  function paintVerify() {
+    var offer = !!session && !session.verified && lsGet(LS_VERIFY_DISMISSED) !== String(session.conversation_id);
+    verifyBar.hidden = !offer;
+  }
+
+  verifySend.addEventListener('click', function () {
+    if (!session || verifySend.getAttribute('aria-disabled') === 'true') return;
+    verifySend.setAttribute('aria-disabled', 'true');
+    showVerifyStatus('', false);
+    api('POST', '/chat/verify', {}).then(function (res) {
+      verifySend.removeAttribute('aria-disabled');
+      if (res.status === 202) {
+        showVerifyStatus(t('verify_sent', { email: session.email || '' }), false);
+        verifyForm.hidden = false;
+        verifyAsk.hidden = true;
+        verifyCode.focus();
+      } else {
+        showVerifyStatus(errorMessage(res), true);
+      }
+    }, function () {
+      verifySend.removeAttribute('aria-disabled');
+      showVerifyStatus(S.network_error, true);
+    });
+  });
+
+  $('verify-dismiss').addEventListener('click', function () {
+    if (session) lsSet(LS_VERIFY_DISMISSED, String(session.conversation_id));
+    paintVerify();
+  });
+
+  verifyForm.addEventListener('submit', function (e) {
+    e.preventDefault();
+    var code = verifyCode.value.replace(/\s+/g, '');
+    if (!session || !code) return;
+    api('POST', '/chat/verify/confirm', { code: code }).then(function (res) {
+      if (res.ok && res.data && res.data.verified) {
+        session.verified = true;
+        writeJSON(LS_SESSION, session);
+        verifyForm.hidden = true;
+        showVerifyStatus(S.verify_done, false);
+        setTimeout(paintVerify, 2500);
+        cursor = 0; // the earlier messages of this address are readable now
+        sync();
+        return;
+      }
+      verifyCode.select();
+      showVerifyStatus(errorMessage(res), true);
+      if (res.status === 429) { verifyForm.hidden = true; verifyAsk.hidden = false; }
+    }, function () {
+      showVerifyStatus(S.network_error, true);
+    });
+  });
+
   function startChat() {
     var my = epoch;
     startView.hidden = true;
     chatView.hidden = false;
+    verifyForm.hidden = true;
+    verifyAsk.hidden = false;
+    showVerifyStatus('', false);
+    paintVerify();
     initialDone = false;
     cursor = 0;
     loadSeen();
@@ -1239,7 +1325,8 @@
       done();
       if (session) return;
       if ((res.status === 201 || res.status === 200) && res.data && typeof res.data.session_token === 'string' && res.data.session_token) {
-        var s = { token: res.data.session_token, conversation_id: res.data.conversation_id, email: email, name: name };
+        var s = { token: res.data.session_token, conversation_id: res.data.conversation_id, email: email, name: name,
+                  verified: res.data.verified === true };
         writeJSON(LS_SESSION, s);
         beginSession(s);
         var target = input;

@@ -82,4 +82,33 @@ def install_settings_pages(runtime: Runtime) -> None:
 
             button = ui.button(_('Send test e-mail'), icon='send', on_click=send_test).props(
                 'unelevated no-caps color=indigo-8').mark('send-test-email')
+        with body:
+            identity_card(store.identity_secret)
         return None
+
+
+def identity_card(secret: str) -> None:
+    """V1: the secret a storefront uses to prove its signed-in customers' e-mail addresses, and how."""
+    with ui.card().classes('w-full p-6 gap-3 rounded-xl').mark('identity-card'):
+        ui.label(_('Verified shoppers')).classes('text-base font-semibold')
+        ui.label(_('When your storefront knows who is signed in, it can prove their e-mail address to the chat: '
+                   'send identity_hmac, the HMAC-SHA256 of the address in lower case keyed with this secret, when '
+                   'the chat session starts. Shoppers proven this way see their earlier conversations; others '
+                   'can confirm their address with a code we e-mail them.')).classes('text-sm text-stone-700')
+        with ui.row().classes('items-center gap-2 w-full no-wrap'):
+            field = ui.input(_('Identity secret'), value=secret, password=True, password_toggle_button=True).props(
+                'outlined dense readonly').classes('grow font-mono').mark('identity-secret')
+            ui.button(icon='content_copy', on_click=lambda: ui.clipboard.write(field.value)).props(
+                f'flat round dense aria-label="{_("Copy")}"').tooltip(_('Copy'))
+        ui.label(_('Keep it on your server: anyone who has it can claim any address.')).classes(
+            'text-xs text-amber-900')
+        ui.label(_('Computing it on your server:')).classes('text-sm text-stone-600')
+        ui.code(IDENTITY_EXAMPLE, language='python').classes('w-full text-xs')
+
+
+IDENTITY_EXAMPLE = """import hashlib, hmac
+
+def identity_hmac(secret: str, email: str) -> str:
+    return hmac.new(secret.encode(), email.strip().lower().encode(), hashlib.sha256).hexdigest()
+
+# POST /api/v1/chat/sessions  {"email": email, "identity_hmac": identity_hmac(SECRET, email)}"""

@@ -1,11 +1,16 @@
 """The staff side of C1 in NiceGUI's simulated user: live delivery labels, Retry, and the owner's /settings."""
 from __future__ import annotations
 
+import hashlib
+import hmac
+
 import pytest
 from nicegui.testing import User
 from sqlmodel import col, select
 
 from db.models import Message
+from services import store as store_service
+from services.tokens import identity_matches
 from tests.conftest import App, add_staff, sign_in
 from tests.mail.conftest import SmtpSink, offline_shopper
 
@@ -119,3 +124,17 @@ async def test_settings_are_for_the_owner_only(app: App, user: User) -> None:
     await user.open('/settings')
     await user.should_see(marker='settings-owner-only')
     await user.should_not_see(marker='send-test-email')
+
+
+async def test_the_owner_finds_the_identity_secret_and_how_to_compute_the_hmac(app: App, user: User) -> None:
+    """V1: the secret that lets a storefront prove its shoppers' addresses is in Settings, with a recipe that works."""
+    async with app.runtime.db.sessions() as db:
+        await add_staff(db, is_owner=True)
+        secret = (await store_service.get_store(db)).identity_secret
+    await sign_in(user)
+    await user.open('/settings')
+    await user.should_see('Verified shoppers', marker='identity-card')
+    shown = user.find(marker='identity-secret').elements.pop()
+    assert getattr(shown, 'value', None) == secret
+    recipe = hmac.new(secret.encode(), ' Sara@Example.com'.strip().lower().encode(), hashlib.sha256).hexdigest()
+    assert identity_matches(secret, 'sara@example.com', recipe)  # the page's example is what the server checks

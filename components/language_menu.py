@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from pages.language import use_language
 from services.errors import ServiceError
 from services.i18n import LANGUAGE_NAMES, SUPPORTED_LANGUAGES, _, current_language
 from services.runtime import Runtime
@@ -19,8 +18,7 @@ def language_menu(runtime: Runtime, *, staff_id: int) -> ui.button:
         except ServiceError as error:
             ui.notify(error.message, type='negative')
             return
-        use_language(code)
-        ui.navigate.reload()
+        ui.navigate.reload()  # the page is built again, in the language now saved on the staff member
 
     def chooser(code: str):  # type: ignore[no-untyped-def]
         return lambda: choose(code)

@@ -2,21 +2,22 @@
 Conversation details (P5)."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 
 from nicegui import ui
 
 from components.clock import ViewerClock
-from services import carts, customers, locale_format, orders
+from services import carts, conversations, customers, locale_format, orders
 from services import store as store_service
 from services.carts import CartView
+from services.classification.topics import TOPIC_LABELS
 from services.customers import CustomerProfile
 from services.errors import ServiceError
 from services.i18n import NP_, _, ngettext, pgettext
 from services.orders import OrderView
 from services.runtime import Runtime
 from services.staff import get_active_staff
-from services.classification.topics import TOPIC_LABELS
 from services.views import ConversationRow
 
 CART_PREVIEW = 3
@@ -25,7 +26,7 @@ ORDER_STATUS = {'open': NP_('order', 'Open'), 'paid': NP_('order', 'Paid'), 'ful
 
 
 def customer_since(moment: datetime) -> str:
-    days = (datetime.now(timezone.utc) - moment).days
+    days = (datetime.now(UTC) - moment).days
     if days < 1:
         return _('Customer since today')
     if days < 60:
@@ -40,49 +41,117 @@ def money(amount: object, currency: str) -> str:
     return locale_format.money(amount, currency)
 
 
+@dataclass(frozen=True)
+class _Shown:
+    """What the panel shows of one conversation; each section is redrawn only when its own part changed."""
+    row: ConversationRow
+    profile: CustomerProfile
+    cart: CartView
+    last: OrderView | None
+
+    def part(self, section: str) -> object:
+        profile = self.profile
+        if section == 'customer':
+            return replace(profile, note='', note_updated_at=None, note_updated_by='')
+        if section == 'note':
+            return profile.note, profile.note_updated_at, profile.note_updated_by
+        if section == 'cart':
+            return self.cart
+        if section == 'last_order':
+            return self.last, profile.order_count, profile.id
+        return self.row.topics[:1], self.row.status, self.row.channel, self.row.started_at
+
+
+SECTIONS = ('customer', 'note', 'cart', 'last_order', 'details')
+
+
 class ProfilePanel:
     def __init__(self, runtime: Runtime, *, clock: ViewerClock, staff_id: int) -> None:
         self.runtime = runtime
         self.clock = clock
         self.staff_id = staff_id
         self.row: ConversationRow | None = None
+        self.shown: _Shown | None = None
+        self.boxes: dict[str, ui.column] = {}
+        self.note_input: ui.textarea | None = None
+        self.note_stamp: ui.label | None = None
+        self.note_saved = ''
+        """The note as last loaded or saved: while the textarea holds something else, staff are typing."""
         self.root = ui.column().classes('w-full gap-0 p-0')
         self.clear()
 
     def clear(self) -> None:
         self.row = None
+        self.shown = None
+        self.boxes = {}
         self.root.clear()
         with self.root:
             ui.label(_('Customer details appear here when a conversation is open.')).classes(
                 'text-sm text-stone-500 p-5')
 
     def _section(self, title: str, *, action: tuple[str, object] | None = None) -> ui.column:
-        with self.root:
-            with ui.column().classes('w-full gap-1 px-5 py-4 border-b border-stone-100') as section:
-                with ui.row().classes('w-full items-center justify-between'):
-                    ui.label(title).classes('text-xs font-semibold uppercase tracking-wide text-stone-500')
-                    if action is not None:
-                        label, handler = action
-                        ui.button(label, on_click=handler).props('flat dense no-caps size=sm color=indigo-8')
+        with ui.column().classes('w-full gap-1 px-5 py-4 border-b border-stone-100') as section:
+            with ui.row().classes('w-full items-center justify-between'):
+                ui.label(title).classes('text-xs font-semibold uppercase tracking-wide text-stone-500')
+                if action is not None:
+                    label, handler = action
+                    ui.button(label, on_click=handler).props('flat dense no-caps size=sm color=indigo-8')
         return section
 
-    async def show(self, row: ConversationRow) -> None:
-        self.row = row
+    async def _load(self, conversation_id: int) -> _Shown:
         async with self.runtime.db.sessions() as db:
+            row = await conversations.get_row(db=db, conversation_id=conversation_id)
             store = await store_service.get_store(db)
             profile = await customers.get_profile(db=db, customer_id=row.customer_id, currency=store.currency)
             cart = await carts.cart_for_conversation(db=db, conversation_id=row.id, currency=store.currency)
             last = await orders.last_order_placed(db=db, customer_id=row.customer_id)
-        self.root.clear()
-        self._customer(profile)
-        self._note(profile)
-        self._cart(cart)
-        self._last_order(last, profile)
-        self._details(row)
+        return _Shown(row=row, profile=profile, cart=cart, last=last)
+
+    async def show(self, row: ConversationRow) -> None:
+        """Show this conversation's customer; for the one already shown, update in place (refresh)."""
+        shown = await self._load(row.id)
+        if self.shown is None or self.shown.row.id != row.id or not self.boxes:
+            self.root.clear()
+            with self.root:
+                self.boxes = {section: ui.column().classes('w-full gap-0') for section in SECTIONS}
+            changed = list(SECTIONS)
+        else:
+            changed = [section for section in SECTIONS if shown.part(section) != self.shown.part(section)]
+        self.row, self.shown = shown.row, shown
+        for section in changed:
+            self._draw(section, shown)
 
     async def refresh(self) -> None:
+        """Re-read what the panel shows (the row too: topics, status) and redraw only the sections that changed."""
         if self.row is not None:
             await self.show(self.row)
+
+    def _draw(self, section: str, shown: _Shown) -> None:
+        if section == 'note' and self.note_input is not None and self.note_input.parent_slot is not None \
+                and self.boxes['note'].default_slot.children:
+            self._update_note(shown.profile)
+            return
+        box = self.boxes[section]
+        box.clear()
+        with box:
+            if section == 'customer':
+                self._customer(shown.profile)
+            elif section == 'note':
+                self._note(shown.profile)
+            elif section == 'cart':
+                self._cart(shown.cart)
+            elif section == 'last_order':
+                self._last_order(shown.last, shown.profile)
+            else:
+                self._details(shown.row)
+
+    def _update_note(self, profile: CustomerProfile) -> None:
+        """Someone saved the note meanwhile: take their text unless this staff member is typing their own."""
+        assert self.note_input is not None and self.note_stamp is not None
+        if (self.note_input.value or '') == self.note_saved:
+            self.note_input.value = profile.note
+        self.note_saved = profile.note
+        self.note_stamp.set_text(self._note_stamp(profile))
 
     def _customer(self, profile: CustomerProfile) -> None:
         with self._section(_('Customer')):
@@ -112,13 +181,14 @@ class ProfilePanel:
                         'local-time')
 
     def _note(self, profile: CustomerProfile) -> None:
+        self.note_saved = profile.note
         with self._section(_('Note')):
-            note = ui.textarea(placeholder=_('Add a note about this customer (only staff see it)'),
+            self.note_input = note = ui.textarea(placeholder=_('Add a note about this customer (only staff see it)'),
                                value=profile.note).props('outlined dense autogrow maxlength=5000').classes(
                 'w-full').mark('note')
             note.props['aria-label'] = _('Note')
             with ui.row().classes('w-full items-center justify-between'):
-                stamp = ui.label(self._note_stamp(profile)).classes('text-xs text-stone-500')
+                self.note_stamp = stamp = ui.label(self._note_stamp(profile)).classes('text-xs text-stone-500')
 
                 async def save() -> None:
                     try:
@@ -129,6 +199,7 @@ class ProfilePanel:
                     except ServiceError as error:
                         ui.notify(error.message, type='negative')
                         return
+                    self.note_saved = saved.note
                     stamp.set_text(self._note_stamp(saved))
                     ui.notify(_('Note saved'), type='positive')
 
@@ -206,10 +277,13 @@ class ProfilePanel:
     def _details(self, row: ConversationRow) -> None:
         with self._section(_('Conversation details')):
             latest_topic = _(TOPIC_LABELS.get(row.topics[0], row.topics[0])) if row.topics else _('None yet')
-            for label, value in ((_('Topic'), latest_topic),
+            with ui.row().classes('w-full justify-between gap-3 text-sm no-wrap'):
+                ui.label(_('Topic')).classes('text-stone-500 shrink-0')
+                ui.label(latest_topic).classes('text-stone-800 text-right min-w-0').mark('profile-topic')
+            for label, value in (
                                  (_('Status'), _('Open') if row.status == 'open' else _('Closed')),
                                  (_('Channel'), _('Online store chat') if row.channel == 'chat' else _('E-mail')),
                                  (_('Started'), self.clock.short(row.started_at))):
-                with ui.row().classes('w-full justify-between gap-3 text-sm no-wrap'):  # a long topic wraps at the right
+                with ui.row().classes('w-full justify-between gap-3 text-sm no-wrap'):
                     ui.label(label).classes('text-stone-500 shrink-0')
                     ui.label(value).classes('text-stone-800 text-right min-w-0')

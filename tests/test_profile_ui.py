@@ -79,3 +79,35 @@ async def test_manage_page_validates_and_saves_the_customer(app: App, user: User
     await user.open(f'/inbox/{session.conversation_id}')
     await user.should_see('+358 40 123 4567')
     await user.should_see(marker='local-time')
+
+
+async def test_a_note_being_typed_survives_the_shopper_writing(app: App, user: User) -> None:
+    """The panel was cleared and rebuilt on every change of the conversation, wiping an unsaved note (issue 17)."""
+    session = await shopper(app)
+    await sign_in(user)
+    await user.open(f'/inbox/{session.conversation_id}')
+    await user.should_see(marker='note')
+    user.find(marker='note').type('Prefers size M, call after 5')
+    await shopper_says(app.runtime.shopper_messages, session, 'Are you there?', client_msg_id='2')
+    await user.should_see('Are you there?')
+    typed = [getattr(el, 'value', None) for el in user.find(marker='note').elements]
+    assert typed == ['Prefers size M, call after 5']
+
+
+async def test_conversation_details_show_the_topic_once_the_tagger_tagged_it(app: App, user: User) -> None:
+    """The panel said "None yet" after tagging until a reload: it redrew the row it had when opened (issue 17)."""
+    from db.models import Conversation
+
+    session = await shopper(app)
+    await sign_in(user)
+    await user.open(f'/inbox/{session.conversation_id}')
+    await user.should_see('None yet')
+    async with app.runtime.db.sessions() as db:  # what the tagger does (services/tagging.py): store, then publish
+        conversation = await db.get(Conversation, session.conversation_id)
+        assert conversation is not None
+        conversation.topics = ['shipping']
+        db.add(conversation)
+        await db.commit()
+    app.runtime.bus.conversation_changed.emit(session.conversation_id)
+    await user.should_not_see('None yet')
+    await user.should_see('Shipping', marker='profile-topic')

@@ -1,7 +1,7 @@
 """Times shown in the viewer's own time zone, written the way the viewer's language writes them."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from services import locale_format
@@ -26,7 +26,7 @@ class ViewerClock:
 
     def short(self, moment: datetime, *, now: datetime | None = None) -> str:
         """14:05 today, 'Mon 14:05' this week, '3 Nov' this year, else '3 Nov 2025' (English; see locale_format)."""
-        now_local = self.local(now or datetime.now(timezone.utc))
+        now_local = self.local(now or datetime.now(UTC))
         local = self.local(moment)
         if local.date() == now_local.date():
             return locale_format.time_of_day(local)

@@ -128,7 +128,8 @@ class ConversationList:
             ui.separator()
             with ui.element('div').classes('w-full grow min-h-0 overflow-y-auto overflow-x-hidden'):
                 self.rows = ConversationRows(labels=row_labels(), selected=selected_id, on_select=self.select,
-                                             on_toggle=self.toggle_status, on_assign=self.assign).mark('conversation-rows')
+                                             on_toggle=self.toggle_status, on_assign=self.assign)
+                self.rows.mark('conversation-rows')
                 self.more = ui.button(_('Load more'), on_click=self.load_more).props('flat no-caps').classes(
                     'w-full').mark('load-more')
                 self.empty = ui.column().classes('w-full items-center text-center p-8 gap-2 text-stone-500')

@@ -108,7 +108,8 @@ class DiscountShareDialog(ui.dialog):
             self.error = ui.label('').classes('text-sm text-red-700').mark('discount-error')
             self.results = ui.column().classes('w-full gap-0 max-h-80 overflow-y-auto')
             with ui.row().classes('w-full justify-between'):
-                ui.link(_('Create or edit codes'), '/discounts', new_tab=True).classes('text-sm text-indigo-700 self-center')
+                ui.link(_('Create or edit codes'), '/discounts', new_tab=True).classes(
+                    'text-sm text-indigo-700 self-center')
                 ui.button(_('Close'), on_click=lambda: self.submit(None)).props('flat no-caps')
 
     async def load(self) -> None:
@@ -123,8 +124,9 @@ class DiscountShareDialog(ui.dialog):
                     with ui.column().classes('gap-0 grow min-w-0'):
                         ui.label(code.code).classes('text-sm font-mono font-semibold')
                         ui.label(_('{value} off', value=code.value)).classes('text-xs text-stone-500')
-                    ui.label(_(STATUS_LABEL[code.status])).classes(
-                        'text-xs rounded-full px-2 py-0.5 ' + STATUS_STYLE[code.status]).mark(f'code-status-{code.code}')
+                    status = ui.label(_(STATUS_LABEL[code.status])).classes(
+                        'text-xs rounded-full px-2 py-0.5 ' + STATUS_STYLE[code.status])
+                    status.mark(f'code-status-{code.code}')
                     ui.button(_('Share'), on_click=self._sharer(code.id)).props(
                         'flat dense no-caps color=indigo-8').mark(f'share-code-{code.code}')
 
@@ -149,9 +151,10 @@ class ImageShareDialog(ui.dialog):
             ui.label(_('PNG, JPEG, WebP or GIF, up to 10 MB. Metadata such as location is removed.')).classes(
                 'text-sm text-stone-600')
             self.error = ui.label('').classes('text-sm text-red-700').mark('image-error')
-            ui.upload(on_upload=self._uploaded, on_rejected=self._rejected, auto_upload=True,
-                      max_file_size=MAX_BYTES, max_files=1).props('accept="image/png,image/jpeg,image/webp,image/gif" '
-                                                                   'flat bordered').classes('w-full').mark('image-upload')
+            upload = ui.upload(on_upload=self._uploaded, on_rejected=self._rejected, auto_upload=True,
+                               max_file_size=MAX_BYTES, max_files=1)
+            upload.props('accept="image/png,image/jpeg,image/webp,image/gif" flat bordered').classes('w-full')
+            upload.mark('image-upload')
             ui.button(_('Close'), on_click=lambda: self.submit(None)).props('flat no-caps').classes('self-end')
 
     async def _uploaded(self, event: events.UploadEventArguments) -> None:

@@ -9,18 +9,18 @@ from nicegui import ui
 
 from components.clock import ViewerClock
 from components.composer import Composer
-from components.share_dialogs import DiscountShareDialog, ImageShareDialog, ProductShareDialog
 from components.conversation_actions import ConversationActions
 from components.conversation_list import initials, topic_chip
+from components.share_dialogs import DiscountShareDialog, ImageShareDialog, ProductShareDialog
 from services import carts, catalog, conversations, locale_format, messages, sharing, tagging
-from services.classification.topics import TOPIC_KEYS, TOPIC_LABELS
 from services import store as store_service
 from services.carts import cart_event_text
+from services.classification.topics import TOPIC_KEYS, TOPIC_LABELS
 from services.errors import NotFound, ServiceError
-from services.mail.outbox import retry_now
 from services.i18n import N_, _, pgettext
-from services.runtime import Runtime
 from services.images import store_image
+from services.mail.outbox import retry_now
+from services.runtime import Runtime
 from services.staff import get_active_staff
 from services.views import ConversationRow, MessageView
 
@@ -200,8 +200,8 @@ class Thread:
         self.header.set_visibility(True)
         self.header.clear()
         with self.header:
-            aria(ui.button(icon='arrow_back', on_click=self.on_back).props('flat round dense').classes('single-pane-only'),
-                 _('Back to conversations'))
+            back = ui.button(icon='arrow_back', on_click=self.on_back).props('flat round dense')
+            aria(back.classes('single-pane-only'), _('Back to conversations'))
             ui.label(initials(row.customer_name)).classes(
                 'w-10 h-10 rounded-full bg-stone-200 text-stone-700 flex items-center justify-center text-sm '
                 'font-semibold shrink-0')

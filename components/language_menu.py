@@ -3,22 +3,19 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from services.errors import ServiceError
+from components.command_feedback import REFUSED, run_command
 from services.i18n import LANGUAGE_NAMES, SUPPORTED_LANGUAGES, _, current_language
+from services.inbox_commands import InboxCommands
 from services.runtime import Runtime
-from services.staff import set_language
 
 
 def language_menu(runtime: Runtime, *, staff_id: int) -> ui.button:
     """Picking a language saves it on the staff member and redraws the page in it."""
+    commands = InboxCommands(runtime, staff_id=staff_id)
+
     async def choose(code: str) -> None:
-        try:
-            async with runtime.db.sessions() as db:
-                await set_language(db=db, staff_id=staff_id, language=code)
-        except ServiceError as error:
-            ui.notify(error.message, type='negative')
-            return
-        ui.navigate.reload()  # the page is built again, in the language now saved on the staff member
+        if await run_command(commands.set_language(code)) is not REFUSED:
+            ui.navigate.reload()  # the page is built again, in the language now saved on the staff member
 
     def chooser(code: str):  # type: ignore[no-untyped-def]
         return lambda: choose(code)

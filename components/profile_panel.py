@@ -8,16 +8,16 @@ from datetime import UTC, datetime
 from nicegui import ui
 
 from components.clock import ViewerClock
+from components.command_feedback import Refused, run_command
 from services import carts, conversations, customers, locale_format, orders
 from services import store as store_service
 from services.carts import CartView
 from services.classification.topics import TOPIC_LABELS
 from services.customers import CustomerProfile
-from services.errors import ServiceError
 from services.i18n import NP_, _, ngettext, pgettext
+from services.inbox_commands import InboxCommands
 from services.orders import OrderView
 from services.runtime import Runtime
-from services.staff import get_active_staff
 from services.views import ConversationRow
 
 CART_PREVIEW = 3
@@ -70,6 +70,7 @@ class ProfilePanel:
         self.runtime = runtime
         self.clock = clock
         self.staff_id = staff_id
+        self.commands = InboxCommands(runtime, staff_id=staff_id)
         self.row: ConversationRow | None = None
         self.shown: _Shown | None = None
         self.boxes: dict[str, ui.column] = {}
@@ -191,13 +192,8 @@ class ProfilePanel:
                 self.note_stamp = stamp = ui.label(self._note_stamp(profile)).classes('text-xs text-stone-500')
 
                 async def save() -> None:
-                    try:
-                        async with self.runtime.db.sessions() as db:
-                            staff = await get_active_staff(db=db, staff_id=self.staff_id)
-                            saved = await customers.save_note(db=db, staff=staff, customer_id=profile.id,
-                                                              text=note.value or '')
-                    except ServiceError as error:
-                        ui.notify(error.message, type='negative')
+                    saved = await run_command(self.commands.save_note(customer_id=profile.id, text=note.value or ''))
+                    if isinstance(saved, Refused):
                         return
                     self.note_saved = saved.note
                     stamp.set_text(self._note_stamp(saved))

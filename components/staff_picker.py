@@ -3,17 +3,16 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from services import conversations
 from services.i18n import _
-from services.runtime import Runtime
+from services.inbox_commands import InboxCommands
 
 UNASSIGN = 0
 
 
 class StaffPicker(ui.dialog):
-    def __init__(self, runtime: Runtime, *, current_assignee_id: int | None) -> None:
+    def __init__(self, commands: InboxCommands, *, current_assignee_id: int | None) -> None:
         super().__init__()
-        self.runtime = runtime
+        self.commands = commands
         self.current = current_assignee_id
         with self, ui.card().classes('w-[380px] max-w-[95vw] gap-2 p-4'):
             ui.label(_('Assign conversation')).classes('text-lg font-semibold')
@@ -33,8 +32,7 @@ class StaffPicker(ui.dialog):
         return lambda: self.submit(staff_id)
 
     async def load(self) -> None:
-        async with self.runtime.db.sessions() as db:
-            staff = await conversations.assignable_staff(db=db, search=self.search.value or '')
+        staff = await self.commands.assignable_staff(self.search.value or '')
         self.results.clear()
         with self.results:
             if not staff:

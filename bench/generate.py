@@ -29,7 +29,7 @@ import shutil
 import sqlite3
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 if __package__ in (None, ''):
@@ -52,7 +52,8 @@ PRODUCTS = ('linen shirt', 'wool scarf', 'rain jacket', 'canvas tote', 'leather 
             'cotton hoodie', 'knit beanie', 'chino trousers', 'summer dress', 'running shoes', 'travel mug')
 RARE_PRODUCT = 'weekender'  # appears in about 1 % of shopper messages: the "search by message text" term
 CUSTOMER_LINES = (
-    'Hi, is the {p} available in size {s}?', 'When will my order #{o} arrive?', 'Can I return the {p} I bought last week?',
+    'Hi, is the {p} available in size {s}?', 'When will my order #{o} arrive?',
+    'Can I return the {p} I bought last week?',
     'Do you ship to {c}?', 'Is there a discount code for the {p}?', 'I would like to change the address on order #{o}.',
     'How do I wash the {p}?', 'My payment failed at checkout, can you help?', 'Do you sell wholesale?',
     'What are your opening hours?', 'The {p} arrived damaged, what now?', 'Thanks, that helps a lot!',
@@ -101,7 +102,7 @@ def generate(out: Path, conversations: int, messages: int, *, seed: int = 8) -> 
     migrated = time.perf_counter()
 
     rng = random.Random(seed)
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    now = datetime.now(UTC).replace(tzinfo=None)
     password_hash = hash_password(STAFF_PASSWORD)
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute('PRAGMA journal_mode=MEMORY')  # one bulk transaction; switched back to WAL below
@@ -165,7 +166,8 @@ def generate(out: Path, conversations: int, messages: int, *, seed: int = 8) -> 
     elapsed = time.perf_counter() - started
 
     check = sqlite3.connect(path)
-    open_ids = [row[0] for row in check.execute("SELECT id FROM conversation WHERE status = 'open' AND id < ?", (big_id,))]
+    open_ids = [row[0] for row in check.execute("SELECT id FROM conversation WHERE status = 'open' AND id < ?",
+                                                (big_id,))]
     search_customer = rng.choice(open_ids) if open_ids else 1  # an open one, so the search finds a row to show
     email = check.execute('SELECT email FROM customer WHERE id = ?', (search_customer,)).fetchone()[0]
     counts = dict(check.execute('SELECT status, count(*) FROM conversation GROUP BY status').fetchall())

@@ -62,7 +62,8 @@ async def raw_insert_baseline(seconds: float, max_rows: int = 200_000) -> dict[s
         await db.execute('CREATE TABLE conversation (id INTEGER PRIMARY KEY, last_message_at TEXT)')
         await db.execute('INSERT INTO conversation (id, last_message_at) VALUES (1, "")')
         await db.execute(
-            'CREATE TABLE message (id INTEGER PRIMARY KEY, conversation_id INTEGER NOT NULL REFERENCES conversation(id), '
+            'CREATE TABLE message (id INTEGER PRIMARY KEY, '
+            'conversation_id INTEGER NOT NULL REFERENCES conversation(id), '
             'session_id INTEGER, author TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL, client_msg_id TEXT, '
             'created_at TEXT NOT NULL, UNIQUE (session_id, client_msg_id))')
         await db.commit()
@@ -183,7 +184,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument('--seconds', type=float, default=20, help='measured time')
     parser.add_argument('--warmup', type=float, default=3, help='seconds of load before measuring')
     parser.add_argument('--db-size', type=int, default=10_000,
-                        help='conversations of history in the server\'s database (a copy of the generated one); 0: empty')
+                        help='conversations of history in the server\'s database '
+                             '(a copy of the generated one); 0: empty')
     parser.add_argument('--baseline-seconds', type=float, default=5)
     parser.add_argument('--json', help='write the figures here')
     parser.add_argument('--profile', type=Path, help='sample the server with py-spy during the window into this file')
@@ -217,7 +219,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         ['server: statuses in the window', ', '.join(f'{k}: {v:,}' for k, v in sorted(load['statuses'].items()))],
         ['server CPU / load generator CPU (cores)', f'{load["server_cpu_cores"]:.2f} / '
                                                    f'{load["load_generator_cpu_cores"]:.2f}'],
-        ['server CPU per accepted message (ms)', ms(load['server_cpu_cores'] * 1000 / max(load['accepted_per_second'], 1e-9))],
+        ['server CPU per accepted message (ms)',
+         ms(load['server_cpu_cores'] * 1000 / max(load['accepted_per_second'], 1e-9))],
         ['classified: stored shopper messages with a topic', f'{topics["stored"] - topics["untagged"]:,} of '
                                                             f'{topics["stored"]:,}, the last '
                                                             f'{topics["seconds_after_load"]:.2f} s after the load'],

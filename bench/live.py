@@ -247,7 +247,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
 
             try:
                 await asyncio.wait_for(asyncio.gather(*(start(s) for s in shoppers)), 180)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 print('  (connecting shoppers cut at its time bound)')
             shoppers = [s for s in shoppers if s.ws is not None]
             if not shoppers:
@@ -285,12 +285,13 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                     try:
                         status = await asyncio.wait_for(shopper.poster.post_json('/api/v1/chat/messages', json.dumps(
                             {'body': f'{marker} {random.choice(BODIES)}', 'client_msg_id': marker}).encode(), {
-                            'Authorization': f'Bearer {shopper.token}', 'X-Forwarded-For': shopper_address(shopper.index)}),
+                            'Authorization': f'Bearer {shopper.token}',
+                            'X-Forwarded-For': shopper_address(shopper.index)}),
                             timeout=30)
                         post_status[status] = post_status.get(status, 0) + 1
                         if counting:
                             post_latency.append(now_ms() - sent)
-                    except (OSError, asyncio.IncompleteReadError, ValueError, asyncio.TimeoutError):
+                    except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError):
                         post_status[-1] = post_status.get(-1, 0) + 1
                     next_at += INTERVAL
                     await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
@@ -344,7 +345,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             try:
                 await asyncio.wait_for(asyncio.gather(*(shop(s) for s in shoppers), staff()),
                                        timeout=args.seconds + INTERVAL + 90)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 print('  (load phase cut at its time bound)')
             cpu[1], rss[1], wall[1] = cpu_seconds(server.pid), rss_mb(server.pid), time.perf_counter()
             own_cpu = (time.process_time() - own_cpu) / (wall[1] - wall[0])
@@ -419,7 +420,7 @@ def browser_profile_report(profile: dict[str, Any], top: int = 25) -> str:
     nodes = {node['id']: node for node in profile['nodes']}
     deltas = profile.get('timeDeltas', [])
     own: dict[str, float] = {}
-    for sample, delta in zip(profile.get('samples', []), deltas[1:] + [0]):
+    for sample, delta in zip(profile.get('samples', []), deltas[1:] + [0], strict=False):
         frame = nodes[sample]['callFrame']
         url = frame.get('url', '').rsplit('/', 1)[-1]
         name = f'{frame.get("functionName") or "(anonymous)"} {url}:{frame.get("lineNumber", 0) + 1}'
@@ -453,7 +454,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                        ('shopper send -> message in the open thread', 'shopper_to_staff_thread_ms'),
                        ('staff click Send -> shopper socket', 'staff_to_shopper_ms'),
                        ('shopper POST /messages (HTTP answer)', 'post_ms'),
-                       ('shopper send -> list update reaches the page (socket.io)', 'shopper_to_staff_update_received_ms'),
+                       ('shopper send -> list update reaches the page (socket.io)',
+                        'shopper_to_staff_update_received_ms'),
                        ('shopper send -> pushed back on own socket (no browser)', 'shopper_to_own_socket_ms'),
                        ('baseline: bare WebSocket echo round trip', 'echo_baseline_ms')):
         s = result[key]
@@ -472,7 +474,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
           f'tracebacks in the server log: {result["server_tracebacks"]}')
     busy = result['page_main_thread_share']
     other = busy['TaskDuration'] - busy['ScriptDuration'] - busy['RecalcStyleDuration'] - busy['LayoutDuration']
-    print(f'  staff tab main thread busy {busy["TaskDuration"]:.0%} of the time: style {busy["RecalcStyleDuration"]:.0%}, '
+    print(f'  staff tab main thread busy {busy["TaskDuration"]:.0%} of the time: '
+          f'style {busy["RecalcStyleDuration"]:.0%}, '
           f'layout {busy["LayoutDuration"]:.0%}, script from timers and events {busy["ScriptDuration"]:.0%}, other '
           f'{other:.0%} (the JavaScript of socket messages, which runs as microtasks, paint and compositing)')
     result['table'] = text

@@ -40,7 +40,8 @@ RECONNECT_TIMEOUT = 10.0  # app/main.py: ui.run(reconnect_timeout=10)
 
 def baseline_import_rss() -> float:
     code = ('import nicegui, sqlalchemy, sqlmodel, aiosqlite, sklearn, fastapi; from pathlib import Path; '
-            'print([l for l in Path("/proc/self/status").read_text().splitlines() if l.startswith("VmRSS")][0].split()[1])')
+            'print([l for l in Path("/proc/self/status").read_text().splitlines() '
+            'if l.startswith("VmRSS")][0].split()[1])')
     out = subprocess.run([PYTHON, '-c', code], capture_output=True, text=True, timeout=120, check=True).stdout
     return int(out.strip()) / 1024
 
@@ -85,7 +86,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     per_socket_kb = (steps['sockets'] - steps['idle']) * 1024 / max(1, first['sockets'])
     per_tab_mb = (steps['tabs'] - steps['sockets']) / max(1, first['tabs'])
     return {'baseline_import_mb': baseline, 'rss_mb': steps, 'sockets': first['sockets'],
-            'socket_failures': sum(r['failures'] for r in rounds), 'tabs': first['tabs'], 'per_socket_kb': per_socket_kb,
+            'socket_failures': sum(r['failures'] for r in rounds), 'tabs': first['tabs'],
+            'per_socket_kb': per_socket_kb,
             'per_tab_mb': per_tab_mb, 'chromium_mb': first['chromium_mb'], 'db_size': args.db_size,
             'rounds': args.rounds, 'server_tracebacks': tracebacks}
 
@@ -118,7 +120,7 @@ async def load_round(args: argparse.Namespace, server: Server, email: str, passw
 
         try:
             await asyncio.wait_for(asyncio.gather(*(connect(i) for i in range(args.sockets))), timeout=300)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             print('  (connecting cut at its time bound)')
         sockets_mb = await settle_rss(server.pid)
         print(f'  + {len(sockets)} shopper sockets: {sockets_mb:.0f} MB', flush=True)
@@ -140,7 +142,7 @@ async def load_round(args: argparse.Namespace, server: Server, email: str, passw
 
             try:
                 await asyncio.wait_for(open_tabs(), 240)
-            except (asyncio.TimeoutError, Exception) as error:  # noqa: BLE001  (reported with the count)
+            except (TimeoutError, Exception) as error:  # noqa: BLE001  (reported with the count)
                 print(f'  (opening tabs stopped: {type(error).__name__}; {len(pages)} open)')
             tabs_mb = await settle_rss(server.pid, SETTLE * 2)
             pid = browser_pid(browser)
@@ -170,19 +172,23 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     result = asyncio.run(run(args))
     r = result['rss_mb']
     rows = [['idle (after start-up)', f'{r["idle"]:.0f}', ''],
-            [f'+ {result["sockets"]} shopper sockets', f'{r["sockets"]:.0f}', f'{result["per_socket_kb"]:.0f} KB per socket'],
+            [f'+ {result["sockets"]} shopper sockets', f'{r["sockets"]:.0f}',
+             f'{result["per_socket_kb"]:.0f} KB per socket'],
             [f'+ {result["tabs"]} staff tabs', f'{r["tabs"]:.0f}', f'{result["per_tab_mb"]:.1f} MB per tab'],
             ['everything closed again', f'{r["closed"]:.0f}', f'{r["closed"] - r["idle"]:+.0f} MB vs idle'],
             *([f'round {n}: the same sockets and tabs again, then closed', f'{r[f"closed{n}"]:.0f}',
-               f'{r[f"closed{n}"] - r[f"closed{n - 1}"]:+.0f} MB vs round {n - 1} (with {r[f"tabs{n}"]:.0f} MB while open)']
+               f'{r[f"closed{n}"] - r[f"closed{n - 1}"]:+.0f} MB vs round {n - 1} '
+               f'(with {r[f"tabs{n}"]:.0f} MB while open)']
               for n in range(2, result['rounds'] + 1)),
             ['baseline: python importing the libraries', f'{result["baseline_import_mb"]:.0f}', ''],
-            ['(Chromium with the tabs, all processes)', f'{result["chromium_mb"]:,.0f}', 'shared pages counted per process']]
+            ['(Chromium with the tabs, all processes)', f'{result["chromium_mb"]:,.0f}',
+             'shared pages counted per process']]
     text = table(['server RSS', 'MB', 'note'], rows)
     print()
     print(text)
     if result['socket_failures'] or result['server_tracebacks']:
-        print(f'  socket failures {result["socket_failures"]}, tracebacks in the server log {result["server_tracebacks"]}')
+        print(f'  socket failures {result["socket_failures"]}, '
+              f'tracebacks in the server log {result["server_tracebacks"]}')
     result['table'] = text
     write_json(args.json, result)
     return result

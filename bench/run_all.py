@@ -15,7 +15,7 @@ import json
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -144,18 +144,20 @@ def main(argv: list[str] | None = None) -> None:
     target_rows = targets(results)
 
     lines = ['# Benchmark results', '',
-             f'Run {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC by `make bench` (`python -m bench.run_all`), '
+             f'Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `make bench` (`python -m bench.run_all`), '
              f'{total / 60:.1f} minutes.', '',
              f'Machine: {facts["nproc"]} CPUs ({facts["cpu"]}), {facts["ram_gb"]} GB RAM, Python {facts["python"]}, '
              f'{facts["platform"]}. Load average at the start {facts["load_average"]}.', '',
-             f'Other processes using the CPU: {other_before[0]:.2f} cores before ({", ".join(other_before[1]) or "none"}), '
+             f'Other processes using the CPU: {other_before[0]:.2f} cores before '
+             f'({", ".join(other_before[1]) or "none"}), '
              f'{other_after[0]:.2f} cores after ({", ".join(other_after[1]) or "none"}). '
              'Figures taken while other work runs are slower and noisier than on an idle machine.', '',
              '## Targets (issue 8)', '',
              '| target | measured | |', '|---|---|---|', *(f'| {a} | {b} | {c} |' for a, b, c in target_rows), '']
     for size, db_facts in generated.items():
         lines.append(f'- Database {size:,} x 10: {db_facts["conversations"]:,} conversations, '
-                     f'{db_facts["messages"]:,} messages, {db_facts["size_mb"]} MB, generated in {db_facts["seconds"]} s.')
+                     f'{db_facts["messages"]:,} messages, {db_facts["size_mb"]} MB, '
+                     f'generated in {db_facts["seconds"]} s.')
     titles = {'scale': 'Scale (p50/p95 in ms over up to 200 runs; baseline SELECT 1 on the same engine)',
               'ingest': 'Ingest (50 clients; baseline raw aiosqlite insert + commit per row)',
               'live': 'Live latency, 300 shoppers (baseline bare WebSocket echo)',
@@ -169,7 +171,8 @@ def main(argv: list[str] | None = None) -> None:
         if name.startswith('live') and result:
             lines += ['', live_notes(result)]
         if name == 'ingest' and result and (result['load']['errors'] or result['server_tracebacks']):
-            lines += ['', f'Client errors {result["load"]["errors"]}; server log tracebacks {result["server_tracebacks"]}.']
+            lines += ['', f'Client errors {result["load"]["errors"]}; '
+                          f'server log tracebacks {result["server_tracebacks"]}.']
     args.out.write_text('\n'.join(lines) + '\n')
     print('\n' + '\n'.join(lines[:len(lines)]), flush=True)
     print(f'\nwritten to {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}'

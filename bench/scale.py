@@ -91,7 +91,8 @@ async def bench_database(path: Path, facts: dict[str, Any], runs: int, max_secon
         'select1': ('baseline: SELECT 1 round trip', select_one),
         'first_page': ('first page (list_rows + count_by_status)', first_page),
         'open_thread': ('open the 500-message conversation (get_row + list_thread, 100 newest)', open_thread),
-        'search_email': ('search by e-mail (part of one address)', searcher('search_email', str(facts['search_email']))),
+        'search_email': ('search by e-mail (part of one address)',
+                         searcher('search_email', str(facts['search_email']))),
         'search_text': (f'search by message text ("{facts["search_text"]}")',
                         searcher('search_text', str(facts['search_text']))),
     }

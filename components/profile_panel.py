@@ -85,6 +85,7 @@ class ProfilePanel:
         self.row = None
         self.shown = None
         self.boxes = {}
+        self.note_input = self.note_stamp = None
         self.root.clear()
         with self.root:
             ui.label(_('Customer details appear here when a conversation is open.')).classes(
@@ -113,6 +114,7 @@ class ProfilePanel:
         shown = await self._load(row.id)
         if self.shown is None or self.shown.row.id != row.id or not self.boxes:
             self.root.clear()
+            self.note_input = self.note_stamp = None  # deleted with the root: never touch them again
             with self.root:
                 self.boxes = {section: ui.column().classes('w-full gap-0') for section in SECTIONS}
             changed = list(SECTIONS)
@@ -128,8 +130,7 @@ class ProfilePanel:
             await self.show(self.row)
 
     def _draw(self, section: str, shown: _Shown) -> None:
-        if section == 'note' and self.note_input is not None and self.note_input.parent_slot is not None \
-                and self.boxes['note'].default_slot.children:
+        if section == 'note' and self.note_input is not None and not self.note_input.is_deleted:
             self._update_note(shown.profile)
             return
         box = self.boxes[section]

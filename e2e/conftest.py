@@ -8,6 +8,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -60,13 +61,15 @@ def _clean_env(data_dir: Path, port: int) -> dict[str, str]:
            if k not in ('PYTEST_CURRENT_TEST', 'NICEGUI_USER_SIMULATION', 'NICEGUI_SCREEN_TEST_PORT')}
     env.update(INBOX_DATA_DIR=str(data_dir), INBOX_PORT=str(port), INBOX_HOST='127.0.0.1',
                INBOX_PRESENCE_GRACE_SECONDS=str(GRACE_SECONDS), NICEGUI_STORAGE_PATH=str(data_dir / 'nicegui'),
-               INBOX_TOPIC_AUTOTRAIN='false')  # the journeys here don't need topics; training would compete for CPU
+               INBOX_TOPIC_AUTOTRAIN='false',  # the journeys here don't need topics; training would compete for CPU
+               INBOX_SESSION_RATE_LIMIT='200')  # every shopper here comes from 127.0.0.1, unlike in a real shop
     return env
 
 
-@pytest.fixture(scope='session')
-def server(tmp_path_factory: pytest.TempPathFactory, mail_sink: MailSink) -> Iterator[str]:
-    data_dir = tmp_path_factory.mktemp('inbox-data')
+@contextmanager
+def running_server(data_dir: Path, mail_sink: MailSink) -> Iterator[str]:
+    """Staff created, sample products imported, `app.cli serve` started; stopped after, and its log must hold no
+    traceback."""
     port = _free_port()
     env = _clean_env(data_dir, port)
     env.update(INBOX_SMTP_HOST='127.0.0.1', INBOX_SMTP_PORT=str(mail_sink.port), INBOX_SMTP_TLS='none',
@@ -101,6 +104,12 @@ def server(tmp_path_factory: pytest.TempPathFactory, mail_sink: MailSink) -> Ite
     log.close()
     errors = [line for line in (data_dir / 'server.log').read_text().splitlines() if 'Traceback' in line]
     assert not errors, (data_dir / 'server.log').read_text()[-5000:]
+
+
+@pytest.fixture(scope='session')
+def server(tmp_path_factory: pytest.TempPathFactory, mail_sink: MailSink) -> Iterator[str]:
+    with running_server(tmp_path_factory.mktemp('inbox-data'), mail_sink) as base:
+        yield base
 
 
 @pytest.fixture(scope='session')

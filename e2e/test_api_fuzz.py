@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import urllib.request
+from collections.abc import Iterator
 
 import pytest
 import schemathesis
@@ -15,16 +16,27 @@ from schemathesis import Case
 from schemathesis.checks import positive_data_acceptance
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
+from e2e.conftest import MailSink, running_server
+
 OPERATIONS = ['POST /api/v1/chat/sessions', 'POST /api/v1/chat/messages', 'GET /api/v1/chat/messages',
               'POST /api/v1/chat/presence', 'GET /api/v1/storefront/products', 'GET /api/v1/storefront/cart',
               'POST /api/v1/storefront/cart/events', 'POST /api/v1/storefront/cart/discount',
-              'POST /api/v1/storefront/checkout', 'POST /api/v1/inbound/email']
+              'POST /api/v1/storefront/checkout', 'POST /api/v1/inbound/email', 'POST /api/v1/chat/verify',
+              'POST /api/v1/chat/verify/confirm']
 
 
 @schemathesis.serializer('message/rfc822')
 def raw_mail(_context: object, value: object) -> bytes:
     """Inbound mail is sent as the raw bytes of a message: whatever was generated, as text."""
     return value if isinstance(value, bytes) else str(value).encode('utf-8', 'surrogatepass')
+
+
+@pytest.fixture(scope='module')
+def server(tmp_path_factory: pytest.TempPathFactory, mail_sink: MailSink) -> Iterator[str]:
+    """A server of its own: the fuzzer opens sessions and sends messages past every rate limit of its address, which
+    the shared server's journeys (all from 127.0.0.1) would then meet."""
+    with running_server(tmp_path_factory.mktemp('fuzz-data'), mail_sink) as base:
+        yield base
 
 
 @pytest.fixture(scope='module')

@@ -111,3 +111,26 @@ async def test_conversation_details_show_the_topic_once_the_tagger_tagged_it(app
     app.runtime.bus.conversation_changed.emit(session.conversation_id)
     await user.should_not_see('None yet')
     await user.should_see('Shipping', marker='profile-topic')
+
+
+async def test_opening_another_conversation_shows_its_customer_with_cart_and_note(app: App, user: User) -> None:
+    """Opening a second conversation in the same page raised on the first one's deleted note box and left the panel
+    half drawn: no cart, no last order (CI, after issue 17's in-place updates)."""
+    from tests.list_view import on_row
+
+    first = await shopper(app)
+    async with app.runtime.db.sessions() as db:
+        second = (await create_session(db=db, session_in=SessionCreate(email='rui@example.com', name='Rui'))).session
+        await shopper_says(app.runtime.shopper_messages, second, 'Hi there', client_msg_id='1')
+        socks = await add_product(db, 'Wool socks', price_cents=1250, inventory=9)
+        await carts.change_cart(db=db, bus=app.runtime.bus, chat_session=second, action='add', variant_id=socks.id,
+                                quantity=1, currency='EUR')
+    await sign_in(user)
+    await user.open(f'/inbox/{first.conversation_id}')
+    await user.should_see('Pia', marker='profile-name')
+    await user.should_see(marker='cart-empty')
+    on_row(user, 'select', second.conversation_id)
+    await user.should_see('Rui', marker='profile-name')
+    await user.should_see('12.50 EUR', marker='profile-cart-subtotal')
+    await user.should_see(marker='no-last-order')
+    assert len(user.find(marker='note').elements) == 1

@@ -144,7 +144,8 @@ def build_chat_router(runtime: Runtime, hub: SocketHub) -> APIRouter:
             views = await messages.list_for_session(db=db, chat_session=chat_session, after=after, limit=limit)
         return {'messages': [view.to_api() for view in views]}
 
-    @router.post('/verify', status_code=202, responses={
+    @router.post('/verify', status_code=202, response_class=Response, responses={
+        202: {'description': 'The code is on its way to the session\'s e-mail (no body)'},
         **ERRORS, 502: {'description': 'The mail server did not take the e-mail; nothing changed, ask again'},
         503: {'description': 'This store sends no e-mail (no mail server is set up)'}})
     async def ask_for_code(chat_session: SessionDep) -> Response:

@@ -7,14 +7,13 @@ from components.command_feedback import REFUSED, run_command
 from components.staff_picker import UNASSIGN, StaffPicker
 from services.i18n import _
 from services.inbox_commands import InboxCommands
-from services.runtime import Runtime
+from services.inbox_reads import InboxReads
 
 
 class ConversationActions:
-    def __init__(self, runtime: Runtime, *, staff_id: int) -> None:
-        self.runtime = runtime
-        self.staff_id = staff_id
-        self.commands = InboxCommands(runtime, staff_id=staff_id)
+    def __init__(self, *, commands: InboxCommands, reads: InboxReads) -> None:
+        self.commands = commands
+        self.reads = reads
 
     async def toggle_status(self, conversation_id: int) -> None:
         status = await run_command(self.commands.toggle_status(conversation_id))
@@ -28,10 +27,10 @@ class ConversationActions:
         await run_command(self.commands.assign(conversation_id, None))
 
     async def assign(self, conversation_id: int) -> None:
-        row = await run_command(self.commands.row(conversation_id))
+        row = await run_command(self.reads.row(conversation_id))
         if row is REFUSED:
             return
-        picker = StaffPicker(self.commands, current_assignee_id=row.assignee_id)
+        picker = StaffPicker(self.reads, current_assignee_id=row.assignee_id)
         await picker.load()
         choice = await picker
         picker.delete()

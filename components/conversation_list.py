@@ -12,7 +12,7 @@ from services import conversations
 from services.classification.topics import TOPIC_KEYS, TOPIC_LABELS
 from services.conversations import ListFilter
 from services.i18n import _, pgettext
-from services.runtime import Runtime
+from services.inbox_reads import InboxReads
 from services.views import ConversationRow
 
 PAGE_SIZE = 50
@@ -78,11 +78,11 @@ def row_data(row: ConversationRow, *, clock: ViewerClock, staff_id: int) -> RowD
 
 
 class ConversationList:
-    def __init__(self, runtime: Runtime, *, clock: ViewerClock, staff_id: int, selected_id: int | None,
+    def __init__(self, reads: InboxReads, *, clock: ViewerClock, staff_id: int, selected_id: int | None,
                  on_select: Callable[[int], Awaitable[None]],
                  on_toggle_status: Callable[[int], Awaitable[None]],
                  on_assign: Callable[[int], Awaitable[None]]) -> None:
-        self.runtime = runtime
+        self.reads = reads
         self.clock = clock
         self.staff_id = staff_id
         self.selected_id = selected_id
@@ -157,10 +157,8 @@ class ConversationList:
         await self.reload()
 
     async def reload(self) -> None:
-        async with self.runtime.db.sessions() as db:
-            rows = await conversations.list_rows(db=db, limit=PAGE_SIZE, flt=self.filter)
-            self.counts = await conversations.count_by_status(db=db, flt=self.filter)
-            self.unread = await conversations.count_unread(db=db)
+        page = await self.reads.list_page(self.filter, limit=PAGE_SIZE)
+        rows, self.counts, self.unread = page.rows, page.counts, page.unread
         self.loading.set_visibility(False)
         self.items = {row.id: row for row in rows}
         self.has_more = len(rows) == PAGE_SIZE
@@ -174,11 +172,8 @@ class ConversationList:
         if self.filter.search:
             await self.reload()  # search results are not updated row by row
             return
-        async with self.runtime.db.sessions() as db:
-            rows = await conversations.list_rows(db=db, limit=min(max(PAGE_SIZE, len(self.items)), 200),
-                                                 flt=self.filter)
-            self.counts = await conversations.count_by_status(db=db, flt=self.filter)
-            self.unread = await conversations.count_unread(db=db)
+        page = await self.reads.list_page(self.filter, limit=min(max(PAGE_SIZE, len(self.items)), 200))
+        rows, self.counts, self.unread = page.rows, page.counts, page.unread
         if self.rows.is_deleted:
             return
         self.items = {row.id: row for row in rows}
@@ -189,9 +184,7 @@ class ConversationList:
         if not self.items:
             return
         last = min(self.items.values(), key=lambda row: (row.last_message_at, row.id))
-        async with self.runtime.db.sessions() as db:
-            rows = await conversations.list_rows(db=db, limit=PAGE_SIZE, flt=self.filter,
-                                                 before=(last.last_message_at, last.id))
+        rows = await self.reads.rows_before(self.filter, before=(last.last_message_at, last.id), limit=PAGE_SIZE)
         added = [row for row in rows if row.id not in self.items]
         self.items.update((row.id, row) for row in added)
         self.has_more = len(rows) == PAGE_SIZE
@@ -242,7 +235,7 @@ class ConversationList:
             self.updating = False
 
     async def _apply_changes(self, ids: list[int]) -> None:
-        update = await self.runtime.list_reader.read(ids, self.filter)
+        update = await self.reads.list_update(ids, self.filter)
         if self.rows.is_deleted:  # the page went away while reading
             return
         self.counts, self.unread = update.counts, update.unread

@@ -6,12 +6,10 @@ from nicegui import ui
 from components.command_feedback import REFUSED, run_command
 from services.i18n import LANGUAGE_NAMES, SUPPORTED_LANGUAGES, _, current_language
 from services.inbox_commands import InboxCommands
-from services.runtime import Runtime
 
 
-def language_menu(runtime: Runtime, *, staff_id: int) -> ui.button:
+def language_menu(commands: InboxCommands) -> ui.button:
     """Picking a language saves it on the staff member and redraws the page in it."""
-    commands = InboxCommands(runtime, staff_id=staff_id)
 
     async def choose(code: str) -> None:
         if await run_command(commands.set_language(code)) is not REFUSED:

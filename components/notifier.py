@@ -14,10 +14,8 @@ from typing import Any
 
 from nicegui import context, ui
 
-from services import conversations
-from services.errors import NotFound
 from services.i18n import _
-from services.runtime import Runtime
+from services.inbox_reads import InboxReads
 from services.views import ConversationRow, MessageView
 
 NOTIFY_JS = '''
@@ -86,10 +84,10 @@ class Pacer:
 
 
 class Notifier:
-    def __init__(self, runtime: Runtime, *, staff_id: int, scope: str, sound: bool,
+    def __init__(self, reads: InboxReads, *, staff_id: int, scope: str, sound: bool,
                  open_conversation_id: Callable[[], int | None],
                  known_row: Callable[[int], ConversationRow | None] = lambda _id: None) -> None:
-        self.runtime = runtime
+        self.reads = reads
         self.staff_id = staff_id
         self.scope = scope
         self.sound = sound
@@ -106,11 +104,9 @@ class Notifier:
             return
         row = self.known_row(view.conversation_id)
         if row is None:
-            async with self.runtime.db.sessions() as db:
-                try:
-                    row = await conversations.get_row(db=db, conversation_id=view.conversation_id)
-                except NotFound:
-                    return
+            row = await self.reads.row_if_any(view.conversation_id)
+            if row is None:
+                return
         if self.scope == 'assigned' and row.assignee_id != self.staff_id:
             return
         payload = {'id': row.id, 'title': _('New message from {name}', name=row.customer_name),

@@ -9,15 +9,14 @@ from nicegui import ui
 
 from components.clock import ViewerClock
 from components.command_feedback import Refused, run_command
-from services import carts, conversations, customers, locale_format, orders
-from services import store as store_service
+from services import carts, locale_format
 from services.carts import CartView
 from services.classification.topics import TOPIC_LABELS
 from services.customers import CustomerProfile
 from services.i18n import NP_, _, ngettext, pgettext
 from services.inbox_commands import InboxCommands
+from services.inbox_reads import CustomerPanel, InboxReads
 from services.orders import OrderView
-from services.runtime import Runtime
 from services.views import ConversationRow
 
 CART_PREVIEW = 3
@@ -66,11 +65,10 @@ SECTIONS = ('customer', 'note', 'cart', 'last_order', 'details')
 
 
 class ProfilePanel:
-    def __init__(self, runtime: Runtime, *, clock: ViewerClock, staff_id: int) -> None:
-        self.runtime = runtime
+    def __init__(self, *, commands: InboxCommands, reads: InboxReads, clock: ViewerClock) -> None:
+        self.commands = commands
+        self.reads = reads
         self.clock = clock
-        self.staff_id = staff_id
-        self.commands = InboxCommands(runtime, staff_id=staff_id)
         self.row: ConversationRow | None = None
         self.shown: _Shown | None = None
         self.boxes: dict[str, ui.column] = {}
@@ -101,13 +99,8 @@ class ProfilePanel:
         return section
 
     async def _load(self, conversation_id: int) -> _Shown:
-        async with self.runtime.db.sessions() as db:
-            row = await conversations.get_row(db=db, conversation_id=conversation_id)
-            store = await store_service.get_store(db)
-            profile = await customers.get_profile(db=db, customer_id=row.customer_id, currency=store.currency)
-            cart = await carts.cart_for_conversation(db=db, conversation_id=row.id, currency=store.currency)
-            last = await orders.last_order_placed(db=db, customer_id=row.customer_id)
-        return _Shown(row=row, profile=profile, cart=cart, last=last)
+        panel: CustomerPanel = await self.reads.customer_panel(conversation_id)
+        return _Shown(row=panel.row, profile=panel.profile, cart=panel.cart, last=panel.last_order)
 
     async def show(self, row: ConversationRow) -> None:
         """Show this conversation's customer; for the one already shown, update in place (refresh)."""
@@ -258,8 +251,7 @@ class ProfilePanel:
                 ui.label(pgettext('order', ORDER_STATUS.get(last.status, last.status)))
 
     async def _all_orders(self, customer_id: int) -> None:
-        async with self.runtime.db.sessions() as db:
-            all_orders = await orders.orders_of(db=db, customer_id=customer_id)
+        all_orders = await self.reads.orders_of(customer_id)
         with ui.dialog() as dialog, ui.card().classes('w-[460px] max-w-[95vw]'):
             ui.label(_('Orders')).classes('text-lg font-semibold')
             for order in all_orders:

@@ -5,12 +5,10 @@ from collections.abc import Awaitable, Callable
 
 from nicegui import events, ui
 
-from services import catalog, locale_format, sharing
-from services import store as store_service
-from services.errors import ServiceError
+from services import locale_format
 from services.i18n import N_, _
 from services.images import MAX_BYTES
-from services.runtime import Runtime
+from services.inbox_reads import InboxReads
 from services.sharing import MAX_PRODUCTS
 
 STATUS_STYLE = {'active': 'bg-green-50 text-green-800', 'scheduled': 'bg-sky-50 text-sky-800',
@@ -23,9 +21,9 @@ STATUS_LABEL = {'active': N_('Active'), 'scheduled': N_('Scheduled'), 'expired':
 class ProductShareDialog(ui.dialog):
     """Returns (product ids, text) or None."""
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, reads: InboxReads) -> None:
         super().__init__()
-        self.runtime = runtime
+        self.reads = reads
         self.selected: list[int] = []
         self.titles: dict[int, str] = {}
         with self, ui.card().classes('w-[560px] max-w-[96vw] gap-2 p-4'):
@@ -45,11 +43,7 @@ class ProductShareDialog(ui.dialog):
         self._update_chosen()
 
     async def load(self) -> None:
-        async with self.runtime.db.sessions() as db:
-            store = await store_service.get_store(db)
-            products = await catalog.search_online_products(db=db, currency=store.currency,
-                                                            q=self.search.value or '', limit=40,
-                                                            product_url_base=catalog.product_url_base(self.runtime.config.public_url))
+        products = await self.reads.shareable_products(self.search.value or '')
         self.results.clear()
         with self.results:
             if not products:
@@ -95,9 +89,9 @@ class ProductShareDialog(ui.dialog):
 class DiscountShareDialog(ui.dialog):
     """Calls `share(code_id)`; stays open with the error when the code cannot be shared."""
 
-    def __init__(self, runtime: Runtime, share: Callable[[int], Awaitable[str | None]]) -> None:
+    def __init__(self, reads: InboxReads, share: Callable[[int], Awaitable[str | None]]) -> None:
         super().__init__()
-        self.runtime = runtime
+        self.reads = reads
         self.share = share
         with self, ui.card().classes('w-[520px] max-w-[96vw] gap-2 p-4'):
             ui.label(_('Share a discount code')).classes('text-lg font-semibold')
@@ -113,8 +107,7 @@ class DiscountShareDialog(ui.dialog):
                 ui.button(_('Close'), on_click=lambda: self.submit(None)).props('flat no-caps')
 
     async def load(self) -> None:
-        async with self.runtime.db.sessions() as db:
-            codes = await sharing.list_discount_codes(db=db, search=self.search.value or '')
+        codes = await self.reads.discount_codes(self.search.value or '')
         self.results.clear()
         with self.results:
             if not codes:
@@ -168,10 +161,3 @@ class ImageShareDialog(ui.dialog):
     def _rejected(self) -> None:
         self.error.set_text(_('Images can be at most 10 MB.'))
 
-
-async def service_error_text(action: Awaitable[object]) -> str | None:
-    try:
-        await action
-    except ServiceError as error:
-        return error.message
-    return None

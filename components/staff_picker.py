@@ -4,15 +4,15 @@ from __future__ import annotations
 from nicegui import ui
 
 from services.i18n import _
-from services.inbox_commands import InboxCommands
+from services.inbox_reads import InboxReads
 
 UNASSIGN = 0
 
 
 class StaffPicker(ui.dialog):
-    def __init__(self, commands: InboxCommands, *, current_assignee_id: int | None) -> None:
+    def __init__(self, reads: InboxReads, *, current_assignee_id: int | None) -> None:
         super().__init__()
-        self.commands = commands
+        self.reads = reads
         self.current = current_assignee_id
         with self, ui.card().classes('w-[380px] max-w-[95vw] gap-2 p-4'):
             ui.label(_('Assign conversation')).classes('text-lg font-semibold')
@@ -32,7 +32,7 @@ class StaffPicker(ui.dialog):
         return lambda: self.submit(staff_id)
 
     async def load(self) -> None:
-        staff = await self.commands.assignable_staff(self.search.value or '')
+        staff = await self.reads.assignable_staff(self.search.value or '')
         self.results.clear()
         with self.results:
             if not staff:

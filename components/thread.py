@@ -3,25 +3,23 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from typing import Any
 
 from nicegui import ui
 
 from components.clock import ViewerClock
+from components.command_feedback import Refused, run_command
 from components.composer import Composer
 from components.conversation_actions import ConversationActions
 from components.conversation_list import initials, topic_chip
 from components.share_dialogs import DiscountShareDialog, ImageShareDialog, ProductShareDialog
-from services import carts, catalog, conversations, locale_format, messages, sharing, tagging
-from services import store as store_service
+from services import locale_format
 from services.carts import cart_event_text
 from services.classification.topics import TOPIC_KEYS, TOPIC_LABELS
-from services.errors import NotFound, ServiceError
+from services.errors import ServiceError
 from services.i18n import N_, _, pgettext
-from services.images import store_image
-from services.mail.outbox import retry_now
-from services.runtime import Runtime
-from services.staff import get_active_staff
+from services.inbox_commands import InboxCommands
+from services.inbox_reads import InboxReads
+from services.share_commands import ShareCommands
 from services.views import ConversationRow, MessageView
 
 THREAD_PAGE = 100
@@ -96,12 +94,13 @@ HEADER_CSS = '''
 
 
 class Thread:
-    def __init__(self, runtime: Runtime, *, clock: ViewerClock, staff_id: int,
+    def __init__(self, *, commands: InboxCommands, shares: ShareCommands, reads: InboxReads, clock: ViewerClock,
                  on_back: Callable[[], Awaitable[None]], actions: ConversationActions) -> None:
-        self.runtime = runtime
+        self.commands = commands
+        self.shares = shares
+        self.reads = reads
         self.actions = actions
         self.clock = clock
-        self.staff_id = staff_id
         self.on_back = on_back
         self.row: ConversationRow | None = None
         self.shown_ids: set[int] = set()
@@ -148,15 +147,13 @@ class Thread:
     async def open(self, conversation_id: int) -> bool:
         self.opening = conversation_id
         self.arrived_while_opening = []
-        async with self.runtime.db.sessions() as db:
-            try:
-                row = await conversations.get_row(db=db, conversation_id=conversation_id)
-            except NotFound:
-                self.opening = None
-                ui.notify(_('This conversation does not exist.'), type='warning')
-                return False
-            views = await messages.list_thread(db=db, conversation_id=conversation_id, limit=THREAD_PAGE)
-            await conversations.mark_read(db=db, bus=self.runtime.bus, conversation_id=conversation_id)
+        start = await self.reads.thread_start(conversation_id, limit=THREAD_PAGE)
+        if start is None:
+            self.opening = None
+            ui.notify(_('This conversation does not exist.'), type='warning')
+            return False
+        row, views = start.row, start.messages
+        await self.commands.mark_read(conversation_id)
         self.row = row
         self.render_header()
         self.messages.clear()
@@ -184,9 +181,7 @@ class Thread:
     async def load_older(self) -> None:
         if self.row is None or not self.shown_ids:
             return
-        async with self.runtime.db.sessions() as db:
-            views = await messages.list_thread(db=db, conversation_id=self.row.id, before=min(self.shown_ids),
-                                               limit=THREAD_PAGE)
+        views = await self.reads.thread(self.row.id, before=min(self.shown_ids), limit=THREAD_PAGE)
         self.older.clear()
         if len(views) == THREAD_PAGE:
             with self.older:
@@ -255,8 +250,7 @@ class Thread:
 
     def _topic_remover(self, conversation_id: int, topic: str) -> Callable[[], Awaitable[None]]:
         async def remove() -> None:
-            await self._topic_command(lambda db, staff: tagging.remove_topic(
-                db=db, bus=self.runtime.bus, staff=staff, conversation_id=conversation_id, topic=topic))
+            await run_command(self.commands.remove_topic(conversation_id, topic))
         return remove
 
     async def choose_topic(self, conversation_id: int) -> None:
@@ -273,23 +267,13 @@ class Thread:
         topic = await dialog
         dialog.delete()
         if topic:
-            await self._topic_command(lambda db, staff: tagging.set_topic(
-                db=db, bus=self.runtime.bus, staff=staff, conversation_id=conversation_id, topic=str(topic)))
-
-    async def _topic_command(self, command: Callable[[Any, Any], Awaitable[None]]) -> None:
-        try:
-            async with self.runtime.db.sessions() as db:
-                staff = await get_active_staff(db=db, staff_id=self.staff_id)
-                await command(db, staff)
-        except ServiceError as error:
-            ui.notify(error.message, type='negative')
+            await run_command(self.commands.set_topic(conversation_id, str(topic)))
 
     async def refresh_header(self) -> None:
         """Re-read the open conversation's row (status, assignee) and redraw the header."""
         if self.row is None:
             return
-        async with self.runtime.db.sessions() as db:
-            row = await conversations.get_row(db=db, conversation_id=self.row.id)
+        row = await self.reads.row(self.row.id)
         if (row.status, row.assignee_id, row.topics) != (self.row.status, self.row.assignee_id, self.row.topics):
             self.row = replace(row, online=self.row.online)
             self.render_header()
@@ -298,9 +282,7 @@ class Thread:
         """E2: while the shopper has a non-empty cart, the header shows each item's quantity and the subtotal."""
         if self.row is None:
             return
-        async with self.runtime.db.sessions() as db:
-            store = await store_service.get_store(db)
-            cart = await carts.cart_for_conversation(db=db, conversation_id=self.row.id, currency=store.currency)
+        cart = await self.reads.cart(self.row.id)
         self.cart_bar.clear()
         self.cart_bar.set_visibility(not cart.is_empty)
         if cart.is_empty:
@@ -357,56 +339,42 @@ class Thread:
         if index is not None:
             holder.move(self.messages, target_index=index)
 
-    async def _share(self, action: Callable[[Any, Any, int], Awaitable[MessageView]]) -> str | None:
-        """Run one share through its service; the error text when it was refused (then nothing was sent)."""
+    async def _share(self, action: Callable[[int], Awaitable[MessageView]]) -> str | None:
+        """Run one share command on the open conversation; the error text when it was refused (then nothing was
+        sent), for the dialog to show."""
         if self.row is None:
             return _('Open a conversation first.')
         try:
-            async with self.runtime.db.sessions() as db:
-                staff = await get_active_staff(db=db, staff_id=self.staff_id)
-                view = await action(db, staff, self.row.id)
+            view = await action(self.row.id)
         except ServiceError as error:
             return error.message
         self.append(view)
         return None
 
     async def share_products(self) -> None:
-        dialog = ProductShareDialog(self.runtime)
+        dialog = ProductShareDialog(self.reads)
         await dialog.load()
         choice = await dialog
         dialog.delete()
         if not choice:
             return
         ids, text = choice
-        async with self.runtime.db.sessions() as db:
-            currency = (await store_service.get_store(db)).currency
-        error = await self._share(lambda db, staff, cid: sharing.share_products(
-            db=db, bus=self.runtime.bus, staff=staff, conversation_id=cid, product_ids=ids, text=text,
-            currency=currency, product_url_base=catalog.product_url_base(self.runtime.config.public_url),
-            mail_domain=self.runtime.config.mail.reply_domain))
+        error = await self._share(lambda cid: self.shares.share_products(cid, product_ids=ids, text=text))
         if error:
             ui.notify(error, type='negative')
 
     async def share_discount(self) -> None:
         async def share(code_id: int) -> str | None:
-            return await self._share(lambda db, staff, cid: sharing.share_discount(
-                db=db, bus=self.runtime.bus, staff=staff, conversation_id=cid, code_id=code_id,
-                mail_domain=self.runtime.config.mail.reply_domain))
+            return await self._share(lambda cid: self.shares.share_discount(cid, code_id=code_id))
 
-        dialog = DiscountShareDialog(self.runtime, share)
+        dialog = DiscountShareDialog(self.reads, share)
         await dialog.load()
         await dialog
         dialog.delete()
 
     async def share_image(self) -> None:
         async def upload(data: bytes) -> str | None:
-            try:
-                name, image = await store_image(uploads_dir=self.runtime.config.uploads_dir, data=data)
-            except ServiceError as error:
-                return error.message
-            return await self._share(lambda db, staff, cid: sharing.share_image(
-                db=db, bus=self.runtime.bus, staff=staff, conversation_id=cid, name=name, image=image,
-                mail_domain=self.runtime.config.mail.reply_domain))
+            return await self._share(lambda cid: self.shares.share_image(cid, data=data))
 
         dialog = ImageShareDialog(upload)
         await dialog
@@ -439,11 +407,7 @@ class Thread:
             self._render_delivery(view)
 
     async def retry_email(self, message_id: int) -> None:
-        try:
-            async with self.runtime.db.sessions() as db:
-                await retry_now(db=db, bus=self.runtime.bus, message_id=message_id)
-        except ServiceError as error:
-            ui.notify(error.message, type='negative')
+        await run_command(self.commands.retry_email(message_id))
 
     async def message_arrived(self, view: MessageView) -> None:
         """A new message in the open conversation: show it and, since staff is looking, keep it read."""
@@ -454,8 +418,7 @@ class Thread:
             return
         self.append(view)
         if view.author == 'customer':
-            async with self.runtime.db.sessions() as db:
-                await conversations.mark_read(db=db, bus=self.runtime.bus, conversation_id=view.conversation_id)
+            await self.commands.mark_read(view.conversation_id)
 
     def presence_changed(self, conversation_id: int, online: bool) -> None:
         if self.row is None or self.row.id != conversation_id or self.row.online == online:
@@ -467,14 +430,8 @@ class Thread:
     async def send(self, text: str) -> bool:
         if self.row is None:
             return False
-        try:
-            async with self.runtime.db.sessions() as db:
-                staff = await get_active_staff(db=db, staff_id=self.staff_id)
-                view = await messages.send_staff_reply(db=db, bus=self.runtime.bus, staff=staff,
-                                                       conversation_id=self.row.id, body=text,
-                                                       mail_domain=self.runtime.config.mail.reply_domain)
-        except ServiceError as error:
-            ui.notify(error.message, type='negative')
+        view = await run_command(self.commands.send_reply(self.row.id, text))
+        if isinstance(view, Refused):
             return False
         self.append(view)
         return True

@@ -19,8 +19,10 @@ from pages.staff_auth import no_chat_permission_notice, signed_in_staff
 from services import conversations
 from services import store as store_service
 from services.i18n import _
+from services.inbox_commands import InboxCommands
+from services.inbox_reads import InboxReads
 from services.runtime import Runtime
-from services.staff import update_notification_preferences
+from services.share_commands import ShareCommands
 from services.views import MessageView
 
 # Quasar's `.hidden` is !important and beats Tailwind's md:block, so the responsive panes use our own classes.
@@ -53,6 +55,8 @@ def install_inbox_pages(runtime: Runtime) -> None:
         assert staff.id is not None
         async with runtime.db.sessions() as db:
             store = await store_service.get_store(db)
+        commands = InboxCommands(runtime, staff_id=staff.id)
+        reads = InboxReads(runtime)
 
         ui.add_css(PANE_CSS)
         ui.page_title(_('Inbox'))
@@ -76,7 +80,7 @@ def install_inbox_pages(runtime: Runtime) -> None:
             aria(ui.button(icon='keyboard', on_click=lambda: shortcuts.open()).props('flat round dense').classes(
                 'wide-only'),
                  _('Keyboard shortcuts')).tooltip(_('Keyboard shortcuts (?)'))
-            language_menu(runtime, staff_id=staff.id)
+            language_menu(commands)
             if staff.is_owner:
                 aria(ui.button(icon='settings', on_click=lambda: ui.navigate.to('/settings')).props(
                     'flat round dense').mark('settings-link'), _('Settings')).tooltip(_('Settings'))
@@ -119,16 +123,17 @@ def install_inbox_pages(runtime: Runtime) -> None:
         async def back_to_list() -> None:
             show_pane('list')
 
-        actions = ConversationActions(runtime, staff_id=staff.id)
+        actions = ConversationActions(commands=commands, reads=reads)
         with list_pane:
-            conversation_list = ConversationList(runtime, clock=clock, staff_id=staff.id, selected_id=conversation_id,
+            conversation_list = ConversationList(reads, clock=clock, staff_id=staff.id, selected_id=conversation_id,
                                                  on_select=open_conversation, on_toggle_status=actions.toggle_status,
                                                  on_assign=actions.assign)
         conversation_list.on_counts_changed = show_unread
         with thread_pane:
-            thread = Thread(runtime, clock=clock, staff_id=staff.id, on_back=back_to_list, actions=actions)
+            thread = Thread(commands=commands, shares=ShareCommands(runtime, staff_id=staff.id), reads=reads,
+                            clock=clock, on_back=back_to_list, actions=actions)
         with profile_pane:
-            profile = ProfilePanel(runtime, clock=clock, staff_id=staff.id)
+            profile = ProfilePanel(commands=commands, reads=reads, clock=clock)
 
         async def on_message(view: MessageView) -> None:
             await thread.message_arrived(view)
@@ -147,7 +152,7 @@ def install_inbox_pages(runtime: Runtime) -> None:
                 await profile.refresh()
 
         runtime.bus.conversation_changed.subscribe(on_conversation_changed)
-        notifier = Notifier(runtime, staff_id=staff.id, scope=staff.notify_scope, sound=staff.notify_sound,
+        notifier = Notifier(reads, staff_id=staff.id, scope=staff.notify_scope, sound=staff.notify_sound,
                             open_conversation_id=lambda: thread.row.id if thread.row else None,
                             known_row=conversation_list.known_row)
         runtime.bus.message_created.subscribe(notifier.message_created)
@@ -162,9 +167,7 @@ def install_inbox_pages(runtime: Runtime) -> None:
             sound = ui.switch(_('Play a sound'), value=staff.notify_sound).mark('notify-sound')
 
             async def save_preferences() -> None:
-                async with runtime.db.sessions() as db:
-                    saved = await update_notification_preferences(db=db, staff_id=staff.id, scope=str(scope.value),
-                                                                  sound=bool(sound.value))
+                saved = await commands.save_notification_preferences(scope=str(scope.value), sound=bool(sound.value))
                 notifier.scope, notifier.sound = saved.notify_scope, saved.notify_sound
 
             scope.on_value_change(save_preferences)

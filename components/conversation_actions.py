@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from components.command_feedback import REFUSED, run_command
+from components.command_feedback import REFUSED, Refused, run_command
 from components.staff_picker import UNASSIGN, StaffPicker
 from services.i18n import _
 from services.inbox_commands import InboxCommands
@@ -28,7 +28,7 @@ class ConversationActions:
 
     async def assign(self, conversation_id: int) -> None:
         row = await run_command(self.reads.row(conversation_id))
-        if row is REFUSED:
+        if isinstance(row, Refused):
             return
         picker = StaffPicker(self.reads, current_assignee_id=row.assignee_id)
         await picker.load()

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from nicegui import ui
 
+from components.badges import initials, topic_classes, topic_label
 from components.clock import ViewerClock
 from components.conversation_rows import ConversationRows, RowData
 from services import conversations
@@ -16,41 +17,6 @@ from services.inbox_reads import InboxReads
 from services.views import ConversationRow
 
 PAGE_SIZE = 50
-TOPIC_COLOURS = {
-    'checkout': 'bg-emerald-50 text-emerald-800', 'edit_order': 'bg-orange-50 text-orange-800',
-    'order_status': 'bg-sky-50 text-sky-800', 'pricing_discounts': 'bg-pink-50 text-pink-800',
-    'product_details': 'bg-violet-50 text-violet-800', 'product_interest': 'bg-indigo-50 text-indigo-800',
-    'returns': 'bg-red-50 text-red-800', 'shipping': 'bg-amber-50 text-amber-900',
-    'store_info': 'bg-stone-100 text-stone-700', 'wholesale': 'bg-teal-50 text-teal-800',
-}
-
-
-def initials(name: str) -> str:
-    parts = [p for p in name.replace('@', ' ').split() if p[:1].isalnum()]
-    return ''.join(p[0] for p in parts[:2]).upper() or '?'
-
-
-DEFAULT_COLOURS = 'bg-stone-100 text-stone-700'
-CHIP_CLASSES = 'text-[11px] leading-4 rounded-full px-2 py-0.5 min-w-0 truncate '
-
-
-def topic_chip(topic: str) -> ui.label:
-    """A topic; where two long ones ('Interesse an einem bestimmten Produkt') do not fit, they end in '…'."""
-    chip = ui.label()
-    show_topic(chip, topic)
-    return chip
-
-
-def topic_classes(topic: str) -> str:
-    return CHIP_CLASSES + TOPIC_COLOURS.get(topic, DEFAULT_COLOURS)
-
-
-def show_topic(chip: ui.label, topic: str) -> None:
-    label = _(TOPIC_LABELS.get(topic, topic))
-    chip.set_text(label)
-    chip.classes(replace=topic_classes(topic))
-    chip.mark(f'topic-{topic}')
-    chip.props['title'] = label
 
 
 def row_labels() -> dict[str, str]:
@@ -72,7 +38,7 @@ def row_data(row: ConversationRow, *, clock: ViewerClock, staff_id: int) -> RowD
         'preview': prefix + (row.preview or _('No messages yet')),
         'mine': assigned and row.assignee_id == staff_id,
         'assignee': row.assignee_name if assigned and row.assignee_id != staff_id else '',
-        'topics': [{'key': topic, 'label': _(TOPIC_LABELS.get(topic, topic)),
+        'topics': [{'key': topic, 'label': topic_label(topic),
                     'classes': topic_classes(topic)} for topic in row.topics[:2]],
     }
 

@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 
 from nicegui import ui
 
+from components.badges import status_label, topic_label
 from components.clock import ViewerClock
 from components.command_feedback import Refused, run_command
 from services import carts, locale_format
 from services.carts import CartView
-from services.classification.topics import TOPIC_LABELS
 from services.customers import CustomerProfile
 from services.i18n import NP_, _, ngettext, pgettext
 from services.inbox_commands import InboxCommands
@@ -265,12 +265,12 @@ class ProfilePanel:
 
     def _details(self, row: ConversationRow) -> None:
         with self._section(_('Conversation details')):
-            latest_topic = _(TOPIC_LABELS.get(row.topics[0], row.topics[0])) if row.topics else _('None yet')
+            latest_topic = topic_label(row.topics[0]) if row.topics else _('None yet')
             with ui.row().classes('w-full justify-between gap-3 text-sm no-wrap'):
                 ui.label(_('Topic')).classes('text-stone-500 shrink-0')
                 ui.label(latest_topic).classes('text-stone-800 text-right min-w-0').mark('profile-topic')
             for label, value in (
-                                 (_('Status'), _('Open') if row.status == 'open' else _('Closed')),
+                                 (_('Status'), status_label(row.status)),
                                  (_('Channel'), _('Online store chat') if row.channel == 'chat' else _('E-mail')),
                                  (_('Started'), self.clock.short(row.started_at))):
                 with ui.row().classes('w-full justify-between gap-3 text-sm no-wrap'):

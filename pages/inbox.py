@@ -7,6 +7,7 @@ from fastapi.responses import RedirectResponse
 from nicegui import app, ui
 from nicegui.events import KeyEventArguments
 
+from components.badges import aria
 from components.clock import ViewerClock
 from components.conversation_actions import ConversationActions
 from components.conversation_list import ConversationList
@@ -14,7 +15,7 @@ from components.keyboard_help import keyboard_help
 from components.language_menu import language_menu
 from components.notifier import Notifier
 from components.profile_panel import ProfilePanel
-from components.thread import Thread, aria
+from components.thread import Thread
 from pages.staff_auth import no_chat_permission_notice, signed_in_staff
 from services import conversations
 from services import store as store_service

@@ -65,3 +65,22 @@ def status_label(status: str) -> str:
 def status_chip(status: str) -> ui.label:
     return ui.label(status_label(status)).classes(
         STATUS_CHIP_CLASSES + STATUS_COLOURS.get(status, STATUS_COLOURS['closed']))
+
+
+def unverified_hint() -> str:
+    return _('The shopper has not confirmed this e-mail address yet. Do not share order details until they verify '
+             'it.')
+
+
+def unverified_chip() -> ui.row:
+    """V1: the shopper claimed a known customer's e-mail without proving it; the tooltip says what staff should do."""
+    label, hint = _('Unverified'), unverified_hint()
+    with ui.row().classes('items-center gap-1 no-wrap shrink-0 whitespace-nowrap text-xs font-medium rounded-full '
+                          'px-2 py-0.5 bg-amber-100 text-amber-900 border border-amber-300 cursor-help') as chip:
+        ui.icon('gpp_maybe', size='14px')
+        ui.label(label)
+        ui.tooltip(hint).props('max-width="300px" anchor="bottom left" self="top left" :offset="[0, 6]"').classes(
+            'text-sm leading-snug')
+    chip.props['role'] = 'note'
+    chip.props['tabindex'] = '0'  # reachable by keyboard; the tooltip's text is its accessible name too
+    return aria(chip, f'{label}: {hint}')

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from nicegui import ui
 
-from components.badges import initials, topic_classes, topic_label
+from components.badges import initials, topic_classes, topic_label, unverified_hint
 from components.clock import ViewerClock
 from components.conversation_rows import ConversationRows, RowData
 from services import conversations
@@ -24,7 +24,7 @@ def row_labels() -> dict[str, str]:
     # 'conversation': closing a conversation is not closing a dialog (Italian and Dutch say it otherwise)
     return {'online': _('Online'), 'unread': _('Unread'), 'assigned_to_me': _('Assigned to you'),
             'close': pgettext('conversation', 'Close'), 'reopen': pgettext('conversation', 'Reopen'),
-            'assign': _('Assign')}
+            'assign': _('Assign'), 'unverified': _('Unverified'), 'unverified_hint': unverified_hint()}
 
 
 def row_data(row: ConversationRow, *, clock: ViewerClock, staff_id: int) -> RowData:
@@ -36,6 +36,7 @@ def row_data(row: ConversationRow, *, clock: ViewerClock, staff_id: int) -> RowD
         'aria': _('Open conversation with {name}', name=row.customer_name),
         'time': clock.short(row.last_message_at), 'online': row.online, 'unread': row.unread, 'status': row.status,
         'preview': prefix + (row.preview or _('No messages yet')),
+        'unverified': row.unverified_claim,
         'mine': assigned and row.assignee_id == staff_id,
         'assignee': row.assignee_name if assigned and row.assignee_id != staff_id else '',
         'topics': [{'key': topic, 'label': topic_label(topic),

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from nicegui import ui
 
-from components.badges import status_label, topic_label
+from components.badges import status_label, topic_label, unverified_chip
 from components.clock import ViewerClock
 from components.command_feedback import Refused, run_command
 from services import carts, locale_format
@@ -51,7 +51,7 @@ class _Shown:
     def part(self, section: str) -> object:
         profile = self.profile
         if section == 'customer':
-            return replace(profile, note='', note_updated_at=None, note_updated_by='')
+            return replace(profile, note='', note_updated_at=None, note_updated_by=''), self.row.unverified_claim
         if section == 'note':
             return profile.note, profile.note_updated_at, profile.note_updated_by
         if section == 'cart':
@@ -130,7 +130,7 @@ class ProfilePanel:
         box.clear()
         with box:
             if section == 'customer':
-                self._customer(shown.profile)
+                self._customer(shown.profile, unverified=shown.row.unverified_claim)
             elif section == 'note':
                 self._note(shown.profile)
             elif section == 'cart':
@@ -148,12 +148,14 @@ class ProfilePanel:
         self.note_saved = profile.note
         self.note_stamp.set_text(self._note_stamp(profile))
 
-    def _customer(self, profile: CustomerProfile) -> None:
+    def _customer(self, profile: CustomerProfile, *, unverified: bool) -> None:
         with self._section(_('Customer')):
             with ui.row().classes('w-full items-center gap-2'):
                 ui.label(profile.name).classes('text-base font-semibold text-stone-900').mark('profile-name')
                 ui.link(_('Manage'), f'/customers/{profile.id}').classes('text-sm text-indigo-700 ml-auto')
             with ui.row().classes('items-center gap-1.5'):
+                if unverified:  # V1: whoever is chatting has not proved they are this customer
+                    unverified_chip().mark('profile-unverified')
                 ui.label(_('Returning customer') if profile.returning else _('New customer')).classes(
                     'text-xs rounded-full px-2 py-0.5 bg-stone-100 text-stone-700')
                 if profile.subscribed:

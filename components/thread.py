@@ -82,11 +82,14 @@ class Thread:
         self.log.prepend(views, more_before=len(views) == THREAD_PAGE)
 
     async def refresh_header(self) -> None:
-        """Re-read the open conversation's row (status, assignee, topics) and redraw the header if they changed."""
+        """Re-read the open conversation's row (status, assignee, topics, V1's unverified claim) and redraw the header
+        if they changed."""
         if self.row is None:
             return
         row = await self.reads.row(self.row.id)
-        if (row.status, row.assignee_id, row.topics) != (self.row.status, self.row.assignee_id, self.row.topics):
+        shown = self.row
+        if (row.status, row.assignee_id, row.topics, row.unverified_claim) != (
+                shown.status, shown.assignee_id, shown.topics, shown.unverified_claim):
             self.row = replace(row, online=self.row.online)
             self.header.show(self.row)
 

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 
 from nicegui import ui
 
-from components.badges import aria, avatar, status_chip, topic_chip, topic_label
+from components.badges import aria, avatar, status_chip, topic_chip, topic_label, unverified_chip
 from components.command_feedback import run_command
 from components.conversation_actions import ConversationActions
 from services.classification.topics import TOPIC_KEYS
@@ -72,6 +72,8 @@ class ThreadHeader:
                                                       'px-2 py-0.5 whitespace-nowrap shrink-0').mark('thread-online')
                 with ui.row().classes('items-center gap-1 no-wrap max-w-full'):
                     ui.label(row.customer_email).classes('text-xs text-stone-500 truncate')
+                    if row.unverified_claim:
+                        unverified_chip().mark('thread-unverified')
                     for topic in row.topics[:2]:
                         with ui.row().classes('items-center gap-0 no-wrap min-w-0 wide-only'):
                             topic_chip(topic)

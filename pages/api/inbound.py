@@ -32,7 +32,7 @@ def build_inbound_router(runtime: Runtime) -> APIRouter:
                              '(the same Message-ID again returns the first message)'},
         401: {'description': 'Missing or wrong bearer secret (INBOX_INBOUND_SECRET)'},
         404: {'description': 'Inbound e-mail is off: no INBOX_INBOUND_SECRET is configured'},
-        413: {'description': 'Request over 64 KiB'},
+        413: {'description': 'Request over 10 MiB'},
         429: {'description': 'Too many wrong secrets from this address lately; see Retry-After'},
         422: {'description': 'Unreadable mail, no text, or no known reply+<token>@ recipient'}})
     async def inbound_email(request: Request, authorization: Annotated[str | None, Header()] = None) -> Any:

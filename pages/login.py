@@ -3,16 +3,19 @@ from __future__ import annotations
 
 import re
 import time
+import uuid
+from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
-from nicegui import app, ui
+from nicegui import Client, app, ui
 
 from pages.language import browser_language, use_language
 from services import staff as staff_service
 from services.errors import ServiceError
 from services.i18n import SOURCE_LANGUAGE, _
 from services.runtime import Runtime
+from services.sign_in_tickets import SignInTickets
 
 LOCAL_PATH = re.compile(r"/(?![/\\])[A-Za-z0-9\-._~!$&'()*+,;=:@%/?#]*")
 """A path on this site: URL characters only (browsers drop tabs and newlines, so `/\\t/evil.example` would become
@@ -26,7 +29,34 @@ def safe_next(target: str | None) -> str:
     return '/inbox'
 
 
+def browser_id() -> str:
+    """NiceGUI's id of this browser (in the signed session cookie), which `app.storage.user` is kept under."""
+    return str(app.storage.browser.get('id', ''))
+
+
+def renew_browser_id() -> str:
+    """A new id for this browser: the answer to this request carries it in the signed cookie, and from the next
+    request on `app.storage.user` is the new id's (empty) storage. Only in an ordinary request, never on a socket."""
+    new_id = str(uuid.uuid4())
+    app.storage.browser['id'] = new_id
+    return new_id
+
+
+def reload_tabs_of(browser: str) -> None:
+    """Every open page of that browser id reloads now (and so meets the sign-in page), not at its next check."""
+    for client in list(Client.instances.values()):
+        try:
+            of_browser = client.request.session.get('id') == browser
+        except (RuntimeError, AssertionError):  # a client built without a request, or one without a session
+            continue
+        if of_browser and client.has_socket_connection:
+            with client:
+                ui.navigate.reload()
+
+
 def install_login_pages(runtime: Runtime) -> None:
+    tickets = SignInTickets()
+
     @ui.page('/login', title=_('Sign in · Inbox'))
     async def login_page(request: Request, next: str = '/inbox') -> RedirectResponse | None:  # noqa: A002
         if app.storage.user.get('staff_id'):
@@ -49,9 +79,8 @@ def install_login_pages(runtime: Runtime) -> None:
                 return
             finally:
                 button.props(remove='loading')
-            app.storage.user['seen_at'] = time.time()  # pages/staff_auth.py: the idle timeout counts from here
-            app.storage.user['staff_id'] = staff.id
-            ui.navigate.to(safe_next(next))
+            ticket = tickets.issue(staff_id=staff.id, browser_id=browser_id())
+            ui.navigate.to(f'/login/finish?ticket={ticket}&next={quote(safe_next(next))}')
 
         use_language(browser_language(request))  # the sign-in page speaks the browser's language
         ui.page_title(_('Sign in · Inbox'))
@@ -76,5 +105,24 @@ def install_login_pages(runtime: Runtime) -> None:
         # Another site's link or image must not sign staff out: browsers say where a request came from.
         if request.headers.get('sec-fetch-site', 'same-origin') not in ('same-origin', 'none'):
             return RedirectResponse('/inbox')
-        app.storage.user.pop('staff_id', None)
+        signed_out = browser_id()
+        app.storage.user.clear()
+        renew_browser_id()
+        reload_tabs_of(signed_out)
         return RedirectResponse('/login')
+
+    @ui.page('/login/finish')
+    def finish_sign_in(ticket: str = '', next: str = '/inbox') -> RedirectResponse:  # noqa: A002
+        """Two hops: the sign-in page's ticket gets the browser a new id and a ticket for it; that one signs it in
+        (the new id's storage exists only from the request after the one that made it)."""
+        target = safe_next(next)
+        found = tickets.redeem(ticket, browser_id=browser_id())
+        if found is None:
+            return RedirectResponse(f'/login?next={quote(target)}')
+        if not found.renewed:
+            app.storage.user.clear()  # the id this browser had before: it never becomes a signed-in one
+            again = tickets.issue(staff_id=found.staff_id, browser_id=renew_browser_id(), renewed=True)
+            return RedirectResponse(f'/login/finish?ticket={again}&next={quote(target)}')
+        app.storage.user['seen_at'] = time.time()  # pages/staff_auth.py: the idle timeout counts from here
+        app.storage.user['staff_id'] = found.staff_id
+        return RedirectResponse(target)

@@ -1,4 +1,4 @@
-"""The reply box: Enter sends, Shift+Enter starts a new line."""
+"""The reply box (C4): Enter sends, Shift+Enter starts a new line."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable

@@ -1,4 +1,4 @@
-"""The commands staff run on a conversation from the list, the thread header or the keyboard."""
+"""The commands staff run on a conversation (M1, M2) from the list, the thread header or the keyboard."""
 from __future__ import annotations
 
 from nicegui import ui

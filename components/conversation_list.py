@@ -1,4 +1,4 @@
-"""The conversation list: Open/Closed tabs, views, topic filter and search; rows updated in place from the bus."""
+"""The conversation list: Open/Closed tabs (M1), views, topic filter and search; rows updated in place from the bus."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable

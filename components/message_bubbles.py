@@ -1,5 +1,5 @@
 """One message of the thread as staff see it: a shopper's or a staff member's bubble with its shared cards and, for
-staff replies, how it was delivered (with Retry when its e-mail was given up); or a centred event line (cart
+staff replies, how it was delivered (C1; with Retry when its e-mail was given up); or a centred event line (cart
 changes, assignments)."""
 from __future__ import annotations
 

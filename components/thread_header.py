@@ -1,5 +1,5 @@
 """The open conversation's header: who the shopper is (presence, e-mail, topics), its status and assignee, and the
-commands (assign, close or reopen, mark as unread, set or remove a topic)."""
+commands (assign, close or reopen, mark as unread, set or remove a topic; C2, M1, M2, T1)."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable

@@ -1,4 +1,4 @@
-"""The shopper side served by this process: /chat, /widget.js and their assets (plain HTML, no NiceGUI client)."""
+"""The shopper side (C5): /chat, /widget.js and their assets (plain HTML, no NiceGUI client per shopper)."""
 from __future__ import annotations
 
 import html

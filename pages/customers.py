@@ -1,4 +1,4 @@
-"""Manage a customer (/customers/{id}) and look at an order (/orders/{id})."""
+"""Manage a customer (/customers/{id}, P1's Manage link) and look at an order (/orders/{id}, P4)."""
 from __future__ import annotations
 
 from fastapi.responses import RedirectResponse

@@ -1,4 +1,4 @@
-"""Shared images: served only to signed-in staff and to the shopper session whose conversation holds them."""
+"""Shared images (S3): served only to signed-in staff and to the shopper session whose conversation holds them."""
 from __future__ import annotations
 
 from fastapi import FastAPI, Request

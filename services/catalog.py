@@ -1,4 +1,4 @@
-"""The store's products as shoppers and staff see them (only those on the online store)."""
+"""The store's products as shoppers and staff see them (only those on the online store; S1)."""
 from __future__ import annotations
 
 from collections.abc import Sequence

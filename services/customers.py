@@ -1,4 +1,4 @@
-"""The customer as the profile panel shows them (P1)."""
+"""The customer as the profile panel shows them (P1) and the staff note on them (P2)."""
 from __future__ import annotations
 
 import re

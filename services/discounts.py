@@ -1,4 +1,4 @@
-"""Discount codes: whether one can be used now, and what it takes off a subtotal."""
+"""Discount codes (S2): whether one can be used now, and what it takes off a subtotal."""
 from __future__ import annotations
 
 import re

@@ -1,4 +1,4 @@
-"""Live delivery to shoppers: one queue per open socket, fed from the event bus."""
+"""Live delivery to shoppers (C5): one queue per open socket, fed from the event bus."""
 from __future__ import annotations
 
 import asyncio

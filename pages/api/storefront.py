@@ -1,4 +1,4 @@
-"""Storefront endpoints of API.md: products, the session's cart, its discount code and checkout."""
+"""Storefront endpoints of API.md: products, the session's cart (E1), its discount code (S2) and checkout."""
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request

@@ -1,4 +1,4 @@
-"""A customer's e-mailed answer → a customer message in the conversation its reply+<token>@ address names.
+"""A customer's e-mailed answer (C1) → a customer message in the conversation its reply+<token>@ address names.
 
 Only the new text is kept: the plain part is preferred (HTML is turned into text with the stdlib parser), and
 quoted history is cut off: `>` lines, "On ... wrote:" lines in several languages, "-----Original Message-----"

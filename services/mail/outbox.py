@@ -1,4 +1,4 @@
-"""The e-mail outbox: claim due rows, send each, record every attempt, retry with backoff, never lose a mail.
+"""The e-mail outbox (C1): claim due rows, send each, record every attempt, retry with backoff, never lose a mail.
 
 Crash safety. A row is claimed by one conditional UPDATE that counts the attempt and moves `next_attempt_at`
 to when the *next* attempt would be due anyway (the backoff doubles as a lease); the claim is committed before

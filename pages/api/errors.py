@@ -90,7 +90,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 class BodySizeLimit:
-    """Refuses API request bodies over 64 KiB (10 MiB for inbound e-mail) with 413, whether or not Content-Length is honest."""
+    """Refuses API request bodies over 64 KiB (10 MiB for inbound e-mail) with 413, whether or not Content-Length
+    is honest."""
 
     def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
         self.app = app

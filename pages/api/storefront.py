@@ -80,7 +80,8 @@ def product_url_base(runtime: Runtime) -> str:
 def build_storefront_router(runtime: Runtime) -> APIRouter:
     router = APIRouter(prefix='/storefront', tags=['storefront'])
 
-    @router.get('/products', response_model=ProductsOut)
+    @router.get('/products', response_model=ProductsOut, responses={
+        422: ERRORS[422], 429: {'description': 'Too many searches from this address; see Retry-After'}})
     async def list_products(request: Request, q: Annotated[str, Query(max_length=100)] = '') -> Any:
         runtime.limits.check_search(address=client_address(request))
         async with runtime.db.sessions() as db:

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DATA_DIR ?= data
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test lint test-unit test-e2e install install-test chromium node css css-check migrate demo clean i18n-extract i18n-update i18n-compile
+.PHONY: run test lint test-unit test-e2e test-postgres postgresql install install-test chromium node css css-check migrate demo clean i18n-extract i18n-update i18n-compile
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,postgres]'
 	touch $@
 
 install: $(VENV)/.installed
@@ -52,8 +52,34 @@ lint: install-test
 	$(BIN)/lint-imports || status=1; \
 	exit $$status
 
+# PostgreSQL (README "Running on PostgreSQL"): the service and API suites again, each test on a database of its own
+# copied from a template migrated once per run (tests/postgres.py). The UI suites (NiceGUI's simulated user), the mail
+# suites and e2e stay on SQLite: they test pages, SMTP and browsers over the same services. Tests of SQLite's own
+# machinery are marked sqlite_only. With INBOX_TEST_DATABASE_URL (postgresql+asyncpg://user:password@host:port/db,
+# a role that may create databases) that server is used; else a throwaway cluster (Debian's pg_virtualenv).
+# A server that cannot be reached fails the run.
+PG_VERSION ?= 15
+POSTGRES_TESTS := tests/test_api_chat.py tests/test_carts_and_orders.py tests/test_inbox_commands.py \
+  tests/test_list_reader.py tests/test_managing.py tests/test_message_lane.py tests/test_message_stores.py \
+  tests/test_message_writer.py tests/test_messages.py tests/test_notification_pace.py tests/test_presence.py \
+  tests/test_product_import.py tests/test_sharing.py tests/test_staff_and_cli.py tests/test_staff_sessions.py \
+  tests/test_store_import.py tests/test_tagging.py
+POSTGRES_PYTEST := $(BIN)/python -m pytest -q -m 'not sqlite_only' $(POSTGRES_TESTS)
+
+postgresql:
+	@test -x /usr/lib/postgresql/$(PG_VERSION)/bin/postgres && command -v pg_virtualenv >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq postgresql-$(PG_VERSION) >/dev/null; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq postgresql-$(PG_VERSION) >/dev/null; fi; }
+
+test-postgres: install-test i18n-compile
+	@if [ -n "$$INBOX_TEST_DATABASE_URL" ]; then $(POSTGRES_PYTEST); else \
+	  $(MAKE) --no-print-directory postgresql && \
+	  pg_virtualenv -t -v $(PG_VERSION) -o fsync=off -o synchronous_commit=off -o full_page_writes=off sh -c \
+	    'INBOX_TEST_DATABASE_URL="postgresql+asyncpg://$$PGUSER:$$PGPASSWORD@$$PGHOST:$$PGPORT/$$PGDATABASE" \
+	    $(POSTGRES_PYTEST)'; fi
+
 # Two pytest runs: NiceGUI's simulated-user tests and Playwright cannot share one process.
-test: css-check lint test-unit test-e2e
+test: css-check lint test-unit test-e2e test-postgres
 
 # Styles (README "Styles"): the Tailwind utilities used in pages/ and components/, compiled into the committed
 # app/styles/tailwind.css. Only changing classes needs Node; running the inbox does not.

@@ -12,12 +12,12 @@ from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from db.states import Channel, ConversationStatus, MessageKind, OrderStatus, OutboxStatus
-from db.types import UTCDateTime, utcnow
+from db.types import Id, UTCDateTime, utcnow
 
 
 class Store(SQLModel, table=True):
     """The one store this installation serves (row id 1)."""
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=Id)
     name: str = Field(max_length=200)
     currency: str = Field(default='EUR', max_length=3)
     storefront_url: str = Field(default='', max_length=500)
@@ -25,7 +25,7 @@ class Store(SQLModel, table=True):
 
 
 class Staff(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=Id)
     email: str = Field(max_length=320, unique=True, index=True)
     name: str = Field(max_length=200)
     password_hash: str = Field(max_length=500)
@@ -39,7 +39,7 @@ class Staff(SQLModel, table=True):
 
 
 class Customer(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=Id)
     email: str = Field(max_length=320, unique=True, index=True)
     name: str = Field(default='', max_length=200)
     phone: str = Field(default='', max_length=50)
@@ -51,7 +51,7 @@ class Customer(SQLModel, table=True):
     accepts_sms_marketing: bool = False
     note: str = Field(default='', sa_column=Column(Text, nullable=False, server_default=''))
     note_updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
-    note_updated_by_id: int | None = Field(default=None, foreign_key='staff.id', nullable=True)
+    note_updated_by_id: int | None = Field(default=None, foreign_key='staff.id', sa_type=Id, nullable=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -61,11 +61,11 @@ class Conversation(SQLModel, table=True):
         Index('ix_conversation_assignee_status', 'assignee_id', 'status'),
         Index('ix_conversation_unread_status', 'unread', 'status'),
     )
-    id: int | None = Field(default=None, primary_key=True)
-    customer_id: int = Field(foreign_key='customer.id', index=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=Id)
+    customer_id: int = Field(foreign_key='customer.id', sa_type=Id, index=True)
     channel: str = Field(default=Channel.CHAT, max_length=20)
     status: str = Field(default=ConversationStatus.OPEN, max_length=20)
-    assignee_id: int | None = Field(default=None, foreign_key='staff.id', nullable=True)
+    assignee_id: int | None = Field(default=None, foreign_key='staff.id', sa_type=Id, nullable=True)
     unread: bool = False
     customer_online: bool = False
     started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -78,10 +78,10 @@ class Conversation(SQLModel, table=True):
 
 class ChatSession(SQLModel, table=True):
     __tablename__ = 'chat_session'
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=Id)
     token_hash: str = Field(max_length=64, unique=True, index=True)
-    customer_id: int = Field(foreign_key='customer.id', index=True)
-    conversation_id: int = Field(foreign_key='conversation.id', index=True)
+    customer_id: int = Field(foreign_key='customer.id', sa_type=Id, index=True)
+    conversation_id: int = Field(foreign_key='conversation.id', sa_type=Id, index=True)
     email: str = Field(max_length=320)
     name: str = Field(default='', max_length=200)
     locale: str = Field(default='', max_length=20)
@@ -102,11 +102,11 @@ class Message(SQLModel, table=True):
         UniqueConstraint('session_id', 'client_msg_id', name='uq_message_session_client_msg'),
         Index('ix_message_conversation_id_id', 'conversation_id', 'id'),
     )
-    id: int | None = Field(default=None, primary_key=True)
-    conversation_id: int = Field(foreign_key='conversation.id')
-    session_id: int | None = Field(default=None, foreign_key='chat_session.id', nullable=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=Id)
+    conversation_id: int = Field(foreign_key='conversation.id', sa_type=Id)
+    session_id: int | None = Field(default=None, foreign_key='chat_session.id', sa_type=Id, nullable=True)
     author: str = Field(max_length=20)  # db.states.Author
-    staff_id: int | None = Field(default=None, foreign_key='staff.id', nullable=True)
+    staff_id: int | None = Field(default=None, foreign_key='staff.id', sa_type=Id, nullable=True)
     kind: str = Field(default=MessageKind.TEXT, max_length=20)
     body: str = Field(default='', sa_column=Column(Text, nullable=False, server_default=''))
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict))
@@ -118,7 +118,7 @@ class Message(SQLModel, table=True):
 
 
 class Product(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=Id)
     handle: str = Field(max_length=255, unique=True, index=True)
     title: str = Field(max_length=255, index=True)
     body_html: str = Field(default='', sa_column=Column(Text, nullable=False, server_default=''))
@@ -133,8 +133,8 @@ class Product(SQLModel, table=True):
 
 
 class Variant(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
-    product_id: int = Field(foreign_key='product.id', index=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=Id)
+    product_id: int = Field(foreign_key='product.id', sa_type=Id, index=True)
     title: str = Field(default='Default Title', max_length=255)
     sku: str = Field(default='', max_length=255, index=True)
     price_cents: int = 0
@@ -144,7 +144,7 @@ class Variant(SQLModel, table=True):
 
 class DiscountCode(SQLModel, table=True):
     __tablename__ = 'discount_code'
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=Id)
     code: str = Field(max_length=100, unique=True, index=True)
     kind: str = Field(default='percentage', max_length=20)  # percentage | fixed
     value_cents: int = 0  # fixed: minor units off; percentage: hundredths of a percent (1000 = 10 %)
@@ -157,27 +157,27 @@ class DiscountCode(SQLModel, table=True):
 
 
 class Cart(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
-    session_id: int = Field(foreign_key='chat_session.id', unique=True, index=True)
-    customer_id: int = Field(foreign_key='customer.id', index=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=Id)
+    session_id: int = Field(foreign_key='chat_session.id', sa_type=Id, unique=True, index=True)
+    customer_id: int = Field(foreign_key='customer.id', sa_type=Id, index=True)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class CartItem(SQLModel, table=True):
     __tablename__ = 'cart_item'
     __table_args__ = (UniqueConstraint('cart_id', 'variant_id', name='uq_cart_item_variant'),)
-    id: int | None = Field(default=None, primary_key=True)
-    cart_id: int = Field(foreign_key='cart.id', index=True)
-    variant_id: int = Field(foreign_key='variant.id')
+    id: int | None = Field(default=None, primary_key=True, sa_type=Id)
+    cart_id: int = Field(foreign_key='cart.id', sa_type=Id, index=True)
+    variant_id: int = Field(foreign_key='variant.id', sa_type=Id)
     quantity: int = 1
 
 
 class Order(SQLModel, table=True):
     __tablename__ = 'store_order'
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=Id)
     number: int = Field(unique=True, index=True)
-    customer_id: int = Field(foreign_key='customer.id', index=True)
-    session_id: int | None = Field(default=None, foreign_key='chat_session.id', nullable=True)
+    customer_id: int = Field(foreign_key='customer.id', sa_type=Id, index=True)
+    session_id: int | None = Field(default=None, foreign_key='chat_session.id', sa_type=Id, nullable=True)
     status: str = Field(default=OrderStatus.OPEN, max_length=20)
     currency: str = Field(default='EUR', max_length=3)
     subtotal_cents: int = 0
@@ -189,9 +189,9 @@ class Order(SQLModel, table=True):
 
 class OrderLine(SQLModel, table=True):
     __tablename__ = 'order_line'
-    id: int | None = Field(default=None, primary_key=True)
-    order_id: int = Field(foreign_key='store_order.id', index=True)
-    variant_id: int | None = Field(default=None, foreign_key='variant.id', nullable=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=Id)
+    order_id: int = Field(foreign_key='store_order.id', sa_type=Id, index=True)
+    variant_id: int | None = Field(default=None, foreign_key='variant.id', sa_type=Id, nullable=True)
     product_title: str = Field(max_length=255)
     variant_title: str = Field(default='', max_length=255)
     quantity: int = 1
@@ -201,9 +201,9 @@ class OrderLine(SQLModel, table=True):
 
 class EmailOutbox(SQLModel, table=True):
     __tablename__ = 'email_outbox'
-    id: int | None = Field(default=None, primary_key=True)
-    message_id: int = Field(foreign_key='message.id', unique=True)
-    conversation_id: int = Field(foreign_key='conversation.id', index=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=Id)
+    message_id: int = Field(foreign_key='message.id', sa_type=Id, unique=True)
+    conversation_id: int = Field(foreign_key='conversation.id', sa_type=Id, index=True)
     to_address: str = Field(max_length=320)
     subject: str = Field(max_length=300)
     message_id_header: str = Field(max_length=300)
@@ -218,11 +218,11 @@ class EmailOutbox(SQLModel, table=True):
 class TopicCorrection(SQLModel, table=True):
     """A staff correction of a topic (T: corrections), kept with the text so the next training uses it."""
     __tablename__ = 'topic_correction'
-    id: int | None = Field(default=None, primary_key=True)
-    conversation_id: int = Field(foreign_key='conversation.id', index=True)
-    message_id: int | None = Field(default=None, foreign_key='message.id', nullable=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=Id)
+    conversation_id: int = Field(foreign_key='conversation.id', sa_type=Id, index=True)
+    message_id: int | None = Field(default=None, foreign_key='message.id', sa_type=Id, nullable=True)
     text: str = Field(sa_column=Column(Text, nullable=False))
     topic: str | None = Field(default=None, max_length=40, nullable=True)  # the right topic; None: removal only
     removed_topic: str | None = Field(default=None, max_length=40, nullable=True)
-    staff_id: int | None = Field(default=None, foreign_key='staff.id', nullable=True)
+    staff_id: int | None = Field(default=None, foreign_key='staff.id', sa_type=Id, nullable=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime
+from sqlalchemy import BigInteger, DateTime, Integer
 from sqlalchemy.types import TypeDecorator
 
 
@@ -32,3 +32,8 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC)
+
+
+# Row ids and the columns that point at them: 64-bit everywhere, as the API accepts ids up to 2**63 - 1. SQLite's
+# INTEGER already is; its INTEGER PRIMARY KEY must stay INTEGER to remain the rowid (BIGINT would not be).
+Id = BigInteger().with_variant(Integer(), 'sqlite')

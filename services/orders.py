@@ -9,6 +9,7 @@ from sqlalchemy import update
 from sqlmodel import col, func, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from db.locks import ORDER_NUMBERS, lock_until_commit
 from db.models import Cart, CartItem, ChatSession, Customer, DiscountCode, Order, OrderLine, Product, Variant
 from db.types import utcnow
 from services import discounts
@@ -100,8 +101,10 @@ async def checkout(*, db: AsyncSession, bus: EventBus, chat_session: ChatSession
             code = None  # a code that stopped being valid since it was applied is dropped, not honoured
     order = priced_order(number=0, customer_id=chat_session.customer_id, session_id=chat_session.id,
                          currency=currency, lines=lines, code=code)
-    # The next number is read by the INSERT itself, under the database's write lock: two checkouts reading the
-    # highest number first both took the same one, and the second failed on the unique index (a 500).
+    # The next number is read by the INSERT itself, under the database's write lock (PostgreSQL: an advisory lock
+    # held until the commit): two checkouts reading the highest number first both took the same one, and the second
+    # failed on the unique index (a 500).
+    await lock_until_commit(db, ORDER_NUMBERS)
     next_number = select(func.coalesce(func.max(Order.number), FIRST_ORDER_NUMBER - 1) + 1).scalar_subquery()
     order.number = next_number  # type: ignore[assignment]  # a SQL expression: the ORM evaluates it in the INSERT
     db.add(order)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from db.models import Staff
 from services.passwords import hash_password
 from services.runtime import Runtime
 from services.shopper_messages import ShopperMessages
+from tests.postgres import PostgresServer, test_database_url
 from tests.shoppers import shopper_door
 
 STAFF_PASSWORD = 'correct horse battery'
@@ -46,15 +47,41 @@ def trained_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope='session')
+def postgres_server() -> Iterator[PostgresServer | None]:
+    """With INBOX_TEST_DATABASE_URL set, the PostgreSQL server the database fixtures use (None: SQLite files).
+    An unreachable server fails the run's first database test (an error, never a skip)."""
+    url = test_database_url()
+    if not url:
+        yield None
+        return
+    server = PostgresServer(url)
+    server.create_template()
+    yield server
+    server.drop(server.template)
+
+
 @pytest.fixture
-def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+def postgres_database(postgres_server: PostgresServer | None) -> Iterator[str]:
+    """This test's own PostgreSQL database (a copy of the migrated template), dropped after it; '' on SQLite."""
+    if postgres_server is None:
+        yield ''
+        return
+    name = postgres_server.create_test_database()
+    yield postgres_server.url_of(name)
+    postgres_server.drop(name)
+
+
+@pytest.fixture
+def settings(request: pytest.FixtureRequest, tmp_path: Path, postgres_database: str) -> Settings:
     """Tests marked `with_topic_model` get the trained classifier; others run without one (faster)."""
-    overrides: dict[str, object] = {}
+    overrides: dict[str, object] = {'database_url': postgres_database}
     if request.node.get_closest_marker('with_topic_model'):
         overrides['topic_model_path'] = request.getfixturevalue('trained_model')
     settings = make_settings(tmp_path, **overrides)
     settings.prepare_data_dir()
-    upgrade(settings.effective_database_url)
+    if not postgres_database:  # a PostgreSQL copy of the template is migrated already
+        upgrade(settings.effective_database_url)
     return settings
 
 

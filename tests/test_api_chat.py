@@ -248,6 +248,7 @@ async def test_a_chat_started_while_every_database_connection_is_taken_gets_503_
     assert (await start_chat(app, email='crowd@example.com'))['session_token']
 
 
+@pytest.mark.sqlite_only
 async def test_a_chat_started_while_the_database_stays_locked_gets_503_busy_and_nothing_is_half_stored(
         app: App) -> None:
     """Another writer holds SQLite's write lock past the busy timeout (as a waiting writer can, starved in a burst):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -34,6 +35,7 @@ async def _demo_with_variety(db: AsyncSession) -> tuple[list[int], int]:
     return [c.id for c in found if c.id is not None], staff.id
 
 
+@pytest.mark.sqlite_only
 async def test_the_sqlite_reader_reads_what_the_orm_reads_for_every_kind_of_filter(
         db: AsyncSession, database: Database) -> None:
     ids, staff_id = await _demo_with_variety(db)

@@ -97,6 +97,15 @@ async def test_search_by_name_email_and_message_text(db: AsyncSession) -> None:
         await ids(db, search=odd)  # punctuation and odd characters are text too: never FTS5 syntax errors
 
 
+async def test_message_search_ignores_case_and_accents_and_finds_words_inside_addresses(db: AsyncSession) -> None:
+    """The same on SQLite (FTS5) and PostgreSQL (tsvector): an address's parts are words too."""
+    cafe = await chat(db, 'mia@example.com', 'Le café était fermé, écrivez à info@boutique-mode.fr')
+    await chat(db, 'olli@example.org', 'Moi')
+    assert await ids(db, search='CAFE etait') == [cafe] and await ids(db, search='fermé') == [cafe]
+    assert await ids(db, search='boutique') == [cafe] and await ids(db, search='mode fr') == [cafe]
+    assert await ids(db, search='cafeteria') == []
+
+
 async def test_customer_search_finds_parts_of_addresses_and_follows_edits(db: AsyncSession) -> None:
     """Three characters and more come from the trigram index, shorter text from LIKE; both find the same."""
     ana = await chat(db, 'ana.berg@shop-mail.fi', 'Hei', name='Ana Berg')

@@ -1,5 +1,6 @@
 """Every rule of a shopper's chat message, run against both stores behind the one door (services/message_store.py):
-SQLite's group writer and the ORM store of other databases. Then one script through each, compared row by row."""
+SQLite's group writer and the ORM store of other databases. Then one script through each, compared row by row.
+With INBOX_TEST_DATABASE_URL the ORM store runs on PostgreSQL (tests/postgres.py), the group writer on SQLite."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
@@ -38,9 +39,14 @@ class Recorder:
 
 
 @asynccontextmanager
-async def door_on(path: Path, kind: str) -> AsyncIterator[tuple[ShopperMessages, Database, Recorder]]:
-    url = f'sqlite+aiosqlite:///{path}'
-    upgrade(url)
+async def door_on(path: Path, kind: str, postgres_url: str = '') -> AsyncIterator[tuple[ShopperMessages, Database,
+                                                                                      Recorder]]:
+    """The ORM store on `postgres_url` (a migrated copy of the template) when given, else each on an SQLite file."""
+    if kind == 'orm' and postgres_url:
+        url = postgres_url
+    else:
+        url = f'sqlite+aiosqlite:///{path}'
+        upgrade(url)
     database = open_database(url)
     store = STORES[kind](database)
     bus = EventBus()
@@ -53,9 +59,9 @@ async def door_on(path: Path, kind: str) -> AsyncIterator[tuple[ShopperMessages,
 
 
 @pytest.fixture(params=sorted(STORES))
-async def door(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[tuple[ShopperMessages, Database,
-                                                                                        Recorder]]:
-    async with door_on(tmp_path / 'inbox.sqlite', request.param) as found:
+async def door(request: pytest.FixtureRequest, tmp_path: Path,
+               postgres_database: str) -> AsyncIterator[tuple[ShopperMessages, Database, Recorder]]:
+    async with door_on(tmp_path / 'inbox.sqlite', request.param, postgres_database) as found:
         yield found
 
 
@@ -183,10 +189,12 @@ async def stored_rows(database: Database) -> dict[str, list[tuple[Any, ...]]]:
     }
 
 
-async def test_both_stores_store_the_same_rows_and_publish_the_same_events(tmp_path: Path) -> None:
+async def test_both_stores_store_the_same_rows_and_publish_the_same_events(tmp_path: Path,
+                                                                           postgres_database: str) -> None:
     seen: dict[str, tuple[dict[str, list[tuple[Any, ...]]], list[tuple[str, Any]]]] = {}
     for kind in sorted(STORES):
-        async with door_on(tmp_path / f'{kind.replace(" ", "-")}.sqlite', kind) as (shoppers, database, recorder):
+        async with door_on(tmp_path / f'{kind.replace(" ", "-")}.sqlite', kind,
+                           postgres_database) as (shoppers, database, recorder):
             await script(shoppers, database)
             seen[kind] = (await stored_rows(database), recorder.events)
     (writer_rows, writer_events), (orm_rows, orm_events) = seen['sqlite group writer'], seen['orm']

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from sqlmodel import func, select
 
 from db.engine import Database
@@ -14,6 +15,7 @@ from tests.conftest import App
 from tests.test_api_chat import bearer, start_chat
 
 
+@pytest.mark.sqlite_only
 async def test_sqlite_apps_post_messages_through_the_writer_and_other_databases_do_not(app: App) -> None:
     assert isinstance(app.runtime.message_store, SqliteGroupWriter)
     elsewhere = Database(url='postgresql+asyncpg://inbox@localhost/inbox', engine=app.runtime.db.engine,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 
 from nicegui import app, background_tasks, ui
 
@@ -42,6 +43,7 @@ def service_config(settings: Settings) -> ServiceConfig:
         session_rate_limit=settings.session_rate_limit,
         login_max_failures=settings.login_max_failures,
         staff_idle_seconds=settings.staff_idle_hours * 3600,
+        shopper_token_lifetime=timedelta(days=settings.shopper_token_days),
         public_url=settings.effective_public_url,
         uploads_dir=settings.uploads_dir,
         topic_model_path=settings.effective_topic_model_path,

@@ -95,6 +95,8 @@ class ChatSession(SQLModel, table=True):
     """The hash of the e-mailed code that verifies this session (V1); None when none is pending."""
     verify_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
     verify_failures: int = 0
+    token_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    """When the token was last used (to the hour); a token unused for INBOX_SHOPPER_TOKEN_DAYS is refused."""
 
 
 class Message(SQLModel, table=True):

@@ -251,7 +251,7 @@ async def test_demo_session_tokens_authenticate_through_the_chat_session_service
     sessions: list[ChatSession] = await _all(db, ChatSession)
     assert sessions and set(loaded.shopper_tokens) == {s.id for s in sessions}
     for session_id, token in loaded.shopper_tokens.items():
-        found = await chat_sessions.authenticate(db=db, token=token)
+        found = await chat_sessions.authenticate(db=db, token=token, lifetime=chat_sessions.DEFAULT_TOKEN_LIFETIME)
         assert found.id == session_id
 
 

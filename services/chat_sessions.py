@@ -65,7 +65,7 @@ async def find_or_create_chat_conversation(db: AsyncSession, customer: Customer)
         .order_by(col(Conversation.id).desc())
     )).first()
     if conversation is None:
-        conversation = Conversation(customer_id=customer.id, channel='chat', reply_token=new_token()[:32])
+        conversation = Conversation(customer_id=customer.id, channel='chat')
         db.add(conversation)
         await db.flush()
     return conversation

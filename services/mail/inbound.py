@@ -19,13 +19,14 @@ from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr
 from html.parser import HTMLParser
 
-from sqlmodel import col, func, select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.models import Conversation, Message
+from db.models import Message
 from services.errors import Invalid
 from services.events import EventBus
 from services.mail.compose import REPLY_MARKER
+from services.mail.reply_addresses import conversation_for_token
 from services.message_store import write_customer_text
 from services.messages import MAX_BODY, MAX_CLIENT_MSG_ID, clean_body, to_view
 from services.views import MessageView
@@ -91,16 +92,6 @@ def reply_tokens(message: EmailMessage, envelope_to: Sequence[str] = ()) -> list
         if match and match.group(1) not in tokens:
             tokens.append(match.group(1))
     return tokens
-
-
-async def conversation_for_token(db: AsyncSession, token: str) -> Conversation | None:
-    """Exact match; then case-insensitively, for relays that lower-case addresses (never ambiguous)."""
-    conversation = (await db.exec(select(Conversation).where(Conversation.reply_token == token))).first()
-    if conversation is not None:
-        return conversation
-    matches = (await db.exec(select(Conversation).where(
-        func.lower(Conversation.reply_token) == token.lower()).limit(2))).all()
-    return matches[0] if len(matches) == 1 else None
 
 
 class _HtmlText(HTMLParser):

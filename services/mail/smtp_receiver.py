@@ -12,7 +12,8 @@ from typing import Any
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from services.errors import Invalid
-from services.mail.inbound import REPLY_LOCAL_PART, conversation_for_token, receive_email
+from services.mail.inbound import REPLY_LOCAL_PART, receive_email
+from services.mail.reply_addresses import conversation_for_token
 from services.runtime import Runtime
 
 log = logging.getLogger('inbox.mail')

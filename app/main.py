@@ -22,6 +22,7 @@ from pages.media import install_media
 from pages.settings import install_settings_pages
 from pages.store import install_store_pages
 from pages.styles import install_styles
+from pages.upload_limit import UploadSizeLimit
 from services.mail.config import resolve_mail_config
 from services.mail.outbox import OutboxWake, run_outbox_forever
 from services.mail.smtp_receiver import start_smtp_receiver
@@ -80,6 +81,7 @@ def build(settings: Settings, *, freeze_heap_after_start: bool = False) -> Runti
     install_customer_pages(app, runtime)
     install_store_pages(app, runtime)
     install_media(app, runtime)
+    app.add_middleware(UploadSizeLimit)  # staff image uploads: the cap holds on the server too
     install_login_pages(runtime)
     install_inbox_pages(runtime)
     install_customer_pages_for_staff(runtime)

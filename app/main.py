@@ -111,6 +111,7 @@ def build(settings: Settings, *, freeze_heap_after_start: bool = False) -> Runti
     app.on_shutdown(runtime.db.dispose)
     app.on_shutdown(runtime.message_store.close)
     app.on_shutdown(runtime.list_reader.close)
+    app.on_shutdown(runtime.mail_reader.close)
     return runtime
 
 

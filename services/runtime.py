@@ -9,6 +9,7 @@ from db.engine import Database
 from services.events import EventBus
 from services.list_reader import ListReader, list_reader_for
 from services.mail.config import MailConfig
+from services.mail.mail_reader import MailReader
 from services.message_store import MessageStore, message_store_for
 from services.presence import PresenceTracker
 from services.rate_limit import RateLimits
@@ -53,6 +54,8 @@ class Runtime:
     """The one door for shopper chat messages (services/shopper_messages.py)."""
     list_reader: ListReader = field(init=False)
     """What open conversation lists read when conversations change."""
+    mail_reader: MailReader = field(default_factory=MailReader)
+    """Reads inbound e-mail in a worker process (services/mail/mail_reader.py)."""
 
     def __post_init__(self) -> None:
         c = self.config

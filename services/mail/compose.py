@@ -18,12 +18,11 @@ from services import locale_format
 from services.errors import NotFound
 from services.i18n import SOURCE_LANGUAGE, _, language, normalize
 from services.mail.config import MailConfig, reply_address
+from services.mail.inbound_text import REPLY_MARKER
 from services.views import CUSTOMER_VISIBLE_KINDS
 
 HISTORY_MESSAGES = 10
 MAX_REFERENCES = 20
-REPLY_MARKER = '##- Please type your reply above this line -##'
-"""Everything below this line in a customer's answer is our own mail quoted back; inbound cuts it off."""
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from db.models import Conversation, Message
 from services.errors import Invalid
 from services.events import EventBus
-from services.mail.compose import REPLY_MARKER
-from services.mail.inbound import history_starts, html_to_text, read_email, receive_email, strip_quoted
+from services.mail.inbound import receive_email
+from services.mail.inbound_text import REPLY_MARKER, history_starts, html_to_text, read_email, strip_quoted
 from services.mail.reply_addresses import issue_reply_token
+from services.messages import MAX_BODY, MAX_CLIENT_MSG_ID
 from tests.mail.conftest import offline_shopper
 
 QUOTE = '> Which size do you need?\n> \n> — Ana, Nordic Knits\n'
@@ -123,7 +124,7 @@ async def test_a_relay_that_changes_the_case_of_the_address_still_finds_the_conv
 
 
 def test_a_wrote_line_without_a_date_above_quoted_lines_is_history() -> None:
-    from services.mail.inbound import strip_quoted
+    from services.mail.inbound_text import strip_quoted
     assert strip_quoted('Yes please!\n\nOn Tue, the shop wrote:\n> Shall I reserve one?\n') == 'Yes please!'
     assert strip_quoted('The shop wrote: nothing here\nthanks') == 'The shop wrote: nothing here\nthanks'
 
@@ -153,6 +154,6 @@ def test_only_the_first_part_of_a_huge_mail_is_searched_and_the_reply_is_capped(
     mail = EmailMessage()
     mail['From'], mail['To'], mail['Subject'] = 'a@example.com', 'reply+abcdefghijklmnop@shop.test', 'Re'
     mail.set_content('Size M.\n' + 'x' * 400_000)
-    read = read_email(mail.as_bytes())
+    read = read_email(mail.as_bytes(), max_body=MAX_BODY, max_key=MAX_CLIENT_MSG_ID)
     assert read.tokens == ['abcdefghijklmnop']
     assert read.text.startswith('Size M.') and len(read.text) <= 5000

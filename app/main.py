@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 
 from nicegui import app, background_tasks, ui
 
@@ -21,6 +22,7 @@ from pages.media import install_media
 from pages.settings import install_settings_pages
 from pages.store import install_store_pages
 from pages.styles import install_styles
+from pages.upload_limit import UploadSizeLimit
 from services.mail.config import resolve_mail_config
 from services.mail.outbox import OutboxWake, run_outbox_forever
 from services.mail.smtp_receiver import start_smtp_receiver
@@ -42,6 +44,7 @@ def service_config(settings: Settings) -> ServiceConfig:
         session_rate_limit=settings.session_rate_limit,
         login_max_failures=settings.login_max_failures,
         staff_idle_seconds=settings.staff_idle_hours * 3600,
+        shopper_token_lifetime=timedelta(days=settings.shopper_token_days),
         public_url=settings.effective_public_url,
         uploads_dir=settings.uploads_dir,
         topic_model_path=settings.effective_topic_model_path,
@@ -78,6 +81,7 @@ def build(settings: Settings, *, freeze_heap_after_start: bool = False) -> Runti
     install_customer_pages(app, runtime)
     install_store_pages(app, runtime)
     install_media(app, runtime)
+    app.add_middleware(UploadSizeLimit)  # staff image uploads: the cap holds on the server too
     install_login_pages(runtime)
     install_inbox_pages(runtime)
     install_customer_pages_for_staff(runtime)
@@ -107,6 +111,7 @@ def build(settings: Settings, *, freeze_heap_after_start: bool = False) -> Runti
     app.on_shutdown(runtime.db.dispose)
     app.on_shutdown(runtime.message_store.close)
     app.on_shutdown(runtime.list_reader.close)
+    app.on_shutdown(runtime.mail_reader.close)
     return runtime
 
 

@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     session_rate_limit: int = Field(default=10, ge=1, description='New chat sessions per client address per minute.')
     staff_idle_hours: float = Field(default=12.0, gt=0, le=24 * 90,
                                     description='Hours without any open staff page before signing in again.')
+    shopper_token_days: float = Field(default=30.0, gt=0, le=3650,
+                                      description='Days a shopper chat session token stays valid after its last use.')
     login_max_failures: int = Field(default=5, ge=1, description='Failed sign-ins per address or e-mail per 15 min.')
     smtp_host: str = Field(default='', description='Outgoing mail server; empty: mail is written to DATA_DIR/mail.')
     smtp_port: int = Field(default=587, ge=1, le=65535)

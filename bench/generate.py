@@ -7,10 +7,11 @@
 What it makes (in OUT, default bench/.data/db-<N>x<M>/):
 - `inbox.db`: the real schema (the app's Alembic migrations, `db.migrate.upgrade`), then in ONE
   transaction with the stdlib `sqlite3` module (`executemany`): N customers, N chat conversations
-  (unique `reply_token`, about 12 % open, the rest closed; some unread, some assigned, some with
-  topics), one chat session per conversation (`token_hash` = SHA-256 of a token, as the app stores
-  it), M messages each alternating shopper/staff with realistic text (shopper messages already
-  carry a topic, so the server's classifier backfill has nothing to do), plus one open conversation
+  (about 12 % open, the rest closed; some unread, some assigned, some with topics, one reply
+  address each: `reply_address.token_hash` = SHA-256 of a token), one chat session per conversation
+  (`token_hash` = SHA-256 of a token, as the app stores it), M messages each alternating
+  shopper/staff with realistic text (shopper messages already carry a topic, so the server's
+  classifier backfill has nothing to do), plus one open conversation
   with 500 messages ("open a conversation"), three staff members and the store row from the
   migrations. Message text reaches the FTS5 table `message_fts` through the migration's own
   insert trigger (kind = 'text'), exactly as in the app.
@@ -154,9 +155,9 @@ def generate(out: Path, conversations: int, messages: int, *, seed: int = 8) -> 
         unread = int(status == 'open' and author == 'customer')
         assignee = rng.randint(1, len(STAFF)) if rng.random() < 0.3 else None
         topics = json.dumps(rng.sample(TOPICS, rng.randint(0, 2)))
-        reply_token = f'{rng.getrandbits(128):032x}'
+        reply_token_hash = hashlib.sha256(f'{rng.getrandbits(128):032x}'.encode()).hexdigest()
         convs.append((cid, cid, status, assignee, unread, stamp(started_at), stamp(moment), preview(body), author,
-                      topics, reply_token))
+                      topics, reply_token_hash))
         if len(message_rows) >= 200_000:
             _flush(conn, customers, convs, sessions, message_rows)
     _flush(conn, customers, convs, sessions, message_rows)
@@ -195,8 +196,10 @@ def _flush(conn: sqlite3.Connection, customers: list, convs: list, sessions: lis
         "accepts_sms_marketing, note, created_at) VALUES (?, ?, ?, '', '', '', '', '', 0, 0, '', ?)", customers)
     conn.executemany(
         "INSERT INTO conversation (id, customer_id, channel, status, assignee_id, unread, customer_online, started_at, "
-        "last_message_at, last_message_preview, last_message_author, topics, reply_token) "
-        "VALUES (?, ?, 'chat', ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)", convs)
+        "last_message_at, last_message_preview, last_message_author, topics) "
+        "VALUES (?, ?, 'chat', ?, ?, ?, 0, ?, ?, ?, ?, ?)", [row[:-1] for row in convs])
+    conn.executemany("INSERT INTO reply_address (conversation_id, token_hash, created_at) VALUES (?, ?, ?)",
+                     [(row[0], row[-1], row[6]) for row in convs])
     conn.executemany(
         "INSERT INTO chat_session (id, token_hash, customer_id, conversation_id, email, name, locale, timezone, "
         "identity_verified, online, last_seen_at, discount_code, created_at) "

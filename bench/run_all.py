@@ -36,6 +36,7 @@ BENCHMARKS: dict[str, tuple[str, list[str], int]] = {
     'memory': ('memory', ['--sockets', '500', '--tabs', '20', '--db-size', '10000'], 420),
     'startup': ('startup', ['--db-size', '100000', '--runs', '3'], 300),
     'burst': ('burst', ['--chats', '1000', '--concurrency', '100', '--db-size', '10000'], 180),
+    'inbound_flood': ('inbound_flood', ['--messages', '200'], 240),
 }
 
 
@@ -104,6 +105,15 @@ def targets(results: dict[str, Any]) -> list[list[str]]:
         rows.append([f'server RSS <= 300 MB with {memory["sockets"]} shoppers', f'{rss:.0f} MB', verdict(rss <= 300)])
     else:
         rows.append(['server RSS <= 300 MB with 500 shoppers', '-', verdict(None)])
+    flood = results.get('inbound_flood')
+    if flood:
+        idle, flooded = flood['idle']['latency_ms'], flood['flooded']['latency_ms']
+        rows.append(['a 1 MB inbound mail flood adds at most the idle latency to a shopper message (p50, p95)',
+                     f'flooded p50 {ms(flooded["p50"])} / p95 {ms(flooded["p95"])} ms, idle p50 {ms(idle["p50"])} / '
+                     f'p95 {ms(idle["p95"])} ms', verdict(flood['met'])])
+    else:
+        rows.append(['a 1 MB inbound mail flood adds at most the idle latency to a shopper message', '-',
+                     verdict(None)])
     startup = results.get('startup')
     if startup:
         rows.append(['start-up <= 3 s (100k conversations)', f'median {startup["median"]:.2f} s',
@@ -152,7 +162,7 @@ def main(argv: list[str] | None = None) -> None:
              f'({", ".join(other_before[1]) or "none"}), '
              f'{other_after[0]:.2f} cores after ({", ".join(other_after[1]) or "none"}). '
              'Figures taken while other work runs are slower and noisier than on an idle machine.', '',
-             '## Targets (issue 8)', '',
+             '## Targets (issues 8 and 16)', '',
              '| target | measured | |', '|---|---|---|', *(f'| {a} | {b} | {c} |' for a, b, c in target_rows), '']
     for size, db_facts in generated.items():
         lines.append(f'- Database {size:,} x 10: {db_facts["conversations"]:,} conversations, '
@@ -163,7 +173,9 @@ def main(argv: list[str] | None = None) -> None:
               'live': 'Live latency, 300 shoppers (baseline bare WebSocket echo)',
               'live_light': 'Live latency, 30 shoppers, for reference (baseline bare WebSocket echo)',
               'memory': 'Memory (server VmRSS)', 'startup': 'Start-up',
-              'burst': 'Bursts of new chats (baseline raw aiosqlite insert + commit per row)'}
+              'burst': 'Bursts of new chats (baseline raw aiosqlite insert + commit per row)',
+              'inbound_flood': 'Inbound flood: a shopper message while 1 MB mails arrive (baseline the same '
+                               'messages on the idle server)'}
     for name in chosen:
         lines += ['', f'## {titles[name]}', '']
         result = results.get(name)

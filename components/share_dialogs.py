@@ -6,8 +6,9 @@ from collections.abc import Awaitable, Callable
 from nicegui import events, ui
 
 from services import locale_format
+from services.errors import ServiceError
 from services.i18n import N_, _
-from services.images import MAX_BYTES
+from services.images import MAX_BYTES, read_upload
 from services.inbox_reads import InboxReads
 from services.sharing import MAX_PRODUCTS
 
@@ -151,7 +152,11 @@ class ImageShareDialog(ui.dialog):
             ui.button(_('Close'), on_click=lambda: self.submit(None)).props('flat no-caps').classes('self-end')
 
     async def _uploaded(self, event: events.UploadEventArguments) -> None:
-        data = await event.file.read()
+        try:
+            data = await read_upload(event.file.iterate())
+        except ServiceError as refused:
+            self.error.set_text(refused.message)
+            return
         error = await self.upload_image(data)
         if error:
             self.error.set_text(error)

@@ -73,7 +73,16 @@ class Conversation(SQLModel, table=True):
     last_message_preview: str = Field(default='', max_length=200)
     last_message_author: str = Field(default='', max_length=20)
     topics: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, default=list))
-    reply_token: str = Field(max_length=64, unique=True, index=True)  # secret part of reply+<token>@ addresses
+
+
+class ReplyAddress(SQLModel, table=True):
+    """One reply+<token>@ address, made for one e-mail to the shopper; only the token's hash is kept
+    (services/mail/reply_addresses.py)."""
+    __tablename__ = 'reply_address'
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: int = Field(foreign_key='conversation.id', index=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class ChatSession(SQLModel, table=True):
@@ -95,6 +104,8 @@ class ChatSession(SQLModel, table=True):
     """The hash of the e-mailed code that verifies this session (V1); None when none is pending."""
     verify_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
     verify_failures: int = 0
+    token_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    """When the token was last used (to the hour); a token unused for INBOX_SHOPPER_TOKEN_DAYS is refused."""
 
 
 class Message(SQLModel, table=True):

@@ -38,7 +38,8 @@ def install_media(app: FastAPI, runtime: Runtime) -> None:
                 bearer = request.headers.get('authorization', '')
                 given = token or (bearer[7:].strip() if bearer[:7].lower() == 'bearer ' else '')
                 try:
-                    chat_session = await chat_sessions.authenticate(db=db, token=given)
+                    chat_session = await chat_sessions.authenticate(
+                        db=db, token=given, lifetime=runtime.config.shopper_token_lifetime)
                 except Unauthorized:
                     return _not_found()
                 allowed = await sharing.session_may_see_image(db=db, chat_session=chat_session, name=name)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from email_validator import EmailNotValidError, validate_email
@@ -14,6 +15,11 @@ from services import store as store_service
 from services.errors import Invalid, Unauthorized
 from services.i18n import _
 from services.tokens import hash_token, identity_matches, new_token
+
+DEFAULT_TOKEN_LIFETIME = timedelta(days=30)
+"""How long a session token stays valid after its last use (INBOX_SHOPPER_TOKEN_DAYS)."""
+TOKEN_USE_PRECISION = timedelta(hours=1)
+"""The stored last use is moved on at most this often per session (so using a token rarely costs a write)."""
 
 
 @dataclass(frozen=True)
@@ -59,7 +65,7 @@ async def find_or_create_chat_conversation(db: AsyncSession, customer: Customer)
         .order_by(col(Conversation.id).desc())
     )).first()
     if conversation is None:
-        conversation = Conversation(customer_id=customer.id, channel='chat', reply_token=new_token()[:32])
+        conversation = Conversation(customer_id=customer.id, channel='chat')
         db.add(conversation)
         await db.flush()
     return conversation
@@ -103,7 +109,7 @@ def new_chat_session(*, customer_id: int, conversation_id: int, email: str, name
     chat_session = ChatSession(
         token_hash=hash_token(token), customer_id=customer_id, conversation_id=conversation_id,
         email=email, name=name, locale=locale, timezone=timezone, identity_verified=identity_verified,
-        last_seen_at=utcnow(),
+        last_seen_at=utcnow(), token_used_at=utcnow(),
     )
     return CreatedSession(token=token, session=chat_session)
 
@@ -119,8 +125,36 @@ def invalid_token() -> Unauthorized:
     return Unauthorized(_('This session token is not valid.'))
 
 
-async def authenticate(*, db: AsyncSession, token: str | None) -> ChatSession:
+def expired_token() -> Unauthorized:
+    return Unauthorized(_('This chat has not been used for a long time, so it has ended. Please start a new chat.'),
+                        code='session_expired')
+
+
+def last_use(chat_session: ChatSession) -> datetime:
+    return chat_session.token_used_at or chat_session.created_at
+
+
+def token_expired(used_at: datetime, *, now: datetime, lifetime: timedelta) -> bool:
+    return now - used_at > lifetime
+
+
+def token_use_to_record(used_at: datetime, *, now: datetime, lifetime: timedelta) -> bool:
+    """Whether this use moves the stored last use on: once it is an hour old (a tenth of shorter lifetimes)."""
+    return now - used_at >= min(TOKEN_USE_PRECISION, lifetime / 10)
+
+
+async def authenticate(*, db: AsyncSession, token: str | None, lifetime: timedelta) -> ChatSession:
+    """The session of a bearer token; Unauthorized (`session_expired`) once it went unused for `lifetime`.
+    Each use keeps it valid for `lifetime` more (recorded to the hour, committed here)."""
     chat_session = (await db.exec(select(ChatSession).where(ChatSession.token_hash == token_hash_of(token)))).first()
     if chat_session is None:
         raise invalid_token()
+    now = utcnow()
+    used_at = last_use(chat_session)
+    if token_expired(used_at, now=now, lifetime=lifetime):
+        raise expired_token()
+    if token_use_to_record(used_at, now=now, lifetime=lifetime):
+        chat_session.token_used_at = now
+        db.add(chat_session)
+        await db.commit()
     return chat_session

@@ -12,6 +12,17 @@ class ServiceError(Exception):
         if code:
             self.code = code
 
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickled whole (raised in a worker process, services/mail/mail_reader.py): with its code and the rest."""
+        return _restore, (type(self), self.message, dict(self.__dict__))
+
+
+def _restore(kind: type[ServiceError], message: str, state: dict[str, object]) -> ServiceError:
+    error = kind.__new__(kind)
+    Exception.__init__(error, message)
+    error.__dict__.update(state)
+    return error
+
 
 class NotFound(ServiceError):
     status = 404

@@ -5,6 +5,7 @@ import asyncio
 import io
 import os
 import secrets
+from collections.abc import AsyncIterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,11 +33,28 @@ class CleanImage:
     height: int
 
 
+def too_large() -> TooLarge:
+    return TooLarge(_('Images can be at most {n} MB.', n=MAX_BYTES // (1024 * 1024)), code='image_too_large')
+
+
+async def read_upload(chunks: AsyncIterable[bytes], *, limit: int = MAX_BYTES) -> bytes:
+    """An uploaded file's bytes, read chunk by chunk and given up (TooLarge) as soon as they pass `limit`: the file
+    is never held whole when it is too large, and nothing of it is decoded."""
+    parts: list[bytes] = []
+    size = 0
+    async for chunk in chunks:
+        size += len(chunk)
+        if size > limit:
+            raise too_large()
+        parts.append(chunk)
+    return b''.join(parts)
+
+
 def clean_image(data: bytes) -> CleanImage:
     """Check what the bytes really are and re-encode them, dropping EXIF and every other chunk of metadata.
     CPU work: call it in a thread."""
     if len(data) > MAX_BYTES:
-        raise TooLarge(_('Images can be at most {n} MB.', n=MAX_BYTES // (1024 * 1024)), code='image_too_large')
+        raise too_large()
     if not data:
         raise Invalid(_('The file is empty.'), code='not_an_image')
     try:

@@ -10,6 +10,7 @@ tests/test_message_stores.py runs every message rule against both and compares t
 """
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Protocol
 
 from sqlalchemy.exc import IntegrityError
@@ -41,12 +42,13 @@ class MessageStore(Protocol):
 
 
 class OrmMessageStore:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, *, token_lifetime: timedelta = chat_sessions.DEFAULT_TOKEN_LIFETIME) -> None:
         self.database = database
+        self.token_lifetime = token_lifetime
 
     async def session_for_token(self, token: str | None) -> SessionIds:
         async with self.database.sessions() as db:
-            found = await chat_sessions.authenticate(db=db, token=token)
+            found = await chat_sessions.authenticate(db=db, token=token, lifetime=self.token_lifetime)
         assert found.id is not None
         return SessionIds(id=found.id, conversation_id=found.conversation_id, customer_id=found.customer_id)
 
@@ -97,9 +99,10 @@ async def _existing(db: AsyncSession, session_id: int, client_msg_id: str) -> Me
         Message.session_id == session_id, Message.client_msg_id == client_msg_id))).first()
 
 
-def message_store_for(database: Database) -> MessageStore:
+def message_store_for(database: Database, *,
+                      token_lifetime: timedelta = chat_sessions.DEFAULT_TOKEN_LIFETIME) -> MessageStore:
     """SQLite gets the group writer; every other database the ORM store."""
     if is_sqlite(database.url):
         from services.message_writer import SqliteGroupWriter
-        return SqliteGroupWriter.for_url(database.url)
-    return OrmMessageStore(database)
+        return SqliteGroupWriter.for_url(database.url, token_lifetime=token_lifetime)
+    return OrmMessageStore(database, token_lifetime=token_lifetime)

@@ -21,6 +21,7 @@ import sqlite3
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
@@ -29,7 +30,14 @@ from sqlalchemy.engine import make_url
 from db.engine import is_sqlite, set_sqlite_pragmas
 from db.models import ChatSession, Conversation, Message
 from db.types import utcnow
-from services.chat_sessions import invalid_token, token_hash_of
+from services.chat_sessions import (
+    DEFAULT_TOKEN_LIFETIME,
+    expired_token,
+    invalid_token,
+    token_expired,
+    token_hash_of,
+    token_use_to_record,
+)
 from services.errors import ServiceError
 from services.i18n import _
 from services.messages import CleanMessage, Received, preview_of
@@ -56,12 +64,21 @@ INSERT_MESSAGE = (f'INSERT INTO {MESSAGES.name} (conversation_id, session_id, au
 SELECT_REPEATED = f'SELECT {MESSAGE_COLUMNS} FROM {MESSAGES.name} WHERE session_id = ? AND client_msg_id = ?'
 UPDATE_CONVERSATION = (f'UPDATE {CONVERSATIONS.name} SET last_message_at = ?, last_message_preview = ?, '
                        'last_message_author = \'customer\', unread = 1, status = \'open\' WHERE id = ?')
-SELECT_SESSION = f'SELECT id, conversation_id, customer_id FROM {SESSIONS.name} WHERE token_hash = ?'
+SELECT_SESSION = (f'SELECT id, conversation_id, customer_id, coalesce(token_used_at, created_at) FROM {SESSIONS.name} '
+                  'WHERE token_hash = ?')
+RECORD_TOKEN_USE = f'UPDATE {SESSIONS.name} SET token_used_at = ? WHERE id = ?'
 
 
 class StoreUnavailable(ServiceError):
     status = 503
     code = 'unavailable'
+
+
+@dataclass(frozen=True)
+class _Known:
+    ids: SessionIds
+    used_at: datetime
+    """The token's last use as stored; the token is looked up again once this is an hour old."""
 
 
 @dataclass
@@ -75,19 +92,20 @@ class _Pending:
 class SqliteGroupWriter:
     """The `MessageStore` of SQLite databases (services/message_store.py)."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, *, token_lifetime: timedelta = DEFAULT_TOKEN_LIFETIME) -> None:
         self.path = path
+        self.token_lifetime = token_lifetime
         self.connection: sqlite3.Connection | None = None  # opened, used and closed in the writer thread only
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix='message-writer')
         self.pending: list[_Pending] = []
         self.writing = False
         self.task: asyncio.Future[None] | None = None
-        self.known: OrderedDict[str, SessionIds] = OrderedDict()  # only touched on the event loop
+        self.known: OrderedDict[str, _Known] = OrderedDict()  # only touched on the event loop
 
     @classmethod
-    def for_url(cls, url: str) -> SqliteGroupWriter:
+    def for_url(cls, url: str, *, token_lifetime: timedelta = DEFAULT_TOKEN_LIFETIME) -> SqliteGroupWriter:
         assert is_sqlite(url), url
-        return cls(make_url(url).database or ':memory:')
+        return cls(make_url(url).database or ':memory:', token_lifetime=token_lifetime)
 
     def close(self) -> None:
         self.executor.submit(self._close)
@@ -108,21 +126,33 @@ class SqliteGroupWriter:
     # ---------------------------------------------------------------- who is posting
 
     async def session_for_token(self, token: str | None) -> SessionIds:
-        """The session of a bearer token (cached: the token -> session mapping never changes)."""
+        """The session of a bearer token, with the rules of chat_sessions.authenticate. Cached: the token ->
+        session mapping never changes, and the token's last use is read and recorded again once it is an hour old
+        (until then the token cannot have expired)."""
         token_hash = token_hash_of(token)
-        found = self.known.get(token_hash)
-        if found is None:
-            found = await asyncio.get_running_loop().run_in_executor(self.executor, self._look_up, token_hash)
-            if found is None:
-                raise invalid_token()
-            self.known[token_hash] = found
-            while len(self.known) > KNOWN_SESSIONS:
-                self.known.popitem(last=False)
-        return found
+        now = utcnow()
+        known = self.known.get(token_hash)
+        if known is not None and not token_use_to_record(known.used_at, now=now, lifetime=self.token_lifetime):
+            return known.ids
+        loop = asyncio.get_running_loop()
+        found = await loop.run_in_executor(self.executor, self._look_up, token_hash)
+        if found is None or token_expired(found.used_at, now=now, lifetime=self.token_lifetime):
+            self.known.pop(token_hash, None)
+            raise invalid_token() if found is None else expired_token()
+        if token_use_to_record(found.used_at, now=now, lifetime=self.token_lifetime):
+            await loop.run_in_executor(self.executor, self._record_use, found.ids.id, now)
+            found = _Known(found.ids, now)
+        self.known[token_hash] = found
+        while len(self.known) > KNOWN_SESSIONS:
+            self.known.popitem(last=False)
+        return found.ids
 
-    def _look_up(self, token_hash: str) -> SessionIds | None:
+    def _look_up(self, token_hash: str) -> _Known | None:
         row = self._connect().execute(SELECT_SESSION, (token_hash,)).fetchone()
-        return SessionIds(*row) if row is not None else None
+        return _Known(SessionIds(*row[:3]), _read_time(row[3])) if row is not None else None
+
+    def _record_use(self, session_id: int, now: datetime) -> None:
+        self._connect().execute(RECORD_TOKEN_USE, (_bind_time(now), session_id))
 
     # ---------------------------------------------------------------- storing
 

@@ -1,6 +1,7 @@
 """Messages: what shoppers send, what staff reply, and who may read which."""
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,7 +119,7 @@ async def store_staff_message(*, db: AsyncSession, bus: EventBus, staff: Staff |
         to_address = await reply_address(db, conversation_id, session_id)
         db.add(EmailOutbox(message_id=message.id, conversation_id=conversation_id, to_address=to_address,
                            subject=f'Re: your conversation #{conversation_id}',
-                           message_id_header=f'<msg-{message.id}.{conversation.reply_token[:12]}@{mail_domain}>'))
+                           message_id_header=f'<msg-{message.id}.{secrets.token_hex(6)}@{mail_domain}>'))
     conversation.last_message_at = now
     conversation.last_message_preview = preview_of(preview if preview is not None else body)
     conversation.last_message_author = 'staff'

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from db.engine import Database
 from services.events import EventBus
 from services.list_reader import ListReader, list_reader_for
 from services.mail.config import MailConfig
+from services.mail.mail_reader import MailReader
 from services.message_store import MessageStore, message_store_for
 from services.presence import PresenceTracker
 from services.rate_limit import RateLimits
@@ -30,6 +32,8 @@ class ServiceConfig:
     """A browser with no staff page open for this long must sign in again."""
     staff_guard_seconds: float = 10.0
     """How often an open staff page checks that its staff member may still see it (pages/staff_auth.py)."""
+    shopper_token_lifetime: timedelta = timedelta(days=30)
+    """A chat session token unused for this long is refused (services/chat_sessions.py)."""
     public_url: str = 'http://localhost:8080'
     uploads_dir: Path = Path('data/uploads')
     topic_model_path: Path = Path('data/models/topics.joblib')
@@ -50,11 +54,13 @@ class Runtime:
     """The one door for shopper chat messages (services/shopper_messages.py)."""
     list_reader: ListReader = field(init=False)
     """What open conversation lists read when conversations change."""
+    mail_reader: MailReader = field(default_factory=MailReader)
+    """Reads inbound e-mail in a worker process (services/mail/mail_reader.py)."""
 
     def __post_init__(self) -> None:
         c = self.config
         self.tagger = TopicTagger(db=self.db, bus=self.bus, model_path=c.topic_model_path, threshold=c.topic_threshold)
-        self.message_store = message_store_for(self.db)
+        self.message_store = message_store_for(self.db, token_lifetime=c.shopper_token_lifetime)
         self.list_reader = list_reader_for(self.db)
         self.presence = PresenceTracker(grace_seconds=c.presence_grace_seconds, bus=self.bus)
         self.limits = RateLimits(message_limit=c.message_rate_limit, window_seconds=c.message_rate_window_seconds,

@@ -27,6 +27,24 @@ from services.shopper_messages import ShopperMessages
 from tests.postgres import PostgresServer, test_database_url
 from tests.shoppers import shopper_door
 
+# NiceGUI's User.should_see looks three times, 0.1 s apart (should_not_see 0.05 s): an update that travels
+# through the event bus and a database read can take longer than 0.3 s on this 2-core machine while a server and
+# Chromium run beside the suite, and such tests failed now and then. They look for up to 5 s; what never appears still fails.
+_should_see = User.should_see
+
+
+async def _patient_should_see(self: User, target: object = None, *, retries: int = 50, **filters: object) -> None:
+    await _should_see(self, target, retries=retries, **filters)  # type: ignore[arg-type]
+
+_should_not_see = User.should_not_see
+
+
+async def _patient_should_not_see(self: User, target: object = None, *, retries: int = 100, **filters: object) -> None:
+    await _should_not_see(self, target, retries=retries, **filters)  # type: ignore[arg-type]
+
+User.should_see = _patient_should_see  # type: ignore[method-assign,assignment]
+User.should_not_see = _patient_should_not_see  # type: ignore[method-assign,assignment]
+
 STAFF_PASSWORD = 'correct horse battery'
 _PASSWORD_HASH = hash_password(STAFF_PASSWORD)  # argon2 is slow: hash once per test run
 

@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 import websockets
 
-from services.chat_sessions import authenticate
+from services.chat_sessions import DEFAULT_TOKEN_LIFETIME, authenticate
 from tests.conftest import App
 
 
@@ -288,7 +288,7 @@ async def test_numbers_past_what_an_id_column_holds_are_refused_as_invalid_not_5
 async def test_a_non_ascii_identity_hmac_starts_an_unverified_session_not_a_500(app: App, given: str) -> None:
     created = await start_chat(app, identity_hmac=given)
     async with app.runtime.db.sessions() as db:
-        session = await authenticate(db=db, token=created['session_token'])
+        session = await authenticate(db=db, token=created['session_token'], lifetime=DEFAULT_TOKEN_LIFETIME)
     assert not session.identity_verified
 
 

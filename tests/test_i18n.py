@@ -524,7 +524,8 @@ async def test_reply_mail_is_written_in_the_language_of_the_chat_session(app: Ap
                                body='On!', mail_domain='shop.test')
         row = (await db.exec(select(EmailOutbox))).one()
         with language('de'):  # whoever's language is current: the mail is the shopper's
-            email = compose(context=await load_context(db=db, row=row), mail=MailConfig())
+            email = compose(context=await load_context(db=db, row=row, reply_token='r' * 32),
+                            mail=MailConfig())
     text = email.get_body(preferencelist=('plain',)).get_content()
     assert str(email['Subject']).startswith('Keskustelusi kaupan ')
     assert 'Vastaa tähän sähköpostiin' in text and 'Aiemmin tässä keskustelussa:' in text

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -15,7 +17,7 @@ from services.errors import Conflict, Invalid, RateLimited, Unauthorized
 from services.passwords import verify_password
 from services.rate_limit import SignInLimits, SlidingWindowLimiter
 from services.staff import create_staff, sign_in
-from tests.conftest import STAFF_PASSWORD, add_staff, make_settings
+from tests.conftest import STAFF_PASSWORD, add_staff, free_port, make_settings
 
 
 async def test_staff_passwords_are_stored_as_argon2_hashes(db: AsyncSession) -> None:
@@ -114,3 +116,34 @@ def test_the_serve_banner_names_the_port_this_run_serves_on(tmp_path: Path) -> N
     assert line is not None and line.startswith('Sign in at http://localhost:9123/login as owner@example.com ')
     password = line.rsplit(' ', 1)[1].strip()
     assert len(password) >= 12 and password in (tmp_path / 'demo-login.txt').read_text()
+
+
+def serve_banner(data_dir: Path) -> str:
+    """What `inbox serve --demo-if-empty` prints before it serves; the server is stopped once it has."""
+    env = {k: v for k, v in os.environ.items() if k not in ('PYTEST_CURRENT_TEST', 'NICEGUI_USER_SIMULATION')
+           and not k.startswith('INBOX_')}
+    env.update(INBOX_TOPIC_AUTOTRAIN='false', NICEGUI_STORAGE_PATH=str(data_dir / 'nicegui'))
+    process = subprocess.Popen([sys.executable, '-m', 'app.cli', 'serve', '--demo-if-empty', '--port', str(free_port()),
+                                '--data-dir', str(data_dir)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                               text=True, env=env)
+    output = process.stdout
+    assert output is not None
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(output.readline() for _ in range(2)), daemon=True)
+    reader.start()
+    reader.join(120)
+    process.terminate()
+    process.wait(30)
+    return ''.join(lines)
+
+
+def test_the_demo_password_is_printed_by_the_start_that_makes_it_and_never_again(tmp_path: Path) -> None:
+    first = serve_banner(tmp_path)
+    assert first.startswith('Inbox: ') and 'Sign in at http://localhost:' in first, first
+    password = first.rsplit(' ', 1)[1].strip()
+    assert len(password) >= 12 and password in (tmp_path / 'demo-login.txt').read_text()
+    second = serve_banner(tmp_path)
+    assert second.startswith('Inbox: ') and password not in second, second
+    assert f"The demo owner's sign-in is in {tmp_path / 'demo-login.txt'}" in second
+    for made in ('demo-login.txt', 'inbox.db', 'secret'):  # the merchant's files: readable by this user only
+        assert (tmp_path / made).stat().st_mode & 0o777 == 0o600, made

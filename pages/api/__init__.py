@@ -24,7 +24,7 @@ SOCKET_DOC: dict[str, Any] = {'get': {
     'description': 'Open with ?token=<session_token>. The server pushes {"type": "message", "message": {...}} for '
                    'every new message visible to the token; the client may send {"type": "ping"} and gets '
                    '{"type": "pong"}. While a socket of the session is open the shopper is Online. '
-                   'An invalid token is refused before the upgrade (HTTP 403).',
+                   'An invalid or expired token is refused before the upgrade (HTTP 403).',
     'parameters': [{'name': 'token', 'in': 'query', 'required': True, 'schema': {'type': 'string'}}],
     'responses': {'101': {'description': 'Switching protocols'}, '403': {'description': 'Invalid token'}},
 }}

@@ -97,7 +97,8 @@ class MailNotSent(ServiceError):
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {'description': 'Missing or invalid session token'},
+    401: {'description': 'Missing or invalid session token; `session_expired` when it went unused for '
+                         'INBOX_SHOPPER_TOKEN_DAYS (default 30)'},
     422: {'description': 'Invalid input: {"error": {"code", "message"}}'},
     429: {'description': 'Rate limited; see Retry-After'},
 }
@@ -200,9 +201,11 @@ def build_chat_router(runtime: Runtime, hub: SocketHub) -> APIRouter:
             return
         try:
             async with runtime.db.sessions() as db:
-                chat_session = await chat_sessions.authenticate(db=db, token=token)
-        except Unauthorized:
-            runtime.limits.socket_login_failed(address=address)
+                chat_session = await chat_sessions.authenticate(db=db, token=token,
+                                                                lifetime=runtime.config.shopper_token_lifetime)
+        except Unauthorized as refused:
+            if refused.code != 'session_expired':  # an expired token is a real one, not a guess to throttle
+                runtime.limits.socket_login_failed(address=address)
             await websocket.close(code=4401, reason='invalid session token')
             return
         assert chat_session.id is not None

@@ -26,5 +26,5 @@ def session_dependency(runtime: Runtime) -> Callable[..., Coroutine[Any, Any, Ch
     async def current_session(authorization: Annotated[str | None, Header()] = None) -> ChatSession:
         token = bearer_token(authorization)
         async with runtime.db.sessions() as db:
-            return await chat_sessions.authenticate(db=db, token=token)
+            return await chat_sessions.authenticate(db=db, token=token, lifetime=runtime.config.shopper_token_lifetime)
     return current_session

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -91,20 +91,27 @@ def install_error_handlers(app: FastAPI) -> None:
 
 class BodySizeLimit:
     """Refuses API request bodies over 64 KiB (10 MiB for inbound e-mail) with 413, whether or not Content-Length
-    is honest."""
+    is honest: the body is counted as it arrives and refused at the first byte past the limit."""
 
     def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
         self.app = app
         self.max_bytes = max_bytes
 
+    def limit_for(self, path: str) -> int | None:
+        """The most bytes a request body for this path may have; None: not limited here."""
+        return LARGER_BODIES.get(path, self.max_bytes) if path.startswith(API_PREFIX) else None
+
+    def refusal(self, limit: int) -> Response:
+        return body_too_large_response(limit)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope['type'] != 'http' or not scope['path'].startswith(API_PREFIX):
+        limit = self.limit_for(scope['path']) if scope['type'] == 'http' else None
+        if limit is None:
             await self.app(scope, receive, send)
             return
-        limit = LARGER_BODIES.get(scope['path'], self.max_bytes)
         for name, value in scope.get('headers', []):
             if name == b'content-length' and value.isdigit() and int(value) > limit:
-                await body_too_large_response(limit)(scope, receive, send)
+                await self.refusal(limit)(scope, receive, send)
                 return
         received = 0
         started = False
@@ -128,7 +135,7 @@ class BodySizeLimit:
             await self.app(scope, limited_receive, tracking_send)
         except _BodyTooLarge:
             if not started:
-                await body_too_large_response(limit)(scope, receive, send)
+                await self.refusal(limit)(scope, receive, send)
 
 
 class _BodyTooLarge(Exception):

@@ -34,7 +34,8 @@ def build_inbound_router(runtime: Runtime) -> APIRouter:
         404: {'description': 'Inbound e-mail is off: no INBOX_INBOUND_SECRET is configured'},
         413: {'description': 'Request over 10 MiB'},
         429: {'description': 'Too many wrong secrets from this address lately; see Retry-After'},
-        422: {'description': 'Unreadable mail, no text, or no known reply+<token>@ recipient'}})
+        422: {'description': 'Unreadable mail, no text, or no known reply+<token>@ recipient'},
+        503: {'description': 'The mail could not be read right now (its reading process ended); send it again'}})
     async def inbound_email(request: Request, authorization: Annotated[str | None, Header()] = None) -> Any:
         """The raw RFC 822 mail as the request body, `Authorization: Bearer <INBOX_INBOUND_SECRET>`."""
         secret = runtime.config.mail.inbound_secret
@@ -50,7 +51,7 @@ def build_inbound_router(runtime: Runtime) -> APIRouter:
             raise Unauthorized('Missing or wrong inbound secret.')
         raw = await request.body()
         async with runtime.db.sessions() as db:
-            view = await receive_email(db=db, bus=runtime.bus, raw=raw)
+            view = await receive_email(db=db, bus=runtime.bus, raw=raw, reader=runtime.mail_reader)
         return JSONResponse(view.to_api(), status_code=201)
 
     return router

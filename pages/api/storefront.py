@@ -68,7 +68,8 @@ class CheckoutOut(BaseModel):
     discount_code: str | None
 
 
-ERRORS: dict[int | str, dict[str, Any]] = {401: {'description': 'Missing or invalid session token'},
+ERRORS: dict[int | str, dict[str, Any]] = {401: {'description': 'Missing or invalid session token; '
+                                                              '`session_expired` when it went unused too long'},
                                            422: {'description': 'Invalid input'},
                                            429: {'description': 'Rate limited; see Retry-After'}}
 

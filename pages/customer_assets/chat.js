@@ -509,7 +509,7 @@
       card.removeAttribute('data-busy');
       button.removeAttribute('aria-disabled');
       button.textContent = S.apply_code;
-      if (res && isGone(res)) { resetSession(); return; }
+      if (res && isGone(res)) { resetSession(false, res); return; }
       if (res && res.ok) {
         var stored = res.data && typeof res.data.discount_code === 'string' && res.data.discount_code;
         appliedCode = stored || code;
@@ -808,7 +808,7 @@
         ingest(res.data, 'post');
         return;
       }
-      if (res && isGone(res)) { resetSession(); return; }
+      if (res && isGone(res)) { resetSession(false, res); return; }
       if (res && res.status === 429) {
         setPendingState(p, 'retrying');
         await sleep(retryAfterMs(res), false);
@@ -897,7 +897,7 @@
           for (var page = 0; page < 100; page++) {
             var res = await api('GET', '/chat/messages?after=' + cursor + '&limit=' + PAGE);
             if (my !== epoch) return false;
-            if (isGone(res)) { resetSession(); return false; }
+            if (isGone(res)) { resetSession(false, res); return false; }
             if (!res.ok || !res.data || !Array.isArray(res.data.messages)) { ok = res.status < 500; break; }
             ok = true;
             var before = cursor;
@@ -1048,7 +1048,7 @@
   function presenceBeat() {
     var my = epoch;
     api('POST', '/chat/presence', { state: 'online' }).then(function (res) {
-      if (my === epoch && isGone(res)) resetSession();
+      if (my === epoch && isGone(res)) resetSession(false, res);
     }, noop);
   }
 
@@ -1263,8 +1263,8 @@
   }
 
   /* The token is no longer valid (401/404) or another tab ended the session: back to the start form,
-     keeping whatever the shopper had typed or not yet sent. */
-  function resetSession(fromOtherTab) {
+     keeping whatever the shopper had typed or not yet sent; a session that expired unused says so there. */
+  function resetSession(fromOtherTab, res) {
     if (!session) return;
     var old = session;
     var carry = pending.map(function (p) { return p.body; });
@@ -1290,6 +1290,8 @@
     input.value = carry.join('\n');
     showComposerError('');
     showStart(old);
+    var err = res && res.data && res.data.error;
+    startError.textContent = err && err.code === 'session_expired' ? errorMessage(res) : '';
   }
 
   function beginSession(s) {

@@ -18,12 +18,11 @@ from services import locale_format
 from services.errors import NotFound
 from services.i18n import SOURCE_LANGUAGE, _, language, normalize
 from services.mail.config import MailConfig, reply_address
+from services.mail.inbound_text import REPLY_MARKER
 from services.views import CUSTOMER_VISIBLE_KINDS
 
 HISTORY_MESSAGES = 10
 MAX_REFERENCES = 20
-REPLY_MARKER = '##- Please type your reply above this line -##'
-"""Everything below this line in a customer's answer is our own mail quoted back; inbound cuts it off."""
 
 
 @dataclass(frozen=True)
@@ -92,7 +91,9 @@ def thread_references(earlier: Sequence[tuple[int, str]]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(ids))
 
 
-async def load_context(*, db: AsyncSession, row: EmailOutbox) -> MailContext:
+async def load_context(*, db: AsyncSession, row: EmailOutbox, reply_token: str) -> MailContext:
+    """What the mail of this outbox row says; `reply_token` is the secret of its Reply-To address (one per mail,
+    services/mail/reply_addresses.py)."""
     message = await db.get(Message, row.message_id)
     conversation = await db.get(Conversation, row.conversation_id)
     if message is None or conversation is None:
@@ -131,7 +132,7 @@ async def load_context(*, db: AsyncSession, row: EmailOutbox) -> MailContext:
     return MailContext(
         to_address=row.to_address, customer_name=customer_name, customer_zone=customer.timezone if customer else '',
         store_name=store_name, storefront_url=safe_link(store.storefront_url if store else ''),
-        reply_token=conversation.reply_token, message_id_header=row.message_id_header, sent_at=message.created_at,
+        reply_token=reply_token, message_id_header=row.message_id_header, sent_at=message.created_at,
         reply=reply, history=history, references=references, language=lang)
 
 
@@ -217,7 +218,8 @@ def _html_part(context: MailContext) -> str:
 
 
 def compose(*, context: MailContext, mail: MailConfig) -> EmailMessage:
-    """The e-mail for one staff message. Same context → same headers, so a resend is recognisably the same mail."""
+    """The e-mail for one staff message. Same context → same headers; a resend has the same Message-ID (its
+    Reply-To has a token of its own, and every one of them leads back to the conversation)."""
     with language(context.language):
         return _compose(context=context, mail=mail)
 

@@ -6,7 +6,8 @@ anything is sent, and nothing is held open during the network call. A row become
 transport answered. So when the process dies mid-send (SIGKILL, power cut) the row is still `pending` and is
 sent again once its lease runs out (30 s after the first attempt) or right after a restart has waited that
 long — always with the same Message-ID, which is stored on the row when the reply is written. Delivery is
-therefore at-least-once: a receiving server, a mail client or a test dedupes by Message-ID.
+therefore at-least-once: a receiving server, a mail client or a test dedupes by Message-ID. Every attempt gets a
+reply address of its own (services/mail/reply_addresses.py), committed before the mail is sent.
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from services.events import EventBus
 from services.i18n import _
 from services.mail.compose import compose, load_context
 from services.mail.config import MailConfig
+from services.mail.reply_addresses import issue_reply_token
 from services.mail.transport import MailError, MailTransport, PermanentMailError
 from services.messages import to_view
 from services.runtime import Runtime
@@ -105,7 +107,9 @@ async def deliver_one(*, sessions: async_sessionmaker[AsyncSession], transport: 
                           error=row.last_error or 'Interrupted; gave up after the last attempt.', at=now)
             return False
         try:
-            email = compose(context=await load_context(db=db, row=row), mail=mail)
+            reply_token = issue_reply_token(db, conversation_id=row.conversation_id)
+            await db.commit()  # the address works before the mail that carries it leaves
+            email = compose(context=await load_context(db=db, row=row, reply_token=reply_token), mail=mail)
         except NotFound as error:
             await _record(db, bus, outbox_id=outbox_id, attempt=attempt, status=OutboxStatus.GIVEN_UP,
                           delivery=Delivery.EMAIL_GIVEN_UP, error=error.message, at=now)

@@ -12,7 +12,10 @@ from typing import Any
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from services.errors import Invalid
-from services.mail.inbound import REPLY_LOCAL_PART, conversation_for_token, receive_email
+from services.mail.inbound import receive_email
+from services.mail.inbound_text import REPLY_LOCAL_PART
+from services.mail.mail_reader import ReaderUnavailable
+from services.mail.reply_addresses import conversation_for_token
 from services.runtime import Runtime
 
 log = logging.getLogger('inbox.mail')
@@ -46,10 +49,12 @@ class InboundHandler:
         try:
             async with self.runtime.db.sessions() as db:
                 view = await receive_email(db=db, bus=self.runtime.bus, raw=raw or b'',
-                                           envelope_to=list(envelope.rcpt_tos))
+                                           envelope_to=list(envelope.rcpt_tos), reader=self.runtime.mail_reader)
         except Invalid as error:
             status = '5.1.1' if error.code == 'unknown_recipient' else '5.6.0'
             return f'550 {status} {error.message}'
+        except ReaderUnavailable as error:  # logged where it happened; the sender tries again later
+            return f'451 4.3.0 {error.message}'
         except Exception:  # noqa: BLE001 - the sender keeps the mail and tries again later
             log.exception('SMTP: storing an inbound e-mail failed')
             return '451 4.3.0 Temporary failure, please try again later'

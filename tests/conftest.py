@@ -29,7 +29,8 @@ from tests.shoppers import shopper_door
 
 # NiceGUI's User.should_see looks three times, 0.1 s apart (should_not_see 0.05 s): an update that travels
 # through the event bus and a database read can take longer than 0.3 s on this 2-core machine while a server and
-# Chromium run beside the suite, and such tests failed now and then. They look for up to 5 s; what never appears still fails.
+# Chromium run beside the suite, and such tests failed now and then. They look for up to 5 s; what never appears
+# still fails.
 _should_see = User.should_see
 
 

@@ -64,7 +64,7 @@ POSTGRES_TESTS := tests/test_api_chat.py tests/test_carts_and_orders.py tests/te
   tests/test_message_writer.py tests/test_messages.py tests/test_notification_pace.py tests/test_presence.py \
   tests/test_product_import.py tests/test_sharing.py tests/test_staff_and_cli.py tests/test_staff_sessions.py \
   tests/test_store_import.py tests/test_tagging.py
-POSTGRES_PYTEST := $(BIN)/python -m pytest -q -m 'not sqlite_only' $(POSTGRES_TESTS)
+POSTGRES_PYTEST := $(BIN)/python -m pytest -q -m "not sqlite_only" $(POSTGRES_TESTS)
 
 postgresql:
 	@test -x /usr/lib/postgresql/$(PG_VERSION)/bin/postgres && command -v pg_virtualenv >/dev/null || { \

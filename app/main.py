@@ -6,6 +6,7 @@ import logging
 from datetime import timedelta
 
 from nicegui import app, background_tasks, ui
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from app.heap import freeze_startup_heap
 from app.listeners import wire_listeners
@@ -63,6 +64,8 @@ async def sweep_presence_forever(runtime: Runtime) -> None:
         try:
             async with runtime.db.sessions() as db:
                 await runtime.presence.sweep(db)
+        except PoolTimeout:  # a burst holds every connection (the API answers it 503 busy): the next round sweeps
+            log.warning('presence sweep skipped: no database connection was free')
         except Exception:  # keep sweeping; one bad round must not end presence for good
             log.exception('presence sweep failed')
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import NoReturn
 
 from sqlalchemy import update
 from sqlmodel import col, func, or_, select
@@ -97,6 +98,10 @@ async def checkout(*, db: AsyncSession, bus: EventBus, chat_session: ChatSession
     code: DiscountCode | None = None
     if chat_session.discount_code:
         code = await discounts.find_code(db, chat_session.discount_code)
+        if code is not None and discounts.status_of(code) == 'used_up':
+            # Used up by another checkout since it was applied: told as when that checkout wins the race below
+            # (on PostgreSQL a checkout starting a moment later already reads the code used up).
+            await _refuse_used_up_code(db, bus, chat_session, code.code)
         if code is None or discounts.status_of(code) != discounts.USABLE:
             code = None  # a code that stopped being valid since it was applied is dropped, not honoured
     order = priced_order(number=0, customer_id=chat_session.customer_id, session_id=chat_session.id,
@@ -123,14 +128,7 @@ async def checkout(*, db: AsyncSession, bus: EventBus, chat_session: ChatSession
                            code='insufficient_inventory')
         await db.delete(item)
     if code is not None and not await _redeem(db, code):
-        session_id, conversation_id, wanted = chat_session.id, chat_session.conversation_id, code.code
-        await db.rollback()  # nothing of this checkout is kept; the cart stays as it was
-        await db.exec(update(ChatSession).where(col(ChatSession.id) == session_id)
-                      .values(discount_code=None))
-        await db.commit()
-        bus.cart_changed.emit(conversation_id)
-        raise Conflict(_('The discount code {code} has just been used up. Check out again to pay without it.',
-                         code=wanted), code='discount_used_up')
+        await _refuse_used_up_code(db, bus, chat_session, code.code)
     cart.updated_at = utcnow()
     chat_session.discount_code = None
     db.add(cart)
@@ -138,6 +136,17 @@ async def checkout(*, db: AsyncSession, bus: EventBus, chat_session: ChatSession
     await db.commit()
     bus.cart_changed.emit(chat_session.conversation_id)
     return _view(order, lines)
+
+
+async def _refuse_used_up_code(db: AsyncSession, bus: EventBus, chat_session: ChatSession, wanted: str) -> NoReturn:
+    """Keep nothing of this checkout (the cart stays as it was), take the code off the session, tell the shopper."""
+    session_id, conversation_id = chat_session.id, chat_session.conversation_id
+    await db.rollback()
+    await db.exec(update(ChatSession).where(col(ChatSession.id) == session_id).values(discount_code=None))
+    await db.commit()
+    bus.cart_changed.emit(conversation_id)
+    raise Conflict(_('The discount code {code} has just been used up. Check out again to pay without it.',
+                     code=wanted), code='discount_used_up')
 
 
 async def _redeem(db: AsyncSession, code: DiscountCode) -> bool:

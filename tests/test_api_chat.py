@@ -248,6 +248,25 @@ async def test_a_chat_started_while_every_database_connection_is_taken_gets_503_
     assert (await start_chat(app, email='crowd@example.com'))['session_token']
 
 
+async def test_the_presence_sweeper_waits_out_a_burst_that_takes_every_database_connection(
+        app: App, caplog: pytest.LogCaptureFixture) -> None:
+    """A round that found no free connection is a warning, and the next one sweeps (it logged an error: on
+    PostgreSQL the round often fell into the 503 test above)."""
+    engine = app.runtime.db.engine
+    pool = engine.sync_engine.pool
+    pool._timeout = 0.2  # type: ignore[attr-defined]
+    held = [await engine.connect() for _ in range(pool.size() + pool._max_overflow)]  # type: ignore[attr-defined]
+    try:
+        for _ in range(200):
+            if any('presence sweep' in record.getMessage() for record in caplog.records):
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        for connection in held:
+            await connection.close()
+    assert [r.levelname for r in caplog.records if 'presence sweep' in r.getMessage()][:1] == ['WARNING']
+
+
 @pytest.mark.sqlite_only
 async def test_a_chat_started_while_the_database_stays_locked_gets_503_busy_and_nothing_is_half_stored(
         app: App) -> None:

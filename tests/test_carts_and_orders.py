@@ -201,6 +201,25 @@ async def test_parallel_checkouts_redeem_a_single_use_code_once_and_get_distinct
     assert all(answer.status_code in (201, 409) for answer in again)  # the refused ones may check out without it
 
 
+async def test_a_code_used_up_since_it_was_applied_is_refused_at_checkout_not_dropped(app: App) -> None:
+    """The shopper is told, as the loser of a parallel checkout is, instead of paying the full price unawares."""
+    async with app.runtime.db.sessions() as db:
+        scarf = await add_product(db, 'Scarf', price_cents=3000, inventory=100)
+        single = await add_code(db, 'ONCE', kind='fixed', value_cents=500)
+        single.usage_limit = 1
+        db.add(single)
+        await db.commit()
+    first, second = [await shopper_with_a_cart(app, n, scarf.id, 'ONCE') for n in range(2)]
+    placed = await app.http.post('/api/v1/storefront/checkout', headers=bearer(first), json={})
+    assert placed.status_code == 201 and placed.json()['discount_code'] == 'ONCE'
+    refused = await app.http.post('/api/v1/storefront/checkout', headers=bearer(second), json={})
+    assert refused.status_code == 409 and refused.json()['error']['code'] == 'discount_used_up'
+    cart = (await app.http.get('/api/v1/storefront/cart', headers=bearer(second))).json()
+    assert len(cart['items']) == 1 and cart['discount_code'] is None
+    again = await app.http.post('/api/v1/storefront/checkout', headers=bearer(second), json={})
+    assert again.status_code == 201 and again.json()['discount_code'] is None and again.json()['total'] == '30.00'
+
+
 async def test_parallel_checkouts_each_get_their_own_order_number(app: App) -> None:
     async with app.runtime.db.sessions() as db:
         scarf = await add_product(db, 'Scarf', price_cents=3000, inventory=100)

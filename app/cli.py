@@ -81,19 +81,21 @@ def sign_in_line(settings: Settings) -> str | None:
 async def _create_staff(settings: Settings, args: argparse.Namespace) -> str:
     from db.engine import open_database
     from services.errors import ServiceError
+    from services.permissions import DEFAULT, Permission
     from services.staff import create_staff
 
     database = open_database(settings.effective_database_url)
     try:
         async with database.sessions() as db:
             staff = await create_staff(db=db, email=args.email, password=args.password, name=args.name,
-                                       is_owner=args.owner, can_chat=not args.no_chat)
+                                       is_owner=args.owner,
+                                       permissions=DEFAULT - {Permission.REPLY} if args.no_chat else DEFAULT)
     except ServiceError as error:
         raise CliError(error.message) from None
     finally:
         await database.dispose()
     return f'Created {"owner" if staff.is_owner else "staff member"} {staff.name} <{staff.email}>' + (
-        '' if staff.can_chat else ' without the chat permission')
+        '' if args.owner or not args.no_chat else ' without the chat permission')
 
 
 async def _import_products(settings: Settings, path: Path) -> int:

@@ -27,13 +27,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import Conversation, Customer, DiscountCode, Message, Order, OrderLine, Product, Staff, Variant
 from db.types import utcnow
-from services import chat_sessions, discounts, messages, orders
+from services import chat_sessions, discounts, messages, orders, permissions
 from services import staff as staff_service
 from services import store as store_service
 from services.passwords import hash_password as argon2_hash
+from services.permissions import Permission
 
 STORE_NAME = 'Nordlys Home & Outdoor'
 CURRENCY = 'EUR'
+TIME_ZONE = 'Europe/Copenhagen'
 ORDER_MONTHS_DAYS = 180
 
 
@@ -52,11 +54,12 @@ class DemoStore:
     shopper_tokens: dict[int, str] = field(default_factory=dict)
 
 
-# key, e-mail, name, is_owner, can_chat, joined (days ago)
-STAFF: tuple[tuple[str, str, str, bool, bool, int], ...] = (
-    ('olivia', 'owner@example.com', 'Olivia Owner', True, True, 730),
-    ('ana', 'ana@example.com', 'Ana Berg', False, True, 380),
-    ('ben', 'ben@example.com', 'Ben Holm', False, False, 150),
+# key, e-mail, name, is_owner, permissions (the owner has all), joined (days ago). Ben keeps the books: he sees
+# reports but does not answer shoppers.
+STAFF: tuple[tuple[str, str, str, bool, frozenset[Permission], int], ...] = (
+    ('olivia', 'owner@example.com', 'Olivia Owner', True, permissions.ALL, 730),
+    ('ana', 'ana@example.com', 'Ana Berg', False, permissions.DEFAULT | {Permission.MANAGE_REPLIES}, 380),
+    ('ben', 'ben@example.com', 'Ben Holm', False, frozenset({Permission.SEE_REPORTS}), 150),
 )
 
 # Products: title, vendor, product type, tags, price in cents, variants, flag.
@@ -314,7 +317,7 @@ async def load_demo_store(db: AsyncSession, *, hash_password: Callable[[str], st
 async def _name_the_store(db: AsyncSession) -> None:
     """Name the store row the migrations made (with its identity secret)."""
     store = await store_service.get_store(db)
-    store.name, store.currency = STORE_NAME, CURRENCY
+    store.name, store.currency, store.time_zone = STORE_NAME, CURRENCY, TIME_ZONE
     db.add(store)
 
 
@@ -323,8 +326,8 @@ async def _staff(db: AsyncSession, *, hash_password: Callable[[str], str], owner
     """The team, validated and hashed by the staff service (the three hashes run side by side)."""
     accounts = await asyncio.gather(*(
         staff_service.new_staff(email=email, password=owner_password if is_owner else secrets.token_urlsafe(12),
-                                name=name, is_owner=is_owner, can_chat=can_chat, hasher=hash_password)
-        for _, email, name, is_owner, can_chat, _ in STAFF))
+                                name=name, is_owner=is_owner, permissions=granted, hasher=hash_password)
+        for _, email, name, is_owner, granted, _ in STAFF))
     staff: dict[str, Staff] = {}
     for (key, *_, joined), account in zip(STAFF, accounts, strict=True):
         account.created_at = now - timedelta(days=joined)

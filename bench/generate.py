@@ -113,8 +113,9 @@ def generate(out: Path, conversations: int, messages: int, *, seed: int = 8) -> 
     conn.execute('BEGIN')
 
     conn.executemany(
-        "INSERT INTO staff (id, email, name, password_hash, is_owner, can_chat, active, language, notify_scope, "
-        "notify_sound, created_at) VALUES (?, ?, ?, ?, ?, 1, 1, 'en', 'all', 1, ?)",
+        "INSERT INTO staff (id, email, name, password_hash, is_owner, permissions, active, language, notify_scope, "
+        "notify_sound, created_at) VALUES (?, ?, ?, ?, ?, 'reply share_discounts share_products', 1, 'en', 'all', "
+        "1, ?)",
         [(i + 1, email, name, password_hash, int(owner), stamp(now - timedelta(days=400)))
          for i, (email, name, owner) in enumerate(STAFF)])
     staff_names = {i + 1: name for i, (_email, name, _owner) in enumerate(STAFF)}

@@ -22,6 +22,7 @@ class Store(SQLModel, table=True):
     currency: str = Field(default='EUR', max_length=3)
     storefront_url: str = Field(default='', max_length=500)
     identity_secret: str = Field(max_length=128)
+    time_zone: str = Field(default='UTC', max_length=64)  # IANA name; hours, reports and dates are in this zone
 
 
 class Staff(SQLModel, table=True):
@@ -30,7 +31,7 @@ class Staff(SQLModel, table=True):
     name: str = Field(max_length=200)
     password_hash: str = Field(max_length=500)
     is_owner: bool = False
-    can_chat: bool = True
+    permissions: str = Field(default='', max_length=500)  # words of services/permissions.Permission
     active: bool = True
     language: str = Field(default='', max_length=10)  # '' until chosen; the first sign-in takes the browser's
     notify_scope: str = Field(default='all', max_length=20)  # all | assigned

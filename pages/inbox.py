@@ -22,6 +22,7 @@ from services import store as store_service
 from services.i18n import _
 from services.inbox_commands import InboxCommands
 from services.inbox_reads import InboxReads
+from services.permissions import Permission, has
 from services.runtime import Runtime
 from services.share_commands import ShareCommands
 from services.views import MessageView
@@ -88,7 +89,7 @@ def install_inbox_pages(runtime: Runtime) -> None:
             aria(ui.button(icon='logout', on_click=lambda: ui.navigate.to('/logout')).props('flat round dense'),
                  _('Sign out')).tooltip(_('Sign out'))
 
-        if not staff.can_chat:
+        if not has(staff, Permission.REPLY):
             no_chat_permission_notice()
             return None
 

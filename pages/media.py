@@ -8,6 +8,7 @@ from nicegui import app as nicegui_app
 from services import chat_sessions, sharing
 from services.errors import Unauthorized
 from services.images import CONTENT_TYPES, stored_path
+from services.permissions import Permission, has
 from services.runtime import Runtime
 from services.staff import get_active_staff
 
@@ -32,7 +33,7 @@ def install_media(app: FastAPI, runtime: Runtime) -> None:
             except (RuntimeError, AssertionError):  # no staff browser session on this request
                 staff_id = None
             staff = await get_active_staff(db=db, staff_id=staff_id)
-            if staff is not None and staff.can_chat:
+            if has(staff, Permission.REPLY):
                 allowed = True
             else:
                 bearer = request.headers.get('authorization', '')

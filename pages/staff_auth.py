@@ -9,6 +9,7 @@ from nicegui import app, context, ui
 
 from pages.language import use_language
 from services.i18n import _
+from services.permissions import Permission, granted, has
 from services.runtime import Runtime
 from services.staff import Staff, get_active_staff
 
@@ -35,7 +36,7 @@ async def signed_in_staff(runtime: Runtime, path: str) -> Staff | RedirectRespon
 
 
 def _guard_page(runtime: Runtime, staff: Staff) -> None:
-    staff_id, could_chat = staff.id, staff.can_chat
+    staff_id, granted_before = staff.id, granted(staff)
 
     async def check() -> None:
         storage = app.storage.user
@@ -44,7 +45,7 @@ def _guard_page(runtime: Runtime, staff: Staff) -> None:
             return
         async with runtime.db.sessions() as db:
             current = await get_active_staff(db=db, staff_id=staff_id)
-        if current is None or current.can_chat != could_chat:
+        if current is None or granted(current) != granted_before:
             ui.navigate.reload()  # the page is built again for what they may see now, or sends them to sign in
             return
         storage['seen_at'] = time.time()
@@ -66,7 +67,7 @@ async def chat_staff_or_redirect(runtime: Runtime, path: str) -> Staff | Redirec
     staff = await signed_in_staff(runtime, path)
     if isinstance(staff, RedirectResponse):
         return staff
-    if not staff.can_chat:
+    if not has(staff, Permission.REPLY):
         no_chat_permission_notice()
         return None
     return staff

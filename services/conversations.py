@@ -20,6 +20,7 @@ from services.errors import Invalid, NotFound, PermissionDenied
 from services.events import EventBus
 from services.i18n import _
 from services.messages import require_chat_permission, to_view
+from services.permissions import Permission, has
 from services.views import ConversationRow
 
 STATUSES = tuple(ConversationStatus)
@@ -288,7 +289,9 @@ async def set_status(*, db: AsyncSession, bus: EventBus, staff: Staff | None, co
 
 async def assignable_staff(*, db: AsyncSession, search: str = '') -> list[Staff]:
     """M2's picker: only active staff with the online-store chat permission."""
-    query = select(Staff).where(col(Staff.active).is_(True), col(Staff.can_chat).is_(True))
+    query = select(Staff).where(col(Staff.active).is_(True),
+                                or_(col(Staff.is_owner).is_(True),
+                                    (' ' + col(Staff.permissions) + ' ').like(f'% {Permission.REPLY.value} %')))
     words = search.strip().lower()[:100]
     if words:
         pattern = f'%{words}%'
@@ -303,7 +306,7 @@ async def assign(*, db: AsyncSession, bus: EventBus, staff: Staff | None, conver
     conversation = await _conversation(db, conversation_id)
     if assignee_id is not None:
         assignee = await db.get(Staff, assignee_id)
-        if assignee is None or not assignee.active or not assignee.can_chat:
+        if assignee is None or not has(assignee, Permission.REPLY):
             raise PermissionDenied(
                 _('Conversations can only be assigned to staff with the online-store chat permission.'),
                 code='assignee_without_permission')

@@ -13,7 +13,7 @@ from db.models import DiscountCode, Staff
 from db.types import utcnow
 from services.errors import Conflict, Invalid, NotFound
 from services.i18n import _
-from services.messages import require_chat_permission
+from services.permissions import Permission, require
 
 USABLE = 'active'
 
@@ -105,7 +105,7 @@ def _validated(code_in: DiscountCodeIn) -> dict[str, object]:
 async def save_code(*, db: AsyncSession, staff: Staff | None, code_in: DiscountCodeIn,
                     code_id: int | None = None) -> DiscountCode:
     """Create (code_id None) or edit a discount code, validated; codes must exist before they can be shared."""
-    require_chat_permission(staff)
+    require(staff, Permission.SHARE_DISCOUNTS)
     values = _validated(code_in)
     clash = (await db.exec(select(DiscountCode.id).where(DiscountCode.code == values['code']))).first()
     if clash is not None and clash != code_id:

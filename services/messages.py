@@ -11,9 +11,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from db.models import ChatSession, Conversation, Customer, EmailOutbox, Message, Staff
 from db.states import Channel, Delivery
 from db.types import utcnow
-from services.errors import Invalid, NotFound, PermissionDenied, TooLarge
+from services.errors import Invalid, NotFound, TooLarge
 from services.events import EventBus
 from services.i18n import _
+from services.permissions import Permission, require
 from services.views import CUSTOMER_VISIBLE_KINDS, MessageView
 
 MAX_BODY = 5000
@@ -85,9 +86,7 @@ async def reply_session_id(db: AsyncSession, conversation_id: int) -> int | None
 
 
 def require_chat_permission(staff: Staff | None) -> Staff:
-    if staff is None or not staff.active or not staff.can_chat:
-        raise PermissionDenied(_('You do not have the online-store chat permission.'))
-    return staff
+    return require(staff, Permission.REPLY)
 
 
 async def send_staff_reply(*, db: AsyncSession, bus: EventBus, staff: Staff | None, conversation_id: int,

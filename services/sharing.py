@@ -14,6 +14,7 @@ from services.events import EventBus
 from services.i18n import _
 from services.images import CleanImage
 from services.messages import MAX_BODY, store_staff_message
+from services.permissions import Permission, require
 from services.views import MessageView
 
 MAX_PRODUCTS = 3
@@ -45,6 +46,7 @@ async def share_products(*, db: AsyncSession, bus: EventBus, staff: Staff | None
                          product_ids: list[int], text: str, currency: str, product_url_base: str,
                          mail_domain: str = 'localhost') -> MessageView:
     """S1: up to three products from the online store as cards, with optional text."""
+    require(staff, Permission.SHARE_PRODUCTS)
     unique = list(dict.fromkeys(product_ids))
     if not unique:
         raise Invalid(_('Select at least one product.'), code='no_products')
@@ -83,6 +85,7 @@ async def list_discount_codes(*, db: AsyncSession, search: str = '', limit: int 
 async def share_discount(*, db: AsyncSession, bus: EventBus, staff: Staff | None, conversation_id: int,
                          code_id: int, text: str = '', mail_domain: str = 'localhost') -> MessageView:
     """S2: only a code that can be used right now; otherwise nothing is sent and the merchant is told why."""
+    require(staff, Permission.SHARE_DISCOUNTS)
     code = await db.get(DiscountCode, code_id)
     if code is None:
         raise NotFound(_('This discount code does not exist.'), code='discount_unknown')

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.exc import IntegrityError
@@ -13,6 +13,7 @@ from db.models import Staff
 from services.errors import Conflict, Invalid, Unauthorized
 from services.i18n import _, normalize
 from services.passwords import hash_password, verify_password
+from services.permissions import DEFAULT, Permission, serialize
 from services.rate_limit import SignInLimits
 
 MIN_PASSWORD = 8
@@ -26,8 +27,8 @@ def _email(raw: str) -> str:
         raise Invalid(f'Invalid e-mail address: {error}', code='invalid_email') from error
 
 
-async def new_staff(*, email: str, password: str, name: str, is_owner: bool = False, can_chat: bool = True,
-                    hasher: Callable[[str], str] = hash_password) -> Staff:
+async def new_staff(*, email: str, password: str, name: str, is_owner: bool = False,
+                    permissions: Iterable[Permission] = DEFAULT, hasher: Callable[[str], str] = hash_password) -> Staff:
     """A validated staff account with its password hashed (argon2 unless a test passes a cheaper hasher), not yet
     added to a session: create_staff saves one, the demo store adds its team in its own transaction."""
     address = _email(email)
@@ -37,12 +38,12 @@ async def new_staff(*, email: str, password: str, name: str, is_owner: bool = Fa
         raise Invalid('A name is required.', code='missing_name')
     password_hash = await asyncio.to_thread(hasher, password)
     return Staff(email=address, name=name.strip()[:200], password_hash=password_hash, is_owner=is_owner,
-                 can_chat=can_chat)
+                 permissions=serialize(permissions))
 
 
 async def create_staff(*, db: AsyncSession, email: str, password: str, name: str, is_owner: bool = False,
-                       can_chat: bool = True) -> Staff:
-    staff = await new_staff(email=email, password=password, name=name, is_owner=is_owner, can_chat=can_chat)
+                       permissions: Iterable[Permission] = DEFAULT) -> Staff:
+    staff = await new_staff(email=email, password=password, name=name, is_owner=is_owner, permissions=permissions)
     address = staff.email
     db.add(staff)
     try:

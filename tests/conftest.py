@@ -4,7 +4,7 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +22,7 @@ from db.engine import Database, open_database
 from db.migrate import upgrade
 from db.models import Staff
 from services.passwords import hash_password
+from services.permissions import DEFAULT, Permission, serialize
 from services.runtime import Runtime
 from services.shopper_messages import ShopperMessages
 from tests.postgres import PostgresServer, test_database_url
@@ -125,8 +126,14 @@ async def db(database: Database) -> AsyncIterator[AsyncSession]:
 
 
 async def add_staff(db: AsyncSession, *, email: str = 'ana@example.com', name: str = 'Ana Berg',
-                    can_chat: bool = True, is_owner: bool = False) -> Staff:
-    staff = Staff(email=email, name=name, password_hash=_PASSWORD_HASH, can_chat=can_chat, is_owner=is_owner)
+                    can_chat: bool = True, is_owner: bool = False,
+                    permissions: Iterable[Permission] | None = None) -> Staff:
+    """A staff member with the default permissions (without 'reply' when can_chat is False), or those given."""
+    granted = set(DEFAULT if permissions is None else permissions)
+    if not can_chat:
+        granted.discard(Permission.REPLY)
+    staff = Staff(email=email, name=name, password_hash=_PASSWORD_HASH, permissions=serialize(granted),
+                  is_owner=is_owner)
     db.add(staff)
     await db.commit()
     return staff

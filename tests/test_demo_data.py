@@ -26,10 +26,11 @@ from db.models import (
     Store,
     Variant,
 )
-from services import chat_sessions, discounts
+from services import chat_sessions, discounts, permissions
 from services.discounts import status_of
 from services.messages import PREVIEW_LENGTH, preview_of
 from services.passwords import hash_password, verify_password
+from services.permissions import Permission
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 PASSWORD = 'demo owner password'
@@ -65,9 +66,10 @@ async def test_demo_fills_an_empty_store_with_what_the_spec_needs(db: AsyncSessi
 
     staff = {s.email: s for s in await _all(db, Staff)}
     assert set(staff) == {'owner@example.com', 'ana@example.com', 'ben@example.com'}
-    assert staff['owner@example.com'].is_owner and staff['owner@example.com'].can_chat
-    assert staff['ana@example.com'].can_chat and not staff['ana@example.com'].is_owner
-    assert not staff['ben@example.com'].can_chat
+    assert staff['owner@example.com'].is_owner and permissions.granted(staff['owner@example.com']) == permissions.ALL
+    assert permissions.has(staff['ana@example.com'], Permission.REPLY) and not staff['ana@example.com'].is_owner
+    assert not permissions.has(staff['ben@example.com'], Permission.REPLY)
+    assert permissions.has(staff['ben@example.com'], Permission.SEE_REPORTS)
 
     products: list[Product] = await _all(db, Product)
     variants: list[Variant] = await _all(db, Variant)

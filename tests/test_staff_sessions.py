@@ -47,7 +47,7 @@ async def test_losing_the_chat_permission_takes_the_inbox_away_at_once(app: App,
     async with app.runtime.db.sessions() as db:
         row = await db.get(Staff, staff.id)
         assert row is not None
-        row.can_chat = False
+        row.permissions = ''
         db.add(row)
         await db.commit()
     await user.should_see('You do not have the online-store chat permission.', retries=40)

@@ -6,8 +6,9 @@ import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
+from typing import cast as cast_type
 
-from sqlalchemy import Executable, String, cast
+from sqlalchemy import Executable, String, and_, cast, exists, false
 from sqlalchemy.orm import aliased
 from sqlmodel import col, func, or_, select, text, union
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -41,13 +42,38 @@ class ListFilter:
     search: str = ''
 
 
-def _row_query() -> Select[Conversation, str, str, str]:
-    return (select(Conversation, Customer.name, Customer.email, Assignee.name)
-            .join(Customer, col(Conversation.customer_id) == Customer.id)
-            .join(Assignee, col(Conversation.assignee_id) == Assignee.id, isouter=True))
+Latest = aliased(ChatSession)  # a conversation's newest chat session
+Older = aliased(ChatSession)  # one of the same customer's sessions before it
 
 
-def _to_row(conversation: Conversation, name: str, email: str, assignee: str | None) -> ConversationRow:
+def _newest_session(column: Any) -> Any:
+    """`column` of the row's newest chat session, as a correlated subquery (one index probe per row shown)."""
+    return (select(column).where(col(Latest.conversation_id) == col(Conversation.id))
+            .order_by(col(Latest.id).desc()).limit(1).scalar_subquery())
+
+
+# V1: the newest session is unverified and names a customer known before it (an older session or an order).
+_UNVERIFIED_CLAIM = _newest_session(and_(
+    col(Latest.identity_verified).is_(false()),
+    or_(exists().where(col(Older.customer_id) == col(Latest.customer_id), col(Older.id) < col(Latest.id)),
+        exists().where(col(Order.customer_id) == col(Latest.customer_id)))))
+
+
+RowColumns = Select[Conversation, str, str, str | None, str | None, bool | None]
+
+
+def _row_query() -> RowColumns:
+    """A list row in one statement: the conversation, its customer, assignee and newest session's e-mail and claim.
+    (Fetching the sessions in follow-up queries tripled the first page's time, bench/scale.py.)"""
+    # SQLModel's select() is typed for up to four columns; add_columns() returns SQLAlchemy's own Select
+    return cast_type(RowColumns, select(Conversation, Customer.name, Customer.email, Assignee.name)
+                     .add_columns(_newest_session(Latest.email), _UNVERIFIED_CLAIM)
+                     .join(Customer, col(Conversation.customer_id) == Customer.id)
+                     .join(Assignee, col(Conversation.assignee_id) == Assignee.id, isouter=True))
+
+
+def _to_row(conversation: Conversation, name: str, email: str, assignee: str | None, session_email: str | None,
+            unverified_claim: bool | None) -> ConversationRow:
     assert conversation.id is not None
     return ConversationRow(
         id=conversation.id, customer_id=conversation.customer_id, customer_name=name or email,
@@ -56,6 +82,7 @@ def _to_row(conversation: Conversation, name: str, email: str, assignee: str | N
         preview_author=conversation.last_message_author, last_message_at=conversation.last_message_at,
         started_at=conversation.started_at, channel=conversation.channel, assignee_id=conversation.assignee_id,
         assignee_name=assignee or '', topics=list(conversation.topics or [])[:2],
+        session_email=session_email or email, unverified_claim=bool(unverified_claim),
     )
 
 
@@ -124,8 +151,7 @@ def _search_condition(search: str, *, sqlite: bool):  # type: ignore[no-untyped-
 
 async def list_rows(*, db: AsyncSession, status: str = ConversationStatus.OPEN, limit: int = 50,
                     before: tuple[datetime, int] | None = None, flt: ListFilter | None = None) -> list[ConversationRow]:
-    """One page of the list, newest first, in one query (and the rows' chat sessions in two more, `_with_sessions`);
-    `before` is the (last_message_at, id) of the last row seen."""
+    """One page of the list, newest first, in one query; `before` is the (last_message_at, id) of the last row seen."""
     flt = flt or ListFilter(status=status)
     query = _apply(_row_query(), flt, sqlite=_on_sqlite(db))
     if before is not None:
@@ -134,8 +160,7 @@ async def list_rows(*, db: AsyncSession, status: str = ConversationStatus.OPEN, 
                                 (col(Conversation.last_message_at) == moment) & (col(Conversation.id) < last_id)))
     found = (await db.exec(query.order_by(col(Conversation.last_message_at).desc(), col(Conversation.id).desc())
                            .limit(max(1, min(limit, 200))))).all()
-    rows = await _with_sessions(db, {row.id: row for row in (_to_row(*values) for values in found)})
-    return list(rows.values())
+    return [_to_row(*values) for values in found]
 
 
 async def count_by_status(*, db: AsyncSession, flt: ListFilter | None = None) -> dict[str, int]:
@@ -207,44 +232,11 @@ async def get_row(*, db: AsyncSession, conversation_id: int) -> ConversationRow:
 
 
 async def get_rows(*, db: AsyncSession, conversation_ids: list[int]) -> dict[int, ConversationRow]:
-    """The list rows of these conversations (missing ones left out), in a few queries whatever their number."""
+    """The list rows of these conversations (missing ones left out), in one query whatever their number."""
     if not conversation_ids:
         return {}
-    rows = {row.id: row for row in (_to_row(*found) for found in (await db.exec(
+    return {row.id: row for row in (_to_row(*found) for found in (await db.exec(
         _row_query().where(col(Conversation.id).in_(conversation_ids)))).all())}
-    return await _with_sessions(db, rows)
-
-
-async def _with_sessions(db: AsyncSession, rows: dict[int, ConversationRow]) -> dict[int, ConversationRow]:
-    """The rows with what their newest chat session adds: its e-mail and V1's unverified claim (two queries for
-    all of them; the list's first page showed no "Unverified" mark without this)."""
-    if not rows:
-        return rows
-    latest = (select(ChatSession.conversation_id, func.max(ChatSession.id).label('id'))
-              .where(col(ChatSession.conversation_id).in_(list(rows))).group_by(col(ChatSession.conversation_id))
-              .subquery())
-    sessions = {s.conversation_id: (s.email, s.identity_verified, s.customer_id, s.id) for s in (await db.exec(
-        select(ChatSession).join(latest, col(ChatSession.id) == latest.c.id))).all()}
-    known = await _customers_known_before(db, [(customer_id, session_id) for _e, verified, customer_id, session_id
-                                               in sessions.values() if not verified])
-    return {cid: replace(row, session_email=sessions[cid][0] if cid in sessions else row.customer_email,
-                         unverified_claim=cid in sessions and (sessions[cid][2], sessions[cid][3]) in known)
-            for cid, row in rows.items()}
-
-
-async def _customers_known_before(db: AsyncSession,
-                                  sessions: list[tuple[int, int | None]]) -> set[tuple[int, int | None]]:
-    """Which (customer, session) pairs name a customer who had an older chat session or an order (V1)."""
-    if not sessions:
-        return set()
-    customer_ids = list({customer_id for customer_id, _s in sessions})
-    first_session = dict((await db.exec(select(ChatSession.customer_id, func.min(ChatSession.id))
-                                        .where(col(ChatSession.customer_id).in_(customer_ids))
-                                        .group_by(col(ChatSession.customer_id)))).all())
-    ordered = set((await db.exec(select(Order.customer_id).where(col(Order.customer_id).in_(customer_ids))
-                                 .distinct())).all())
-    return {(customer_id, session_id) for customer_id, session_id in sessions if customer_id in ordered
-            or (session_id is not None and (first_session.get(customer_id) or session_id) < session_id)}
 
 
 async def _conversation(db: AsyncSession, conversation_id: int) -> Conversation:

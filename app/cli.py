@@ -190,6 +190,23 @@ async def _import_store(settings: Settings, path: Path) -> int:
     return 1 if report.errors else 0
 
 
+def _migrate_to_postgres(settings: Settings, source: Path | None, target_url: str) -> int:
+    from db.postgres_copy import CopyRefused, copy_sqlite_to_postgres
+    path = source or settings.data_dir / 'inbox.db'
+    try:
+        counts = copy_sqlite_to_postgres(path, target_url)
+    except CopyRefused as refused:
+        raise CliError(str(refused)) from None
+    differing = [count for count in counts if count.source != count.target]
+    for count in differing:
+        print(f'{count.table}: {count.source:,} rows in SQLite but {count.target:,} in PostgreSQL', file=sys.stderr)
+    if differing:
+        return 1
+    print(f'Copied {sum(count.source for count in counts):,} rows in {len(counts)} tables; every count matches. '
+          'Set INBOX_DATABASE_URL to the PostgreSQL URL and start `inbox serve`.')
+    return 0
+
+
 def _port(text: str) -> int:
     try:
         value = int(text)
@@ -229,6 +246,11 @@ def parser() -> argparse.ArgumentParser:
     classify = with_data_dir(commands.add_parser('classify', help='tag JSON lines {"text": ...} with topics'))
     classify.add_argument('file', nargs='?', type=Path, metavar='FILE', help='default: standard input')
     with_data_dir(commands.add_parser('train', help='train the topic model on the corpus and staff corrections'))
+    to_postgres = with_data_dir(commands.add_parser(
+        'migrate-to-postgres', help="copy the shop's SQLite database into a new, empty PostgreSQL database"))
+    to_postgres.add_argument('--to', required=True, metavar='URL', help='postgresql+asyncpg://user:password@host/db')
+    to_postgres.add_argument('--from', dest='source', type=Path, metavar='FILE.db',
+                             help='the SQLite database (default: inbox.db in the data directory)')
     return root
 
 
@@ -237,6 +259,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     os.umask(0o077)  # the database, mail, uploads and secrets are the merchant's: readable by this user only
     try:
         settings = _settings(args)
+        if args.command == 'migrate-to-postgres':
+            return _migrate_to_postgres(settings, args.source, args.to)
         _migrate(settings)
         if args.command == 'migrate':
             print(f'Database is up to date ({settings.data_dir}).')

@@ -56,6 +56,12 @@ class PostgresServer:
         self._create(self.template)
         upgrade(self.url_of(self.template))
 
+    def create_empty_database(self) -> str:
+        """A database with no schema at all, as a merchant's new server has."""
+        name = f'inbox_empty_{uuid.uuid4().hex[:16]}'
+        self._create(name)
+        return name
+
     def create_test_database(self) -> str:
         name = f'inbox_test_{uuid.uuid4().hex[:16]}'
         self._create(name, template=self.template)

@@ -11,7 +11,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from app.heap import freeze_startup_heap
 from app.listeners import wire_listeners
 from app.settings import Settings
-from db.engine import open_database
+from db.engine import is_sqlite, open_database
 from pages.api import install_api
 from pages.customer import install_customer_pages
 from pages.customers import install_customer_pages_for_staff
@@ -24,11 +24,14 @@ from pages.settings import install_settings_pages
 from pages.store import install_store_pages
 from pages.styles import install_styles
 from pages.upload_limit import UploadSizeLimit
+from services import messages
+from services.event_relay import PostgresEventRelay
 from services.mail.config import resolve_mail_config
 from services.mail.outbox import OutboxWake, run_outbox_forever
 from services.mail.smtp_receiver import start_smtp_receiver
 from services.mail.transport import transport_for
 from services.runtime import Runtime, ServiceConfig
+from services.views import MessageView
 
 log = logging.getLogger('inbox')
 WS_MAX_BYTES = 1024 * 1024
@@ -91,6 +94,22 @@ def build(settings: Settings, *, freeze_heap_after_start: bool = False) -> Runti
     install_discount_pages(runtime)
     install_settings_pages(runtime)
     smtp_servers: list[asyncio.AbstractServer] = []
+    relays: list[PostgresEventRelay] = []
+
+    async def load_view(message_id: int) -> MessageView | None:
+        async with runtime.db.sessions() as db:
+            return await messages.load_view(db, message_id)
+
+    async def start_event_relay() -> None:
+        """Several processes on one PostgreSQL database see each other's events (services/event_relay.py)."""
+        if not is_sqlite(runtime.db.url):
+            relay = PostgresEventRelay(database_url=runtime.db.url, bus=runtime.bus, load_view=load_view)
+            await relay.start()
+            relays.append(relay)
+
+    async def stop_event_relay() -> None:
+        for relay in relays:
+            await relay.stop()
 
     async def start_tagger_then_freeze() -> None:
         await runtime.tagger.start(train_if_missing=settings.topic_autotrain)
@@ -98,6 +117,7 @@ def build(settings: Settings, *, freeze_heap_after_start: bool = False) -> Runti
             freeze_startup_heap()  # the model is the last large thing start-up makes
 
     async def startup() -> None:
+        await start_event_relay()
         background_tasks.create(sweep_presence_forever(runtime), name='presence-sweeper')
         background_tasks.create(start_tagger_then_freeze(), name='topic-model')
         background_tasks.create(run_outbox_forever(runtime, transport_for(runtime.config.mail), outbox_wake),
@@ -111,6 +131,7 @@ def build(settings: Settings, *, freeze_heap_after_start: bool = False) -> Runti
 
     app.on_startup(startup)
     app.on_shutdown(close_smtp)
+    app.on_shutdown(stop_event_relay)
     app.on_shutdown(runtime.db.dispose)
     app.on_shutdown(runtime.message_store.close)
     app.on_shutdown(runtime.list_reader.close)

@@ -1,26 +1,63 @@
-"""The in-process event bus (DESIGN.md): typed events, emitted by services after commit.
+"""The event bus (DESIGN.md): typed events, emitted by services after commit.
 
-One bus per running app (not module globals), so every test app gets its own subscribers and a
-PostgreSQL LISTEN/NOTIFY bus could replace it with the same surface.
+One bus per running app (not module globals), so every test app gets its own subscribers. On one process that is
+all; with several processes on one PostgreSQL database (SPEC X1) a relay (services/event_relay.py) sends each event
+to the other processes, carrying ids only, and emits what they send with `emit_here` after re-reading it. A
+subscriber that must act once per event in the whole shop (the tagger) skips those: `from_another_process()`.
 """
 from __future__ import annotations
+
+from collections.abc import Callable
+from contextvars import ContextVar
+from typing import Any, ParamSpec
 
 from nicegui import Event
 
 from services.views import MessageView
 
+P = ParamSpec('P')
+Relay = Callable[[str, tuple[Any, ...]], None]
+_RELAYED: ContextVar[bool] = ContextVar('relayed_from_another_process', default=False)
+
+
+def from_another_process() -> bool:
+    """True while subscribers run for an event another process emitted (and already acted on)."""
+    return _RELAYED.get()
+
+
+class RelayedEvent(Event[P]):
+    def __init__(self, name: str, bus: EventBus) -> None:
+        super().__init__()
+        self.name = name
+        self.bus = bus
+
+    def emit(self, *args: P.args, **kwargs: P.kwargs) -> None:
+        super().emit(*args, **kwargs)
+        if self.bus.relay is not None:
+            self.bus.relay(self.name, args)
+
+    def emit_here(self, *args: P.args, **kwargs: P.kwargs) -> None:
+        """What another process emitted: this process's subscribers only, never sent back out."""
+        token = _RELAYED.set(True)
+        try:
+            super().emit(*args, **kwargs)
+        finally:
+            _RELAYED.reset(token)
+
 
 class EventBus:
     def __init__(self) -> None:
-        self.message_created: Event[MessageView] = Event()
+        self.relay: Relay | None = None
+        """Sends each emitted event to the other processes (services/event_relay.py); None on one process."""
+        self.message_created: RelayedEvent[MessageView] = RelayedEvent('message_created', self)
         """A message (any kind) was stored in a conversation."""
-        self.message_updated: Event[MessageView] = Event()
+        self.message_updated: RelayedEvent[MessageView] = RelayedEvent('message_updated', self)
         """A stored message changed (its e-mail delivery state: pending, e-mailed, failed, given up, saved)."""
-        self.conversation_changed: Event[int] = Event()
+        self.conversation_changed: RelayedEvent[int] = RelayedEvent('conversation_changed', self)
         """A conversation's list row changed (status, unread, preview, assignee, topics)."""
-        self.presence_changed: Event[int, bool] = Event()
+        self.presence_changed: RelayedEvent[int, bool] = RelayedEvent('presence_changed', self)
         """(conversation_id, online): the shopper came or went."""
-        self.cart_changed: Event[int] = Event()
+        self.cart_changed: RelayedEvent[int] = RelayedEvent('cart_changed', self)
         """conversation_id: the shopper's cart, discount code or orders changed."""
 
     def publish_message(self, view: MessageView) -> None:

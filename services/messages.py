@@ -72,6 +72,13 @@ def to_view(message: Message, author_name: str = '') -> MessageView:
     )
 
 
+async def load_view(db: AsyncSession, message_id: int) -> MessageView | None:
+    """A stored message as the bus carries it, with its staff author's name."""
+    row = (await db.exec(select(Message, Staff.name).join(Staff, col(Message.staff_id) == Staff.id, isouter=True)
+                         .where(Message.id == message_id))).first()
+    return to_view(row[0], row[1] or '') if row else None
+
+
 async def reply_session_id(db: AsyncSession, conversation_id: int) -> int | None:
     """The chat session a staff reply belongs to: the one of the shopper's latest message, else the newest."""
     session_id = (await db.exec(

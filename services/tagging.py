@@ -17,7 +17,7 @@ from db.engine import Database
 from db.models import Conversation, Message, Staff, TopicCorrection
 from services.classification import TOPIC_KEYS, Prediction, TopicClassifier, load, train_and_save
 from services.errors import Invalid, NotFound
-from services.events import EventBus
+from services.events import EventBus, from_another_process
 from services.i18n import _
 from services.messages import require_chat_permission
 from services.views import MessageView
@@ -169,6 +169,8 @@ class TopicTagger:
             await self.tag_batch(found[start:start + BATCH_SIZE])
 
     async def message_created(self, view: MessageView) -> None:
+        if from_another_process():
+            return  # the process that stored it tags it
         if view.author == 'customer' and view.kind == 'text' and self.classifier is not None:
             try:
                 self.queue.put_nowait((view.id, view.body))

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.models import EmailOutbox, Message, Staff
+from db.models import EmailOutbox, Message
 from db.states import Delivery, OutboxStatus
 from db.types import utcnow
 from services.errors import Conflict, NotFound
@@ -31,7 +31,7 @@ from services.mail.compose import compose, load_context
 from services.mail.config import MailConfig
 from services.mail.reply_addresses import issue_reply_token
 from services.mail.transport import MailError, MailTransport, PermanentMailError
-from services.messages import to_view
+from services.messages import load_view
 from services.runtime import Runtime
 from services.views import MessageView
 
@@ -47,12 +47,6 @@ IDLE_SECONDS = 30.0
 def backoff(attempts: int) -> timedelta:
     """Wait after the n-th attempt: 30 s, 1 min, 2 min, ... at most 1 h."""
     return timedelta(seconds=min(MAX_BACKOFF_SECONDS, BASE_BACKOFF_SECONDS * 2 ** max(0, attempts - 1)))
-
-
-async def _view(db: AsyncSession, message_id: int) -> MessageView | None:
-    row = (await db.exec(select(Message, Staff.name).join(Staff, col(Message.staff_id) == Staff.id, isouter=True)
-                         .where(Message.id == message_id))).first()
-    return to_view(row[0], row[1] or '') if row else None
 
 
 async def _claim(db: AsyncSession, *, outbox_id: int, seen_attempts: int, now: datetime) -> bool:
@@ -86,7 +80,7 @@ async def _record(db: AsyncSession, bus: EventBus, *, outbox_id: int, attempt: i
         db.add(message)
     db.add(row)
     await db.commit()
-    view = await _view(db, row.message_id)
+    view = await load_view(db, row.message_id)
     if view is not None:
         bus.message_updated.emit(view)
 
@@ -217,7 +211,7 @@ async def retry_now(*, db: AsyncSession, bus: EventBus, message_id: int) -> Mess
     if row.status == OutboxStatus.SENT:
         raise Conflict(_('This e-mail was already sent.'), code='already_sent')
     if row.status == OutboxStatus.PENDING:  # already on its way: nothing to reset
-        view = await _view(db, message_id)
+        view = await load_view(db, message_id)
         assert view is not None
         return view
     row.status = OutboxStatus.PENDING
@@ -227,7 +221,7 @@ async def retry_now(*, db: AsyncSession, bus: EventBus, message_id: int) -> Mess
     db.add(row)
     db.add(message)
     await db.commit()
-    view = await _view(db, message_id)
+    view = await load_view(db, message_id)
     assert view is not None
     bus.message_updated.emit(view)
     return view

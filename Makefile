@@ -54,7 +54,8 @@ lint: install-test
 
 # PostgreSQL (README "Running on PostgreSQL"): the service and API suites again, each test on a database of its own
 # copied from a template migrated once per run (tests/postgres.py). The UI suites (NiceGUI's simulated user), the mail
-# suites and e2e stay on SQLite: they test pages, SMTP and browsers over the same services. Tests of SQLite's own
+# suites and e2e stay on SQLite: they test pages, SMTP and browsers over the same services; one browser journey runs
+# two server processes on one PostgreSQL database (e2e/test_two_processes.py). Tests of SQLite's own
 # machinery are marked sqlite_only. With INBOX_TEST_DATABASE_URL (postgresql+asyncpg://user:password@host:port/db,
 # a role that may create databases) that server is used; else a throwaway cluster (Debian's pg_virtualenv).
 # A server that cannot be reached fails the run.
@@ -66,18 +67,20 @@ POSTGRES_TESTS := tests/test_api_chat.py tests/test_carts_and_orders.py tests/te
   tests/test_store_import.py tests/test_tagging.py tests/test_postgres_copy.py \
   tests/test_event_relay.py
 POSTGRES_PYTEST := $(BIN)/python -m pytest -q -m "not sqlite_only" $(POSTGRES_TESTS)
+# The browser journey with two server processes on one database (its own pytest run, as for test-e2e).
+POSTGRES_E2E := $(BIN)/python -m pytest -q e2e/test_two_processes.py
 
 postgresql:
 	@test -x /usr/lib/postgresql/$(PG_VERSION)/bin/postgres && command -v pg_virtualenv >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq postgresql-$(PG_VERSION) >/dev/null; \
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq postgresql-$(PG_VERSION) >/dev/null; fi; }
 
-test-postgres: install-test i18n-compile
-	@if [ -n "$$INBOX_TEST_DATABASE_URL" ]; then $(POSTGRES_PYTEST); else \
+test-postgres: install-test chromium i18n-compile
+	@if [ -n "$$INBOX_TEST_DATABASE_URL" ]; then $(POSTGRES_PYTEST) && $(POSTGRES_E2E); else \
 	  $(MAKE) --no-print-directory postgresql && \
 	  pg_virtualenv -t -v $(PG_VERSION) -o fsync=off -o synchronous_commit=off -o full_page_writes=off sh -c \
 	    'INBOX_TEST_DATABASE_URL="postgresql+asyncpg://$$PGUSER:$$PGPASSWORD@$$PGHOST:$$PGPORT/$$PGDATABASE" \
-	    $(POSTGRES_PYTEST)'; fi
+	    $(POSTGRES_PYTEST) && $(POSTGRES_E2E)'; fi
 
 # Two pytest runs: NiceGUI's simulated-user tests and Playwright cannot share one process.
 test: css-check lint test-unit test-e2e test-postgres

@@ -67,18 +67,22 @@ def _clean_env(data_dir: Path, port: int) -> dict[str, str]:
 
 
 @contextmanager
-def running_server(data_dir: Path, mail_sink: MailSink) -> Iterator[str]:
-    """Staff created, sample products imported, `app.cli serve` started; stopped after, and its log must hold no
-    traceback."""
+def running_server(data_dir: Path, mail_sink: MailSink, *, database_url: str = '',
+                   fill: bool = True) -> Iterator[str]:
+    """Staff created and sample products imported (unless `fill` is off: a second process on a database filled
+    already), `app.cli serve` started; stopped after, and its log must hold no traceback."""
     port = _free_port()
     env = _clean_env(data_dir, port)
     env.update(INBOX_SMTP_HOST='127.0.0.1', INBOX_SMTP_PORT=str(mail_sink.port), INBOX_SMTP_TLS='none',
                INBOX_MAIL_FROM='Shop <shop@shop.test>', INBOX_INBOUND_SECRET=INBOUND_SECRET)
-    for member in (STAFF, SECOND_STAFF, THIRD_STAFF):
+    if database_url:
+        env['INBOX_DATABASE_URL'] = database_url
+    for member in (STAFF, SECOND_STAFF, THIRD_STAFF) if fill else ():
         subprocess.run([sys.executable, '-m', 'app.cli', 'create-staff', '--email', member['email'], '--password',
                         member['password'], '--name', member['name']], env=env, check=True, capture_output=True)
-    subprocess.run([sys.executable, '-m', 'app.cli', 'import-products', str(PRODUCTS_CSV)], env=env,
-                   capture_output=True)  # exits 1: the sample has bad rows on purpose
+    if fill:
+        subprocess.run([sys.executable, '-m', 'app.cli', 'import-products', str(PRODUCTS_CSV)], env=env,
+                       capture_output=True)  # exits 1: the sample has bad rows on purpose
     log = open(data_dir / 'server.log', 'w')  # noqa: SIM115  (closed below)
     process = subprocess.Popen([sys.executable, '-m', 'app.cli', 'serve'], env=env, stdout=log,
                                stderr=subprocess.STDOUT, cwd=data_dir)

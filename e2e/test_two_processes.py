@@ -1,0 +1,59 @@
+"""X1: two server processes on one PostgreSQL database. The shopper chats with one, the staff member's browser is
+on the other: the message and "Online" appear live in the staff tab, and the reply reaches the shopper live.
+
+Needs a PostgreSQL server (INBOX_TEST_DATABASE_URL): it runs in `make test-postgres`, skipped in the SQLite run."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from e2e.conftest import STAFF, MailSink, running_server
+from e2e.page_objects import Inbox, StorefrontChat
+from tests import postgres
+
+
+@pytest.fixture
+def shop_database() -> Iterator[str]:
+    url = postgres.test_database_url()
+    if not url:
+        pytest.skip('needs a PostgreSQL server: runs in make test-postgres')
+    server = postgres.PostgresServer(url)
+    name = server.create_empty_database()
+    database_url = server.url_of(name)
+    yield database_url
+    server.drop(name)
+
+
+def test_a_shopper_on_one_process_and_staff_on_another_chat_live(browser: Browser, shop_database: str,
+                                                                 mail_sink: MailSink, tmp_path_factory) -> None:
+    first_dir, second_dir = tmp_path_factory.mktemp('process-a'), tmp_path_factory.mktemp('process-b')
+    with running_server(first_dir, mail_sink, database_url=shop_database) as process_a, \
+            running_server(second_dir, mail_sink, database_url=shop_database, fill=False) as process_b:
+        shopper_context = browser.new_context()
+        staff_context = browser.new_context(viewport={'width': 1400, 'height': 860})
+        try:
+            shopper = StorefrontChat(shopper_context.new_page(), process_a)
+            shopper.begin('noor@example.com', 'Noor Amin', 'Do you ship tents to Norway?')
+            expect(shopper.message('Do you ship tents to Norway?')).to_be_visible()
+
+            inbox = Inbox(staff_context.new_page(), process_b)
+            inbox.sign_in(STAFF['email'], STAFF['password'])
+            row = inbox.row('Noor Amin')
+            expect(row.get_by_text('Do you ship tents to Norway?')).to_be_visible()
+            expect(row.get_by_text('Online', exact=True)).to_be_visible()
+            row.click()
+            expect(inbox.page).to_have_url(re.compile(r'/inbox/\d+$'))
+
+            shopper.send('And how long does it take?')  # stored by process A, shown live by process B
+            expect(inbox.message('And how long does it take?')).to_be_visible()
+            expect(row.get_by_text('And how long does it take?')).to_be_visible()
+
+            inbox.reply('Yes, in three to five working days.')  # stored by B, pushed by A to the shopper's socket
+            expect(shopper.message('Yes, in three to five working days.')).to_be_visible()
+        finally:
+            shopper_context.close()
+            staff_context.close()
+

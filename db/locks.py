@@ -1,10 +1,14 @@
 """Serialising one kind of write across connections and processes, until the transaction ends."""
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 ORDER_NUMBERS = 1  # the keys of the locks below: one per kind of write
+TOPIC_TRAINING = 2
 
 
 async def lock_until_commit(session: AsyncSession, key: int) -> None:
@@ -13,3 +17,19 @@ async def lock_until_commit(session: AsyncSession, key: int) -> None:
     bind = session.bind
     if bind is not None and bind.dialect.name == 'postgresql':
         await session.exec(select(func.pg_advisory_xact_lock(key)))
+
+
+@asynccontextmanager
+async def held_across_processes(session: AsyncSession, key: int) -> AsyncIterator[None]:
+    """PostgreSQL: a session-level advisory lock on `key` for the block (waiting, without blocking the event loop,
+    while another process holds it; a process that dies releases it with its connection). SQLite: nothing, one
+    process serves a SQLite database."""
+    bind = session.bind
+    if bind is None or bind.dialect.name != 'postgresql':
+        yield
+        return
+    await session.exec(select(func.pg_advisory_lock(key)))
+    try:
+        yield
+    finally:
+        await session.exec(select(func.pg_advisory_unlock(key)))

@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.engine import Database
+from db.locks import TOPIC_TRAINING, held_across_processes
 from db.models import Conversation, Message, Staff, TopicCorrection
 from services.classification import TOPIC_KEYS, Prediction, TopicClassifier, load, train_and_save
 from services.errors import Invalid, NotFound
@@ -146,11 +147,14 @@ class TopicTagger:
         """Load the saved model, or train one in a separate process first (never in the event loop's process)."""
         self.classifier = await asyncio.to_thread(load, self.model_path)
         if self.classifier is None and train_if_missing:
-            async with self.db.sessions() as db:
-                extra = await correction_examples(db)
-            log.info('training the topic model (first start or new model version)')
-            await train_in_process(self.model_path, extra)
-            self.classifier = await asyncio.to_thread(load, self.model_path)
+            # Several processes sharing one data directory start together: one trains, the others wait and load it.
+            async with self.db.sessions() as db, held_across_processes(db, TOPIC_TRAINING):
+                self.classifier = await asyncio.to_thread(load, self.model_path)
+                if self.classifier is None:
+                    extra = await correction_examples(db)
+                    log.info('training the topic model (first start or new model version)')
+                    await train_in_process(self.model_path, extra)
+                    self.classifier = await asyncio.to_thread(load, self.model_path)
         if self.classifier is None:
             log.warning('no topic model at %s: messages are not classified', self.model_path)
             return

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DATA_DIR ?= data
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test lint test-unit test-e2e test-postgres postgresql install install-test chromium node css css-check migrate demo clean i18n-extract i18n-update i18n-compile
+.PHONY: run test lint test-unit test-e2e test-postgres postgresql haproxy install install-test chromium node css css-check migrate demo clean i18n-extract i18n-update i18n-compile
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,7 +55,7 @@ lint: install-test
 # PostgreSQL (README "Running on PostgreSQL"): the service and API suites again, each test on a database of its own
 # copied from a template migrated once per run (tests/postgres.py). The UI suites (NiceGUI's simulated user), the mail
 # suites and e2e stay on SQLite: they test pages, SMTP and browsers over the same services; one browser journey runs
-# two server processes on one PostgreSQL database (e2e/test_two_processes.py). Tests of SQLite's own
+# two server processes on one PostgreSQL database, directly and through HAProxy (e2e/test_two_processes.py). Tests of SQLite's own
 # machinery are marked sqlite_only. With INBOX_TEST_DATABASE_URL (postgresql+asyncpg://user:password@host:port/db,
 # a role that may create databases) that server is used; else a throwaway cluster (Debian's pg_virtualenv).
 # A server that cannot be reached fails the run.
@@ -75,7 +75,13 @@ postgresql:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq postgresql-$(PG_VERSION) >/dev/null; \
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq postgresql-$(PG_VERSION) >/dev/null; fi; }
 
-test-postgres: install-test chromium i18n-compile
+# HAProxy (Debian's package) for `inbox cluster` and its browser journey.
+haproxy:
+	@command -v haproxy >/dev/null || test -x /usr/sbin/haproxy || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq haproxy >/dev/null; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq haproxy >/dev/null; fi; }
+
+test-postgres: install-test chromium haproxy i18n-compile
 	@if [ -n "$$INBOX_TEST_DATABASE_URL" ]; then $(POSTGRES_PYTEST) && $(POSTGRES_E2E); else \
 	  $(MAKE) --no-print-directory postgresql && \
 	  pg_virtualenv -t -v $(PG_VERSION) -o fsync=off -o synchronous_commit=off -o full_page_writes=off sh -c \

@@ -229,6 +229,11 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument('--host', help='address to listen on (default 127.0.0.1)')
     serve.add_argument('--port', type=_port, help='port (default 8080)')
     serve.add_argument('--demo-if-empty', action='store_true', help='load the demo store into an empty database')
+    cluster = with_data_dir(commands.add_parser(
+        'cluster', help='migrate, then serve with several processes on PostgreSQL behind HAProxy'))
+    cluster.add_argument('--processes', type=int, default=2, help='inbox processes (2 to 16, default 2)')
+    cluster.add_argument('--host', help='address HAProxy listens on (default 127.0.0.1)')
+    cluster.add_argument('--port', type=_port, help='port HAProxy listens on (default 8080); processes use the next')
     with_data_dir(commands.add_parser('migrate', help='bring the database schema up to date'))
     with_data_dir(commands.add_parser('demo', help='load the demo store into an empty database'))
     staff = with_data_dir(commands.add_parser('create-staff', help='add a staff account'))
@@ -276,6 +281,12 @@ def run(argv: Sequence[str] | None = None) -> int:
             print(asyncio.run(_train(settings)))
         elif args.command == 'import-products':
             return asyncio.run(_import_products(settings, args.file))
+        elif args.command == 'cluster':
+            from app.cluster import ClusterError, run_cluster
+            try:
+                return run_cluster(settings, args.processes)
+            except ClusterError as error:
+                raise CliError(str(error)) from None
         elif args.command == 'serve':
             loaded = asyncio.run(_load_demo_if_empty(settings, required=False)) if args.demo_if_empty else None
             print(f'Inbox: {settings.effective_public_url}/inbox   Store: {settings.effective_public_url}/store')

@@ -5,12 +5,17 @@ Needs a PostgreSQL server (INBOX_TEST_DATABASE_URL): it runs in `make test-postg
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+import time
+import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, expect
 
-from e2e.conftest import STAFF, MailSink, running_server
+from e2e.conftest import STAFF, MailSink, _clean_env, _free_port, running_server
 from e2e.page_objects import Inbox, StorefrontChat
 from tests import postgres
 
@@ -57,3 +62,63 @@ def test_a_shopper_on_one_process_and_staff_on_another_chat_live(browser: Browse
             shopper_context.close()
             staff_context.close()
 
+
+
+def test_through_haproxy_a_staff_browser_stays_on_one_process_and_chats_live(
+        browser: Browser, shop_database: str, mail_sink: MailSink, tmp_path_factory) -> None:
+    """`inbox cluster --processes 2`: HAProxy in front (deploy/haproxy.cfg), sticky cookie for staff browsers."""
+    data_dir = tmp_path_factory.mktemp('cluster')
+    port = _free_port()
+    env = _clean_env(data_dir, port)
+    env.update(INBOX_DATABASE_URL=shop_database, INBOX_SMTP_HOST='127.0.0.1', INBOX_SMTP_PORT=str(mail_sink.port),
+               INBOX_SMTP_TLS='none', INBOX_MAIL_FROM='Shop <shop@shop.test>')
+    subprocess.run([sys.executable, '-m', 'app.cli', 'create-staff', '--email', STAFF['email'], '--password',
+                    STAFF['password'], '--name', STAFF['name']], env=env, check=True, capture_output=True)
+    log = open(data_dir / 'cluster.log', 'w')  # noqa: SIM115  (closed below)
+    cluster = subprocess.Popen([sys.executable, '-m', 'app.cli', 'cluster', '--processes', '2'], env=env, stdout=log,
+                               stderr=subprocess.STDOUT, cwd=data_dir)
+    base = f'http://127.0.0.1:{port}'
+    try:
+        _wait_for(base, cluster, data_dir / 'cluster.log')
+        shopper_context = browser.new_context()
+        staff_context = browser.new_context(viewport={'width': 1400, 'height': 860})
+        try:
+            shopper = StorefrontChat(shopper_context.new_page(), base)
+            shopper.begin('ivo@example.com', 'Ivo Berg', 'Is the lantern waterproof?')
+            inbox = Inbox(staff_context.new_page(), base)
+            inbox.sign_in(STAFF['email'], STAFF['password'])
+            cookies = {cookie['name']: cookie['value'] for cookie in staff_context.cookies()}
+            assert cookies.get('INBOX_PROCESS') in ('p1', 'p2')  # HAProxy pinned this browser to one process
+            inbox.open_conversation('Ivo Berg')
+            expect(inbox.message('Is the lantern waterproof?')).to_be_visible()
+            for n in range(3):  # the shopper's requests are shared out round robin: some land on the other process
+                shopper.send(f'Question {n + 1}')
+                expect(inbox.message(f'Question {n + 1}')).to_be_visible()
+            inbox.reply('Yes, it is rated IPX4.')
+            expect(shopper.message('Yes, it is rated IPX4.')).to_be_visible()
+        finally:
+            shopper_context.close()
+            staff_context.close()
+    finally:
+        cluster.terminate()
+        try:
+            cluster.wait(30)
+        except subprocess.TimeoutExpired:
+            cluster.kill()
+        log.close()
+    output = (data_dir / 'cluster.log').read_text()
+    assert 'Traceback' not in output, output[-5000:]
+
+
+def _wait_for(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            with urllib.request.urlopen(f'{base}/login', timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError('the cluster did not start:\n' + log.read_text()[-3000:])
+        time.sleep(0.3)

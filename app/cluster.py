@@ -1,0 +1,96 @@
+"""`inbox cluster`: N `inbox serve` processes on one PostgreSQL database behind HAProxy with sticky sessions (X1).
+
+The processes listen on 127.0.0.1 at the ports after the public one; HAProxy (Debian's `haproxy` package) listens
+on the public host and port with deploy/haproxy.cfg, filled in. If any of them exits, the others are stopped and
+the command fails, so a supervisor (systemd) sees one unit that is either whole or down."""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import FrameType
+
+from app.settings import Settings
+
+TEMPLATE = Path(__file__).resolve().parent.parent / 'deploy' / 'haproxy.cfg'
+MAX_PROCESSES = 16
+
+
+class ClusterError(Exception):
+    pass
+
+
+def haproxy_config(*, host: str, port: int, backend_ports: list[int]) -> str:
+    servers = '\n'.join(f'    server p{i} 127.0.0.1:{backend} check cookie p{i}'
+                        for i, backend in enumerate(backend_ports, start=1))
+    lines = []
+    for line in TEMPLATE.read_text().splitlines():
+        if line.strip() == 'bind {bind}':
+            line = f'    bind {host}:{port}'
+        elif line.strip() == '{servers}':
+            line = servers
+        lines.append(line)
+    return '\n'.join(lines) + '\n'
+
+
+def check_cluster(settings: Settings, processes: int) -> str:
+    """The haproxy executable, once the settings allow several processes."""
+    if not 2 <= processes <= MAX_PROCESSES:
+        raise ClusterError(f'--processes must be 2 to {MAX_PROCESSES}')
+    if not settings.database_url.startswith('postgresql'):
+        raise ClusterError('several processes need PostgreSQL: set INBOX_DATABASE_URL (README "Running on '
+                           'PostgreSQL"); SQLite is served by one process (inbox serve)')
+    if settings.port + processes > 65535:
+        raise ClusterError('the processes listen on the ports after --port: choose a lower port')
+    haproxy = shutil.which('haproxy') or ('/usr/sbin/haproxy' if Path('/usr/sbin/haproxy').exists() else None)
+    if haproxy is None:
+        raise ClusterError('HAProxy is not installed (Debian: apt-get install haproxy)')
+    return haproxy
+
+
+def run_cluster(settings: Settings, processes: int) -> int:
+    haproxy = check_cluster(settings, processes)
+    backend_ports = [settings.port + i for i in range(1, processes + 1)]
+    config = settings.data_dir / 'haproxy.cfg'
+    config.write_text(haproxy_config(host=settings.host, port=settings.port, backend_ports=backend_ports))
+    checked = subprocess.run([haproxy, '-c', '-q', '-f', str(config)], capture_output=True, text=True)
+    if checked.returncode != 0:
+        raise ClusterError(f'HAProxy refused {config}: {checked.stderr.strip() or checked.stdout.strip()}')
+    env = dict(os.environ, INBOX_DATA_DIR=str(settings.data_dir), INBOX_DATABASE_URL=settings.database_url,
+               INBOX_PUBLIC_URL=settings.effective_public_url)
+    children: list[subprocess.Popen[bytes]] = []
+    for i, backend in enumerate(backend_ports):
+        child_env = dict(env, INBOX_HOST='127.0.0.1', INBOX_PORT=str(backend))
+        if i > 0:
+            child_env['INBOX_SMTP_INBOUND_PORT'] = '0'  # one SMTP receiver: only the first process can bind its port
+        children.append(subprocess.Popen([sys.executable, '-m', 'app.cli', 'serve'], env=child_env))
+    children.append(subprocess.Popen([haproxy, '-db', '-f', str(config)]))
+    print(f'Inbox: {settings.effective_public_url}/inbox through HAProxy, {processes} processes on ports '
+          f'{backend_ports[0]}-{backend_ports[-1]}', flush=True)
+
+    stopping = False
+
+    def stop(_signal: int, _frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        while not stopping and all(child.poll() is None for child in children):
+            time.sleep(0.5)
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+        for child in children:
+            try:
+                child.wait(15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+    failed = [child for child in children if child.returncode not in (0, -signal.SIGTERM)]
+    return 0 if stopping and not failed else 1

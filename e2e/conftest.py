@@ -99,13 +99,15 @@ def running_server(data_dir: Path, mail_sink: MailSink, *, database_url: str = '
             log.close()
             raise RuntimeError('server did not start:\n' + (data_dir / 'server.log').read_text()[-3000:])
         time.sleep(0.2)
-    yield base
-    process.terminate()
     try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+        yield base
+    finally:  # a failed test must not leave its server running
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
     errors = [line for line in (data_dir / 'server.log').read_text().splitlines() if 'Traceback' in line]
     assert not errors, (data_dir / 'server.log').read_text()[-5000:]
 

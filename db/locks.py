@@ -9,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 ORDER_NUMBERS = 1  # the keys of the locks below: one per kind of write
 TOPIC_TRAINING = 2
+SIGN_IN_ATTEMPTS = 3
 
 
 async def lock_until_commit(session: AsyncSession, key: int) -> None:

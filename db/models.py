@@ -238,3 +238,16 @@ class TopicCorrection(SQLModel, table=True):
     removed_topic: str | None = Field(default=None, max_length=40, nullable=True)
     staff_id: int | None = Field(default=None, foreign_key='staff.id', sa_type=Id, nullable=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class SignInAttempt(SQLModel, table=True):
+    """One staff sign-in attempt, counted before its password is checked (services/sign_in_limits.py). In the
+    database, so every process of a shop counts the same attempts (X1); rows older than the window are pruned."""
+    __tablename__ = 'sign_in_attempt'
+    __table_args__ = (Index('ix_sign_in_attempt_email_at', 'email', 'at'),
+                      Index('ix_sign_in_attempt_address_at', 'address', 'at'))
+    id: int | None = Field(default=None, primary_key=True, sa_type=Id)
+    email: str = Field(max_length=320)  # as typed, lower-cased: also addresses no staff member has
+    address: str = Field(max_length=64)  # the client's IP address
+    at: datetime = Field(sa_type=UTCDateTime, index=True)
+    forgiven: bool = False  # a later success for this e-mail: no longer counted against it, still against the address

@@ -1,5 +1,6 @@
-"""Rate limits: sliding-window counters kept in memory (one process serves the store) and the policy of which
-public write is limited by which counter (`RateLimits`), so routes and pages ask one place."""
+"""Rate limits: sliding-window counters kept in memory and the policy of which public write is limited by which
+counter (`RateLimits`), so routes and pages ask one place. Staff sign-ins are counted in the database instead
+(services/sign_in_limits.py), the same for every process; the shopper-facing counters here are per process."""
 from __future__ import annotations
 
 import time
@@ -7,6 +8,7 @@ from collections import deque
 
 from services.errors import RateLimited
 from services.i18n import _
+from services.sign_in_limits import SignInLimits
 
 
 class SlidingWindowLimiter:
@@ -52,41 +54,6 @@ def check_rate(limiter: SlidingWindowLimiter, key: str) -> None:
     wait = limiter.hit(key)
     if wait is not None:
         raise RateLimited(_('Too many requests; slow down and try again shortly.'), retry_after=wait)
-
-
-class SignInLimits:
-    """Sign-in attempts, counted before the password is checked (so parallel guesses count too); a success forgives
-    its own e-mail's counts.
-
-    Three counters, so that a stranger who knows the owner's address cannot lock the owner out with five wrong
-    passwords: `max_failures` per (client address, e-mail) stops a guesser at one address; 4x per client address
-    stops one address trying many accounts; 20x per e-mail from all addresses stops a guesser spread over many.
-    """
-
-    WINDOW_SECONDS = 15 * 60.0
-
-    def __init__(self, max_failures: int) -> None:
-        self.per_pair = SlidingWindowLimiter(max_failures, self.WINDOW_SECONDS)
-        self.per_address = SlidingWindowLimiter(4 * max_failures, self.WINDOW_SECONDS)
-        self.per_account = SlidingWindowLimiter(20 * max_failures, self.WINDOW_SECONDS)
-
-    def _counters(self, email: str, address: str) -> list[tuple[SlidingWindowLimiter, str]]:
-        return [(self.per_pair, f'{address}|{email}'), (self.per_address, address), (self.per_account, email)]
-
-    def attempt(self, *, email: str, address: str) -> None:
-        """Count one attempt; RateLimited, with nothing counted, when any counter is full."""
-        counters = self._counters(email, address)
-        waits = [wait for wait in (limiter.retry_after(key) for limiter, key in counters) if wait is not None]
-        if waits:
-            raise RateLimited(_('Too many failed sign-ins. Try again in {seconds} seconds.',
-                                seconds=int(max(waits)) + 1), retry_after=max(waits))
-        for limiter, key in counters:
-            limiter.hit(key)
-
-    def succeeded(self, *, email: str, address: str) -> None:
-        """The address's own count stays: signing in to one's own account must not reset a guesser's budget."""
-        self.per_pair.reset(f'{address}|{email}')
-        self.per_account.reset(email)
 
 
 class RateLimits:

@@ -14,7 +14,7 @@ from services.errors import Conflict, Invalid, Unauthorized
 from services.i18n import _, normalize
 from services.passwords import hash_password, verify_password
 from services.permissions import DEFAULT, Permission, serialize
-from services.rate_limit import SignInLimits
+from services.sign_in_limits import SignInLimits
 
 MIN_PASSWORD = 8
 FAILED_SIGN_IN_DELAY = 0.5
@@ -56,15 +56,15 @@ async def create_staff(*, db: AsyncSession, email: str, password: str, name: str
 
 async def sign_in(*, db: AsyncSession, limits: SignInLimits, email: str, password: str,
                   client_address: str) -> Staff:
-    """Check the password; attempts are counted first (services.rate_limit.SignInLimits), failures slowed down."""
+    """Check the password; attempts are counted first (services/sign_in_limits.py), failures slowed down."""
     address = email.strip().lower()
-    limits.attempt(email=address, address=client_address)
+    await limits.attempt(db, email=address, address=client_address)
     staff = (await db.exec(select(Staff).where(Staff.email == address))).first()
     ok = await asyncio.to_thread(verify_password, password, staff.password_hash if staff else None)
     if not ok or staff is None or not staff.active:
         await asyncio.sleep(FAILED_SIGN_IN_DELAY)
         raise Unauthorized(_('Wrong e-mail or password.'))
-    limits.succeeded(email=address, address=client_address)
+    await limits.succeeded(db, email=address, address=client_address)
     return staff
 
 

@@ -15,7 +15,8 @@ from app.cli import sign_in_line
 from db.engine import Database
 from services.errors import Conflict, Invalid, RateLimited, Unauthorized
 from services.passwords import verify_password
-from services.rate_limit import SignInLimits, SlidingWindowLimiter
+from services.rate_limit import SlidingWindowLimiter
+from services.sign_in_limits import SignInLimits
 from services.staff import create_staff, sign_in
 from tests.conftest import STAFF_PASSWORD, add_staff, free_port, make_settings
 
@@ -76,6 +77,17 @@ async def test_a_guesser_spread_over_many_addresses_is_stopped_per_account(db: A
             await sign_in(db=db, limits=limits, email='ana@example.com', password='guess', client_address=f'10.0.1.{n}')
     with pytest.raises(RateLimited):
         await sign_in(db=db, limits=limits, email='ana@example.com', password='guess', client_address='10.0.2.1')
+
+
+async def test_two_processes_count_the_same_failed_sign_ins(database: Database, db: AsyncSession) -> None:
+    """X1: each process has its own SignInLimits; the attempts are in the database, so the budget is not doubled."""
+    await add_staff(db)
+    process_a, process_b = SignInLimits(3), SignInLimits(3)
+    for limits in (process_a, process_b, process_a):
+        with pytest.raises(Unauthorized):
+            await sign_in(db=db, limits=limits, email='ana@example.com', password='guess', client_address='10.0.0.7')
+    with pytest.raises(RateLimited):
+        await sign_in(db=db, limits=process_b, email='ana@example.com', password='guess', client_address='10.0.0.7')
 
 
 def test_rate_limiter_window_slides() -> None:

@@ -106,16 +106,18 @@ def smtp_sink() -> Iterator[SmtpSink]:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, smtp_sink: SmtpSink, request: pytest.FixtureRequest) -> Settings:
-    """Overrides tests/conftest.py's: the app sends through the sink and receives on a free SMTP port."""
+def settings(tmp_path: Path, smtp_sink: SmtpSink, request: pytest.FixtureRequest, postgres_database: str) -> Settings:
+    """Overrides tests/conftest.py's: the app sends through the sink and receives on a free SMTP port. On the
+    PostgreSQL run (`make test-postgres`) the database is this test's own copy of the migrated template."""
     marker = request.node.get_closest_marker('mail_settings')
     values: dict[str, object] = {
         'smtp_host': '127.0.0.1', 'smtp_port': smtp_sink.port, 'smtp_tls': 'none', 'mail_from': SHOP_FROM,
         'inbound_secret': INBOUND_SECRET, 'smtp_inbound_port': free_port(), 'public_url': 'https://inbox.shop.test',
         **(marker.kwargs if marker else {})}
-    settings = make_settings(tmp_path, **values)
+    settings = make_settings(tmp_path, database_url=postgres_database, **values)
     settings.prepare_data_dir()
-    upgrade(settings.effective_database_url)
+    if not postgres_database:
+        upgrade(settings.effective_database_url)
     return settings
 
 

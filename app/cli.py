@@ -233,7 +233,7 @@ def parser() -> argparse.ArgumentParser:
         'cluster', help='migrate, then serve with several processes on PostgreSQL behind HAProxy'))
     cluster.add_argument('--processes', type=int, default=2, help='inbox processes (2 to 16, default 2)')
     cluster.add_argument('--host', help='address HAProxy listens on (default 127.0.0.1)')
-    cluster.add_argument('--port', type=_port, help='port HAProxy listens on (default 8080); processes use the next')
+    cluster.add_argument('--port', type=_port, help='port HAProxy listens on (default 8080)')
     with_data_dir(commands.add_parser('migrate', help='bring the database schema up to date'))
     with_data_dir(commands.add_parser('demo', help='load the demo store into an empty database'))
     staff = with_data_dir(commands.add_parser('create-staff', help='add a staff account'))

@@ -1,6 +1,6 @@
 """`inbox cluster`: N `inbox serve` processes on one PostgreSQL database behind HAProxy with sticky sessions (X1).
 
-The processes listen on 127.0.0.1 at the ports after the public one; HAProxy (Debian's `haproxy` package) listens
+The processes listen on free ports of 127.0.0.1 (chosen at start, printed); HAProxy (Debian's `haproxy` package) listens
 on the public host and port with deploy/haproxy.cfg, filled in. If any of them exits, the others are stopped and
 the command fails, so a supervisor (systemd) sees one unit that is either whole or down."""
 from __future__ import annotations
@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -37,6 +38,18 @@ def haproxy_config(*, host: str, port: int, backend_ports: list[int]) -> str:
     return '\n'.join(lines) + '\n'
 
 
+def free_local_ports(count: int) -> list[int]:
+    """Ports of 127.0.0.1 nothing listens on now (the OS picks them; the fixed "next ports" were sometimes taken)."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(('127.0.0.1', 0))
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
 def check_cluster(settings: Settings, processes: int) -> str:
     """The haproxy executable, once the settings allow several processes."""
     if not 2 <= processes <= MAX_PROCESSES:
@@ -44,8 +57,6 @@ def check_cluster(settings: Settings, processes: int) -> str:
     if not settings.database_url.startswith('postgresql'):
         raise ClusterError('several processes need PostgreSQL: set INBOX_DATABASE_URL (README "Running on '
                            'PostgreSQL"); SQLite is served by one process (inbox serve)')
-    if settings.port + processes > 65535:
-        raise ClusterError('the processes listen on the ports after --port: choose a lower port')
     haproxy = shutil.which('haproxy') or ('/usr/sbin/haproxy' if Path('/usr/sbin/haproxy').exists() else None)
     if haproxy is None:
         raise ClusterError('HAProxy is not installed (Debian: apt-get install haproxy)')
@@ -54,7 +65,7 @@ def check_cluster(settings: Settings, processes: int) -> str:
 
 def run_cluster(settings: Settings, processes: int) -> int:
     haproxy = check_cluster(settings, processes)
-    backend_ports = [settings.port + i for i in range(1, processes + 1)]
+    backend_ports = free_local_ports(processes)
     config = settings.data_dir / 'haproxy.cfg'
     config.write_text(haproxy_config(host=settings.host, port=settings.port, backend_ports=backend_ports))
     checked = subprocess.run([haproxy, '-c', '-q', '-f', str(config)], capture_output=True, text=True)
@@ -69,8 +80,8 @@ def run_cluster(settings: Settings, processes: int) -> int:
             child_env['INBOX_SMTP_INBOUND_PORT'] = '0'  # one SMTP receiver: only the first process can bind its port
         children.append(subprocess.Popen([sys.executable, '-m', 'app.cli', 'serve'], env=child_env))
     children.append(subprocess.Popen([haproxy, '-db', '-f', str(config)]))
-    print(f'Inbox: {settings.effective_public_url}/inbox through HAProxy, {processes} processes on ports '
-          f'{backend_ports[0]}-{backend_ports[-1]}', flush=True)
+    print(f'Inbox: {settings.effective_public_url}/inbox through HAProxy, {processes} processes on 127.0.0.1 ports '
+          f'{", ".join(map(str, backend_ports))}', flush=True)
 
     stopping = False
 

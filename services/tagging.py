@@ -46,7 +46,7 @@ async def apply_predictions(*, db: AsyncSession, bus: EventBus, predictions: lis
     conversation_of = dict(rows)
     updates = []
     topics_by_conversation: dict[int, list[str]] = {}
-    for message_id, prediction in predictions:
+    for message_id, prediction in sorted(predictions, key=lambda found: found[0]):  # rows locked in id order
         if message_id not in conversation_of:
             continue
         updates.append({'message_id': message_id, 'topic': prediction.best_topic,
@@ -59,10 +59,14 @@ async def apply_predictions(*, db: AsyncSession, bus: EventBus, predictions: lis
                       .values(topic=bindparam('topic'), topic_confidence=bindparam('confidence')), params=updates)
     if topics_by_conversation:  # read and write the conversations' topics as plain rows too
         conversations = Conversation.__table__  # type: ignore[attr-defined]  # SQLModel tables have __table__ at runtime
+        # Locked in id order (PostgreSQL; SQLite's one writer needs no lock): taggers of several processes may tag
+        # messages of the same conversations at once, and reading then writing the topics unlocked lost one's
+        # topics, while locking in different orders deadlocked (bench/postgres_ingest.py, two processes).
         current = dict((await db.exec(select(Conversation.id, Conversation.topics).where(
-            col(Conversation.id).in_(list(topics_by_conversation))))).all())
+            col(Conversation.id).in_(list(topics_by_conversation))).order_by(col(Conversation.id))
+            .with_for_update())).all())
         changes = []
-        for conversation_id, new_topics in topics_by_conversation.items():
+        for conversation_id, new_topics in sorted(topics_by_conversation.items()):
             topics = list(current.get(conversation_id) or [])
             for topic in new_topics:  # in message order, so the newest ends up first
                 topics = [topic, *[t for t in topics if t != topic]]

@@ -78,7 +78,7 @@ def _heat_map(report: reports.Report) -> None:
     cells = [[hour, day, report.heat_map[day][hour]] for day in range(7) for hour in range(24)]
     ui.echart({
         'tooltip': {'position': 'top'},
-        'grid': {'left': 50, 'right': 10, 'top': 10, 'bottom': 60},
+        'grid': {'left': 50, 'right': 10, 'top': 10, 'bottom': 90},
         'xAxis': {'type': 'category', 'data': [str(hour) for hour in range(24)], 'splitArea': {'show': True}},
         'yAxis': {'type': 'category', 'data': days, 'inverse': True, 'splitArea': {'show': True}},
         'visualMap': {'min': 0, 'max': max(max(row) for row in report.heat_map) or 1, 'calculable': True,

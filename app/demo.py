@@ -587,6 +587,7 @@ def _describe(conversation: Conversation, *, status: str, unread: bool, assignee
     conversation.status, conversation.unread, conversation.customer_online = status, unread, False
     conversation.assignee_id = assignee.id if assignee else None
     conversation.started_at, conversation.last_message_at = times[0], times[-1]
+    conversation.closed_at = times[-1] if status == 'closed' else None  # closed after its last message (K1)
     conversation.last_message_preview = messages.preview_of(last_body)
     conversation.last_message_author = last_author
     conversation.topics = []

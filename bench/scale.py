@@ -9,7 +9,8 @@ Each operation runs through the real service functions on an async session from
   `ConversationList.reload()`;
 - open the 500-message conversation: `conversations.get_row` + `messages.list_thread` (the newest
   100, the thread's page size), i.e. the reads of `Thread.open()`;
-- search by e-mail and by message text: `list_rows(flt=ListFilter(search=...))` + `count_by_status`.
+- search by e-mail and by message text: `list_rows(flt=ListFilter(search=...))` + `count_by_status`;
+- Reports (K1), last 30 days: `reports.build_report` for the store's zone, i.e. what the Reports page reads.
 Baseline, same run and engine: a raw `SELECT 1` round trip through the same aiosqlite engine.
 Prints p50/p95 per size and the growth 10k -> 100k. The databases are generated (bench/generate.py)
 when missing.
@@ -50,7 +51,8 @@ async def bench_database(path: Path, facts: dict[str, Any], runs: int, max_secon
     from sqlmodel import text
 
     from db.engine import open_database
-    from services import conversations, messages
+    from db.models import Staff
+    from services import conversations, messages, reports
     from services.conversations import ListFilter
 
     database = open_database(f'sqlite+aiosqlite:///{path}')
@@ -87,6 +89,13 @@ async def bench_database(path: Path, facts: dict[str, Any], runs: int, max_secon
             found[name + '_total'] = counts['open'] + counts['closed']
         return search
 
+    async def reports_30_days() -> None:
+        async with database.sessions() as db:
+            owner = await db.get(Staff, staff_id)  # the generated owner: every permission
+            period = reports.period_for('last_30_days', zone='UTC')
+            report = await reports.build_report(db=db, staff=owner, period=period)
+        found['reports_new_conversations'] = report.current.new_conversations
+
     operations = {
         'select1': ('baseline: SELECT 1 round trip', select_one),
         'first_page': ('first page (list_rows + count_by_status)', first_page),
@@ -95,6 +104,7 @@ async def bench_database(path: Path, facts: dict[str, Any], runs: int, max_secon
                          searcher('search_email', str(facts['search_email']))),
         'search_text': (f'search by message text ("{facts["search_text"]}")',
                         searcher('search_text', str(facts['search_text']))),
+        'reports_30_days': ('Reports, last 30 days (build_report)', reports_30_days),
     }
     try:
         for key, (name, op) in operations.items():

@@ -61,6 +61,7 @@ class Conversation(SQLModel, table=True):
         Index('ix_conversation_status_last', 'status', 'last_message_at'),
         Index('ix_conversation_assignee_status', 'assignee_id', 'status'),
         Index('ix_conversation_unread_status', 'unread', 'status'),
+        Index('ix_conversation_started_at', 'started_at'),
     )
     id: int | None = Field(default=None, primary_key=True, sa_type=Id)
     customer_id: int = Field(foreign_key='customer.id', sa_type=Id, index=True)
@@ -71,6 +72,7 @@ class Conversation(SQLModel, table=True):
     customer_online: bool = False
     started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_message_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)  # the latest close (K1)
     last_message_preview: str = Field(default='', max_length=200)
     last_message_author: str = Field(default='', max_length=20)
     topics: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, default=list))

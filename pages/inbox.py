@@ -79,6 +79,9 @@ def install_inbox_pages(runtime: Runtime) -> None:
             aria(notifications_menu, _('Notifications')).tooltip(_('Notifications'))
             aria(ui.button(icon='sell', on_click=lambda: ui.navigate.to('/discounts')).props('flat round dense'),
                  _('Discount codes')).tooltip(_('Discount codes'))
+            if has(staff, Permission.SEE_REPORTS):
+                aria(ui.button(icon='insights', on_click=lambda: ui.navigate.to('/reports')).props(
+                    'flat round dense').mark('reports-link'), _('Reports')).tooltip(_('Reports'))
             aria(ui.button(icon='keyboard', on_click=lambda: shortcuts.open()).props('flat round dense').classes(
                 'wide-only'),
                  _('Keyboard shortcuts')).tooltip(_('Keyboard shortcuts (?)'))

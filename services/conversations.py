@@ -274,6 +274,8 @@ async def set_status(*, db: AsyncSession, bus: EventBus, staff: Staff | None, co
     if conversation.status == status:
         return
     conversation.status = status
+    if status == ConversationStatus.CLOSED:
+        conversation.closed_at = utcnow()  # K1's time to close; a reopened conversation keeps it until closed again
     db.add(conversation)
     await db.commit()
     bus.conversation_changed.emit(conversation_id)

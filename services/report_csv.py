@@ -1,0 +1,41 @@
+"""K1's tables as CSV files (UTF-8 with a BOM so that spreadsheet programs read the letters right)."""
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+
+from services.i18n import N_, _
+from services.reports import CountRow, Report
+
+WEEKDAYS = (N_('Mon'), N_('Tue'), N_('Wed'), N_('Thu'), N_('Fri'), N_('Sat'), N_('Sun'))  # _() when shown
+
+
+def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(['' if value is None else value for value in row])
+    return ('\ufeff' + out.getvalue()).encode('utf-8')
+
+
+def _seconds(value: float | None) -> object:
+    return None if value is None else round(value)
+
+
+def staff_csv(report: Report) -> bytes:
+    return _csv([_('Staff member'), _('Conversations replied'), _('Replies'), _('First responses'),
+                 _('Median first response (seconds)')],
+                ([row.name, row.conversations_replied, row.replies, row.first_responses,
+                  _seconds(row.first_response_median_seconds)] for row in report.by_staff))
+
+
+def counts_csv(rows: list[CountRow], key_header: str) -> bytes:
+    return _csv([key_header, _('Conversations'), _('Replied')],
+                ([row.key, row.conversations, row.replied] for row in rows))
+
+
+def heat_map_csv(report: Report) -> bytes:
+    return _csv([_('Weekday'), *[str(hour) for hour in range(24)]],
+                ([_(WEEKDAYS[day]), *report.heat_map[day]] for day in range(7)))

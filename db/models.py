@@ -37,6 +37,10 @@ class Staff(SQLModel, table=True):
     notify_scope: str = Field(default='all', max_length=20)  # all | assigned
     notify_sound: bool = True
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # U1: an invitation's token is shown once; only its SHA-256 is kept, '' when none is open
+    invitation_hash: str = Field(default='', max_length=64, index=True)
+    invitation_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    session_epoch: int = 0  # raised to sign every browser of this member out (pages/staff_auth.py compares it)
 
 
 class Customer(SQLModel, table=True):

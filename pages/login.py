@@ -112,7 +112,7 @@ def install_login_pages(runtime: Runtime) -> None:
         return RedirectResponse('/login')
 
     @ui.page('/login/finish')
-    def finish_sign_in(ticket: str = '', next: str = '/inbox') -> RedirectResponse:  # noqa: A002
+    async def finish_sign_in(ticket: str = '', next: str = '/inbox') -> RedirectResponse:  # noqa: A002
         """Two hops: the sign-in page's ticket gets the browser a new id and a ticket for it; that one signs it in
         (the new id's storage exists only from the request after the one that made it)."""
         target = safe_next(next)
@@ -124,5 +124,8 @@ def install_login_pages(runtime: Runtime) -> None:
             again = tickets.issue(staff_id=found.staff_id, browser_id=renew_browser_id(), renewed=True)
             return RedirectResponse(f'/login/finish?ticket={again}&next={quote(target)}')
         app.storage.user['seen_at'] = time.time()  # pages/staff_auth.py: the idle timeout counts from here
+        async with runtime.db.sessions() as db:
+            staff = await staff_service.get_active_staff(db=db, staff_id=found.staff_id)
+        app.storage.user['staff_epoch'] = staff.session_epoch if staff else 0  # pages/staff_auth.py compares it
         app.storage.user['staff_id'] = found.staff_id
         return RedirectResponse(target)

@@ -1,0 +1,34 @@
+"""staff administration (U1): invitations (hash of a one-time token and its expiry) and a session epoch that signs
+every browser of a staff member out when it is raised (password change, reset, "sign out other browsers")
+
+Revision ID: 0012
+Revises: 0011
+Create Date: 2026-12-04
+"""
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+from db.types import UTCDateTime
+
+revision: str = '0012'
+down_revision: str | None = '0011'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('staff') as table:
+        table.add_column(sa.Column('invitation_hash', sa.String(length=64), nullable=False, server_default=''))
+        table.add_column(sa.Column('invitation_expires_at', UTCDateTime(), nullable=True))
+        table.add_column(sa.Column('session_epoch', sa.Integer(), nullable=False, server_default='0'))
+        table.create_index('ix_staff_invitation_hash', ['invitation_hash'])
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('staff') as table:
+        table.drop_index('ix_staff_invitation_hash')
+        table.drop_column('session_epoch')
+        table.drop_column('invitation_expires_at')
+        table.drop_column('invitation_hash')

@@ -12,6 +12,7 @@ from app.heap import freeze_startup_heap
 from app.listeners import wire_listeners
 from app.settings import Settings
 from db.engine import is_sqlite, open_database
+from pages.account import install_account_pages
 from pages.api import install_api
 from pages.customer import install_customer_pages
 from pages.customers import install_customer_pages_for_staff
@@ -21,6 +22,7 @@ from pages.language import install_language
 from pages.login import install_login_pages
 from pages.media import install_media
 from pages.settings import install_settings_pages
+from pages.staff import install_staff_pages
 from pages.store import install_store_pages
 from pages.styles import install_styles
 from pages.upload_limit import UploadSizeLimit
@@ -88,7 +90,9 @@ def build(settings: Settings, *, freeze_heap_after_start: bool = False) -> Runti
     install_store_pages(app, runtime)
     install_media(app, runtime)
     app.add_middleware(UploadSizeLimit)  # staff image uploads: the cap holds on the server too
-    install_login_pages(runtime)
+    tickets = install_login_pages(runtime)
+    install_account_pages(runtime, tickets)
+    install_staff_pages(runtime)
     install_inbox_pages(runtime)
     install_customer_pages_for_staff(runtime)
     install_discount_pages(runtime)

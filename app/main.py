@@ -24,6 +24,7 @@ from pages.media import install_media
 from pages.settings import install_settings_pages
 from pages.staff import install_staff_pages
 from pages.store import install_store_pages
+from pages.store_settings import install_store_settings_page
 from pages.styles import install_styles
 from pages.upload_limit import UploadSizeLimit
 from services import messages
@@ -93,6 +94,7 @@ def build(settings: Settings, *, freeze_heap_after_start: bool = False) -> Runti
     tickets = install_login_pages(runtime)
     install_account_pages(runtime, tickets)
     install_staff_pages(runtime)
+    install_store_settings_page(runtime)
     install_inbox_pages(runtime)
     install_customer_pages_for_staff(runtime)
     install_discount_pages(runtime)

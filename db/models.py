@@ -23,6 +23,9 @@ class Store(SQLModel, table=True):
     storefront_url: str = Field(default='', max_length=500)
     identity_secret: str = Field(max_length=128)
     time_zone: str = Field(default='UTC', max_length=64)  # IANA name; hours, reports and dates are in this zone
+    widget_color: str = Field(default='#2563eb', max_length=7)  # U2: the launcher's colour (#rrggbb)
+    widget_position: str = Field(default='right', max_length=5)  # left | right
+    allowed_domains: str = Field(default='', max_length=5000)  # hostnames, space-separated; '' = any site
 
 
 class Staff(SQLModel, table=True):

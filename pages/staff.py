@@ -64,6 +64,8 @@ def install_staff_pages(runtime: Runtime) -> None:
             with ui.row().classes('w-full items-center'):
                 ui.label(_('Your team')).classes('text-base font-semibold')
                 ui.space()
+                ui.button(_('Store settings'), icon='storefront', on_click=lambda: ui.navigate.to('/settings/store')
+                          ).props('flat no-caps').mark('store-settings-link')
                 ui.button(_('Add staff member'), icon='person_add', on_click=lambda: add_dialog()).props(
                     'unelevated no-caps color=indigo-8').mark('add-staff')
             listing = ui.column().classes('w-full gap-2').mark('staff-list')

@@ -1,5 +1,6 @@
 """staff administration (U1): invitations (hash of a one-time token and its expiry) and a session epoch that signs
-every browser of a staff member out when it is raised (password change, reset, "sign out other browsers")
+every browser of a staff member out when it is raised (password change, reset, "sign out other browsers");
+store settings (U2): the widget's colour and side, and the hostnames it may be embedded on ('' = anywhere)
 
 Revision ID: 0012
 Revises: 0011
@@ -24,9 +25,17 @@ def upgrade() -> None:
         table.add_column(sa.Column('invitation_expires_at', UTCDateTime(), nullable=True))
         table.add_column(sa.Column('session_epoch', sa.Integer(), nullable=False, server_default='0'))
         table.create_index('ix_staff_invitation_hash', ['invitation_hash'])
+    with op.batch_alter_table('store') as table:
+        table.add_column(sa.Column('widget_color', sa.String(length=7), nullable=False, server_default='#2563eb'))
+        table.add_column(sa.Column('widget_position', sa.String(length=5), nullable=False, server_default='right'))
+        table.add_column(sa.Column('allowed_domains', sa.String(length=5000), nullable=False, server_default=''))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('store') as table:
+        table.drop_column('allowed_domains')
+        table.drop_column('widget_position')
+        table.drop_column('widget_color')
     with op.batch_alter_table('staff') as table:
         table.drop_index('ix_staff_invitation_hash')
         table.drop_column('session_epoch')

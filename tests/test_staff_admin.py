@@ -165,3 +165,21 @@ async def test_u1_own_password_needs_the_current_one_and_ends_other_browsers(db:
     assert verify_password('a new password', changed.password_hash) and changed.session_epoch == epoch + 1
     again = await staff_admin.sign_out_other_browsers(db=db, staff_id=clerk.id)
     assert again.session_epoch == epoch + 2
+
+
+async def test_u1_without_share_discount_codes_the_share_service_refuses(db: AsyncSession) -> None:
+    """The composer hides the button; the service is what refuses (and sends nothing)."""
+    from sqlmodel import select
+
+    from db.models import Message
+    from services import sharing
+    from services.chat_sessions import SessionCreate, create_session
+    from services.events import EventBus
+    from tests.test_sharing import add_code
+    staff = await add_staff(db, permissions=[Permission.REPLY, Permission.SHARE_PRODUCTS])
+    session = (await create_session(db=db, session_in=SessionCreate(email='s@example.com'))).session
+    code = await add_code(db, 'WELCOME10')
+    with pytest.raises(PermissionDenied, match='share discount codes'):
+        await sharing.share_discount(db=db, bus=EventBus(), staff=staff, conversation_id=session.conversation_id,
+                                     code_id=code.id)
+    assert (await db.exec(select(Message).where(Message.kind == 'discount'))).all() == []

@@ -12,6 +12,7 @@ from app.heap import freeze_startup_heap
 from app.listeners import wire_listeners
 from app.settings import Settings
 from db.engine import is_sqlite, open_database
+from pages.account import install_account_pages
 from pages.api import install_api
 from pages.customer import install_customer_pages
 from pages.customers import install_customer_pages_for_staff
@@ -22,7 +23,9 @@ from pages.login import install_login_pages
 from pages.media import install_media
 from pages.reports import install_report_pages
 from pages.settings import install_settings_pages
+from pages.staff import install_staff_pages
 from pages.store import install_store_pages
+from pages.store_settings import install_store_settings_page
 from pages.styles import install_styles
 from pages.upload_limit import UploadSizeLimit
 from services import messages
@@ -89,7 +92,10 @@ def build(settings: Settings, *, freeze_heap_after_start: bool = False) -> Runti
     install_store_pages(app, runtime)
     install_media(app, runtime)
     app.add_middleware(UploadSizeLimit)  # staff image uploads: the cap holds on the server too
-    install_login_pages(runtime)
+    tickets = install_login_pages(runtime)
+    install_account_pages(runtime, tickets)
+    install_staff_pages(runtime)
+    install_store_settings_page(runtime)
     install_inbox_pages(runtime)
     install_customer_pages_for_staff(runtime)
     install_discount_pages(runtime)

@@ -2,7 +2,7 @@
 send it into the open conversation through services/share_commands.py."""
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 
 from nicegui import ui
 
@@ -13,6 +13,8 @@ from services.inbox_reads import InboxReads
 from services.share_commands import ShareCommands
 from services.views import MessageView
 
+SHARE_KINDS = frozenset({'products', 'discount', 'image'})
+
 
 class ShareFlows:
     def __init__(self, *, shares: ShareCommands, reads: InboxReads, open_conversation: Callable[[], int | None],
@@ -22,9 +24,10 @@ class ShareFlows:
         self.open_conversation = open_conversation
         self.on_sent = on_sent
 
-    def buttons(self) -> dict[str, Callable[[], Awaitable[None]]]:
-        """The composer's `on_share`."""
-        return {'products': self.share_products, 'discount': self.share_discount, 'image': self.share_image}
+    def buttons(self, allowed: Collection[str] = SHARE_KINDS) -> dict[str, Callable[[], Awaitable[None]]]:
+        """The composer's `on_share`: only the kinds this member may share (U1: the UI hides, the service refuses)."""
+        every = {'products': self.share_products, 'discount': self.share_discount, 'image': self.share_image}
+        return {kind: flow for kind, flow in every.items() if kind in allowed}
 
     async def _share(self, action: Callable[[int], Awaitable[MessageView]]) -> str | None:
         """Run one share command on the open conversation; the error text when it was refused (then nothing was

@@ -2,7 +2,7 @@
 share flows), opens a conversation, follows the bus's events for it and sends staff replies."""
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import replace
 
 from nicegui import ui
@@ -14,7 +14,7 @@ from components.composer import Composer
 from components.conversation_actions import ConversationActions
 from components.message_log import MessageLog
 from components.offline_notice import OfflineNotice
-from components.share_flows import ShareFlows
+from components.share_flows import SHARE_KINDS, ShareFlows
 from components.thread_header import ThreadHeader
 from services.i18n import _
 from services.inbox_commands import InboxCommands
@@ -27,7 +27,8 @@ THREAD_PAGE = 100
 
 class Thread:
     def __init__(self, *, commands: InboxCommands, shares: ShareCommands, reads: InboxReads, clock: ViewerClock,
-                 on_back: Callable[[], Awaitable[None]], actions: ConversationActions) -> None:
+                 on_back: Callable[[], Awaitable[None]], actions: ConversationActions,
+                 share_kinds: Collection[str] = SHARE_KINDS) -> None:
         self.commands = commands
         self.reads = reads
         self.row: ConversationRow | None = None
@@ -40,7 +41,7 @@ class Thread:
             self.cart_bar = CartBar()
             self.log = MessageLog(clock=clock, on_older=self.load_older, on_retry=self.retry_email)
             self.notice = OfflineNotice()
-            self.composer = Composer(on_send=self.send, on_share=flows.buttons())
+            self.composer = Composer(on_send=self.send, on_share=flows.buttons(share_kinds))
         self.show_empty()
 
     def show_empty(self) -> None:

@@ -23,6 +23,9 @@ class Store(SQLModel, table=True):
     storefront_url: str = Field(default='', max_length=500)
     identity_secret: str = Field(max_length=128)
     time_zone: str = Field(default='UTC', max_length=64)  # IANA name; hours, reports and dates are in this zone
+    widget_color: str = Field(default='#2563eb', max_length=7)  # U2: the launcher's colour (#rrggbb)
+    widget_position: str = Field(default='right', max_length=5)  # left | right
+    allowed_domains: str = Field(default='', max_length=5000)  # hostnames, space-separated; '' = any site
 
 
 class Staff(SQLModel, table=True):
@@ -37,6 +40,10 @@ class Staff(SQLModel, table=True):
     notify_scope: str = Field(default='all', max_length=20)  # all | assigned
     notify_sound: bool = True
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # U1: an invitation's token is shown once; only its SHA-256 is kept, '' when none is open
+    invitation_hash: str = Field(default='', max_length=64, index=True)
+    invitation_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    session_epoch: int = 0  # raised to sign every browser of this member out (pages/staff_auth.py compares it)
 
 
 class Customer(SQLModel, table=True):

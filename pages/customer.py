@@ -11,12 +11,22 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.staticfiles import StaticFiles
 
 from pages.language import page_language
+from pages.security_headers import CHAT_POLICY
 from services import store as store_service
 from services.i18n import SUPPORTED_LANGUAGES, _, language, pgettext
 from services.runtime import Runtime
+from services.store import allowed_domains
 
 ASSETS = Path(__file__).parent / 'customer_assets'
 SECURITY_HEADERS = {'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'same-origin'}
+
+
+def chat_policy(hosts: list[str]) -> str:
+    """The chat page's policy: framed only by the allowed widget domains (U2), or anywhere while none are set."""
+    if not hosts:
+        return CHAT_POLICY
+    ancestors = ' '.join(f'https://{host} http://{host}' for host in hosts)
+    return CHAT_POLICY.replace('frame-ancestors *', f"frame-ancestors 'self' {ancestors}")
 
 
 def chat_strings() -> dict[str, str]:
@@ -100,10 +110,17 @@ def install_customer_pages(app: FastAPI, runtime: Runtime) -> None:
                 .replace('{{LANG}}', chosen)
                 .replace('{{NOSCRIPT}}', html.escape(noscript))
                 .replace('{{STRINGS_JSON}}', json.dumps(strings).replace('</', '<\\/')))
-        return HTMLResponse(page, headers={**SECURITY_HEADERS, 'Cache-Control': 'no-store', 'Vary': 'Accept-Language'})
+        return HTMLResponse(page, headers={**SECURITY_HEADERS, 'Cache-Control': 'no-store', 'Vary': 'Accept-Language',
+                                           'Content-Security-Policy': chat_policy(allowed_domains(store))})
 
     @app.get('/widget.js', include_in_schema=False)
     async def widget_script() -> Response:
-        return Response(widget_source(), media_type='application/javascript',
-                        headers={**SECURITY_HEADERS, 'Cache-Control': 'public, max-age=300'})
+        """The script with the store's widget settings (U2), read per request so a change reaches new page loads."""
+        async with runtime.db.sessions() as db:
+            store = await store_service.get_store(db)
+        config = {'color': store.widget_color, 'position': store.widget_position,
+                  'allowedHosts': allowed_domains(store)}
+        return Response(widget_source().replace('{/*CONFIG*/}', json.dumps(config).replace('</', '<\\/')),
+                        media_type='application/javascript',
+                        headers={**SECURITY_HEADERS, 'Cache-Control': 'public, max-age=60'})
 

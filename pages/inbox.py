@@ -25,6 +25,7 @@ from services.inbox_reads import InboxReads
 from services.permissions import Permission, has
 from services.runtime import Runtime
 from services.share_commands import ShareCommands
+from services.staff import Staff
 from services.views import MessageView
 
 # Quasar's `.hidden` is !important and beats Tailwind's md:block, so the responsive panes use our own classes.
@@ -86,6 +87,11 @@ def install_inbox_pages(runtime: Runtime) -> None:
                 'wide-only'),
                  _('Keyboard shortcuts')).tooltip(_('Keyboard shortcuts (?)'))
             language_menu(commands)
+            aria(ui.button(icon='account_circle', on_click=lambda: ui.navigate.to('/account')).props(
+                'flat round dense').mark('account-link'), _('Your account')).tooltip(_('Your account'))
+            if has(staff, Permission.MANAGE_STAFF):
+                aria(ui.button(icon='group', on_click=lambda: ui.navigate.to('/staff')).props(
+                    'flat round dense').mark('staff-link'), _('Staff')).tooltip(_('Staff'))
             if staff.is_owner:
                 aria(ui.button(icon='settings', on_click=lambda: ui.navigate.to('/settings')).props(
                     'flat round dense').mark('settings-link'), _('Settings')).tooltip(_('Settings'))
@@ -136,7 +142,7 @@ def install_inbox_pages(runtime: Runtime) -> None:
         conversation_list.on_counts_changed = show_unread
         with thread_pane:
             thread = Thread(commands=commands, shares=ShareCommands(runtime, staff_id=staff.id), reads=reads,
-                            clock=clock, on_back=back_to_list, actions=actions)
+                            clock=clock, on_back=back_to_list, actions=actions, share_kinds=share_kinds(staff))
         with profile_pane:
             profile = ProfilePanel(commands=commands, reads=reads, clock=clock)
 
@@ -239,3 +245,13 @@ def install_inbox_pages(runtime: Runtime) -> None:
 
         ui.context.client.on_connect(handle_connect)
         return None
+
+
+def share_kinds(staff: Staff) -> frozenset[str]:
+    """The composer's share buttons this member may use: sharing products and discount codes are permissions."""
+    kinds = {'image'}
+    if has(staff, Permission.SHARE_PRODUCTS):
+        kinds.add('products')
+    if has(staff, Permission.SHARE_DISCOUNTS):
+        kinds.add('discount')
+    return frozenset(kinds)

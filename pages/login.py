@@ -54,7 +54,17 @@ def reload_tabs_of(browser: str) -> None:
                 ui.navigate.reload()
 
 
-def install_login_pages(runtime: Runtime) -> None:
+def reload_tabs_of_staff(staff_id: int, *, except_browser: str = '') -> None:
+    """Every open page of that member's browsers (but `except_browser`) in this process reloads now and so meets
+    the sign-in page; the pages' guards (pages/staff_auth.py) do the same within seconds in other processes."""
+    users = getattr(app.storage, '_users', {})  # NiceGUI keeps each browser's user storage here, by browser id
+    for browser, storage in list(users.items()):
+        if browser != except_browser and storage.get('staff_id') == staff_id:
+            reload_tabs_of(browser)
+
+
+def install_login_pages(runtime: Runtime) -> SignInTickets:
+    """The sign-in pages; their tickets, which the invitation page (pages/account.py) signs in with too."""
     tickets = SignInTickets()
 
     @ui.page('/login', title=_('Sign in · Inbox'))
@@ -112,7 +122,7 @@ def install_login_pages(runtime: Runtime) -> None:
         return RedirectResponse('/login')
 
     @ui.page('/login/finish')
-    def finish_sign_in(ticket: str = '', next: str = '/inbox') -> RedirectResponse:  # noqa: A002
+    async def finish_sign_in(ticket: str = '', next: str = '/inbox') -> RedirectResponse:  # noqa: A002
         """Two hops: the sign-in page's ticket gets the browser a new id and a ticket for it; that one signs it in
         (the new id's storage exists only from the request after the one that made it)."""
         target = safe_next(next)
@@ -124,5 +134,10 @@ def install_login_pages(runtime: Runtime) -> None:
             again = tickets.issue(staff_id=found.staff_id, browser_id=renew_browser_id(), renewed=True)
             return RedirectResponse(f'/login/finish?ticket={again}&next={quote(target)}')
         app.storage.user['seen_at'] = time.time()  # pages/staff_auth.py: the idle timeout counts from here
+        async with runtime.db.sessions() as db:
+            staff = await staff_service.get_active_staff(db=db, staff_id=found.staff_id)
+        app.storage.user['staff_epoch'] = staff.session_epoch if staff else 0  # pages/staff_auth.py compares it
         app.storage.user['staff_id'] = found.staff_id
         return RedirectResponse(target)
+
+    return tickets

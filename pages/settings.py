@@ -83,11 +83,13 @@ def install_settings_pages(runtime: Runtime) -> None:
             button = ui.button(_('Send test e-mail'), icon='send', on_click=send_test).props(
                 'unelevated no-caps color=indigo-8').mark('send-test-email')
         with body:
+            ui.button(_('Store settings'), icon='storefront', on_click=lambda: ui.navigate.to('/settings/store')
+                      ).props('outline no-caps color=indigo-8').mark('store-settings-link')
             identity_card(store.identity_secret)
         return None
 
 
-def identity_card(secret: str) -> None:
+def identity_card(secret: str) -> ui.input:
     """V1: the secret a storefront uses to prove its signed-in customers' e-mail addresses, and how."""
     with ui.card().classes('w-full p-6 gap-3 rounded-xl').mark('identity-card'):
         ui.label(_('Verified shoppers')).classes('text-base font-semibold')
@@ -104,6 +106,7 @@ def identity_card(secret: str) -> None:
             'text-xs text-amber-900')
         ui.label(_('Computing it on your server:')).classes('text-sm text-stone-600')
         ui.code(IDENTITY_EXAMPLE, language='python').classes('w-full text-xs')
+    return field
 
 
 IDENTITY_EXAMPLE = """import hashlib, hmac

@@ -25,6 +25,8 @@ async def signed_in_staff(runtime: Runtime, path: str) -> Staff | RedirectRespon
         storage.pop('staff_id', None)  # no page of this browser was open for that long: sign in again
     async with runtime.db.sessions() as db:
         staff = await get_active_staff(db=db, staff_id=storage.get('staff_id'))
+    if staff is not None and not same_session(staff):
+        staff = None  # signed out everywhere since (password changed or reset, "sign out other browsers")
     if staff is None:
         storage.pop('staff_id', None)
         return RedirectResponse(f'/login?next={quote(path)}')
@@ -33,6 +35,11 @@ async def signed_in_staff(runtime: Runtime, path: str) -> Staff | RedirectRespon
         use_language(staff.language)
     _guard_page(runtime, staff)
     return staff
+
+
+def same_session(staff: Staff) -> bool:
+    """Whether this browser signed in under the member's current session epoch (services/staff_admin.py)."""
+    return int(app.storage.user.get('staff_epoch') or 0) == staff.session_epoch
 
 
 def _guard_page(runtime: Runtime, staff: Staff) -> None:
@@ -45,7 +52,7 @@ def _guard_page(runtime: Runtime, staff: Staff) -> None:
             return
         async with runtime.db.sessions() as db:
             current = await get_active_staff(db=db, staff_id=staff_id)
-        if current is None or granted(current) != granted_before:
+        if current is None or not same_session(current) or granted(current) != granted_before:
             ui.navigate.reload()  # the page is built again for what they may see now, or sends them to sign in
             return
         storage['seen_at'] = time.time()

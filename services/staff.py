@@ -17,23 +17,33 @@ from services.permissions import DEFAULT, Permission, serialize
 from services.sign_in_limits import SignInLimits
 
 MIN_PASSWORD = 8
+MAX_PASSWORD = 1000  # argon2 hashes any length; this caps the work a request can ask for
 FAILED_SIGN_IN_DELAY = 0.5
 
 
-def _email(raw: str) -> str:
+def normalized_email(raw: str) -> str:
     try:
         return validate_email(raw.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as error:
         raise Invalid(f'Invalid e-mail address: {error}', code='invalid_email') from error
 
 
+def check_new_password(password: str) -> None:
+    """The rule every new password meets (first password, invitation, reset, own change)."""
+    if len(password) < MIN_PASSWORD:
+        raise Invalid(_('The password must have at least %(count)s characters.') % {'count': MIN_PASSWORD},
+                      code='weak_password')
+    if len(password) > MAX_PASSWORD:
+        raise Invalid(_('The password can have at most %(count)s characters.') % {'count': MAX_PASSWORD},
+                      code='weak_password')
+
+
 async def new_staff(*, email: str, password: str, name: str, is_owner: bool = False,
                     permissions: Iterable[Permission] = DEFAULT, hasher: Callable[[str], str] = hash_password) -> Staff:
     """A validated staff account with its password hashed (argon2 unless a test passes a cheaper hasher), not yet
     added to a session: create_staff saves one, the demo store adds its team in its own transaction."""
-    address = _email(email)
-    if len(password) < MIN_PASSWORD:
-        raise Invalid(f'The password must have at least {MIN_PASSWORD} characters.', code='weak_password')
+    address = normalized_email(email)
+    check_new_password(password)
     if not name.strip():
         raise Invalid('A name is required.', code='missing_name')
     password_hash = await asyncio.to_thread(hasher, password)

@@ -16,6 +16,7 @@ from nicegui.testing import User
 
 from db.models import Staff
 from services.sign_in_tickets import SignInTickets
+from services.staff_admin import sign_out_other_browsers
 from tests.conftest import App, add_staff, sign_in
 
 
@@ -124,3 +125,16 @@ def test_a_sign_in_ticket_is_used_once_by_the_browser_it_was_issued_to_within_a_
     now[0] += 61
     assert tickets.redeem(late, browser_id='browser-a') is None
     assert tickets.redeem('', browser_id='browser-a') is None and tickets.redeem('x' * 500, browser_id='') is None
+
+
+async def test_signing_out_other_browsers_ends_an_open_page_of_another_browser(app: App, user: User) -> None:
+    """U1: a raised session epoch (own password change, reset, "sign out other browsers") ends open pages."""
+    quick_guard(app)
+    async with app.runtime.db.sessions() as db:
+        staff = await add_staff(db)
+    await sign_in(user)
+    await user.open('/inbox')
+    assert staff.id is not None
+    async with app.runtime.db.sessions() as db:
+        await sign_out_other_browsers(db=db, staff_id=staff.id)
+    await user.should_see('Sign in to answer your customers.', retries=40)

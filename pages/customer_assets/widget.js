@@ -1,6 +1,7 @@
 /*
  * Inbox chat widget. A storefront adds one tag to any page:
  *   <script src="https://YOUR-INBOX/widget.js" async></script>
+ * The store settings (U2) give its colour, side (left/right) and the only hosts it opens on (none set: any).
  * Optional attributes on that tag: data-label="Chat with us" (launcher label), data-color="#2563eb",
  * data-lang="de" (language of the launcher and the chat; default: the browser's languages).
  *
@@ -38,9 +39,17 @@
     }
     return '';
   })();
+  // The store's settings (U2), filled in per request: colour, side, and the hosts the widget may open on.
+  var CONFIG = {/*CONFIG*/};
+  var ALLOWED = CONFIG.allowedHosts || [];
+  if (ALLOWED.length && ALLOWED.indexOf(String(location.hostname).toLowerCase()) < 0) {
+    if (window.console) console.warn('Inbox chat: this site (' + location.hostname + ') is not among the allowed widget domains.');
+    return;
+  }
   var LABEL = script.getAttribute('data-label') || LABELS[LANG] || 'Chat with us';
-  var COLOR = script.getAttribute('data-color') || '';
+  var COLOR = script.getAttribute('data-color') || CONFIG.color || '';
   if (!COLOR || !(window.CSS && CSS.supports && CSS.supports('color', COLOR))) COLOR = '#2563eb';
+  var LEFT = CONFIG.position === 'left';
 
   var CSS_TEXT = [
     ':host{all:initial}',
@@ -67,7 +76,10 @@
     'transition:opacity .2s ease,transform .2s ease,visibility 0s linear .2s}',
     '.open .panel{opacity:1;visibility:visible;transform:none;transition:opacity .2s ease,transform .2s ease,visibility 0s}',
     'iframe{display:block;width:100%;height:100%;border:0;background:transparent}',
+    '.left .launcher{right:auto;left:20px}',
+    '.left .panel{right:auto;left:20px;transform-origin:bottom left}',
     '@media (max-width:479px){',
+    '.left .panel{left:0;right:0}',
     '.panel{top:0;right:0;bottom:0;left:0;width:auto;height:auto;max-width:none;max-height:none;border-radius:0;',
     'transform:translateY(24px)}',
     '.open .launcher{display:none}',
@@ -153,6 +165,7 @@
 
     wrap = document.createElement('div');
     wrap.style.setProperty('--inbox-color', COLOR);
+    if (LEFT) wrap.className = 'left';
 
     panel = document.createElement('div');
     panel.className = 'panel';

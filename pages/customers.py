@@ -44,6 +44,12 @@ def install_customer_pages_for_staff(runtime: Runtime) -> None:
             if profile is None:
                 ui.label(_('This customer does not exist.')).classes('text-stone-600')
                 return None
+            if profile.erased:
+                with ui.card().classes('w-full p-6 gap-2 rounded-xl'):
+                    ui.label(profile.name).classes('text-lg font-semibold').mark('customer-erased')
+                    ui.label(_('Their personal data and message texts were erased. The conversations and orders '
+                               'stay, without them.')).classes('text-sm text-stone-600')
+                return None
             with ui.card().classes('w-full p-6 gap-3 rounded-xl'):
                 name = ui.input(_('Name'), value=profile.name if profile.name != profile.email else '').props(
                     'outlined').classes('w-full')

@@ -1,0 +1,37 @@
+"""G1 in the staff UI: an erased customer shows as "Erased customer" in the list, the thread and the profile, live in
+a tab that was open during the erasure, and on the customer page."""
+from __future__ import annotations
+
+from nicegui.testing import User
+
+from services.chat_sessions import SessionCreate, create_session
+from services.permissions import ALL
+from services.privacy_commands import PrivacyCommands
+from tests.conftest import App, add_staff, sign_in
+from tests.shoppers import shopper_says
+
+
+async def test_erased_customer_is_shown_as_erased_customer_live_and_on_reload(app: App, user: User) -> None:
+    async with app.runtime.db.sessions() as db:
+        owner = await add_staff(db, permissions=ALL)
+        session = (await create_session(db=db, session_in=SessionCreate(email='pia@example.com',
+                                                                        name='Pia Quellmark'))).session
+    await shopper_says(app.runtime.shopper_messages, session, 'My address is Ulmenweg 7', client_msg_id='1')
+    await sign_in(user)
+    await user.open(f'/inbox/{session.conversation_id}')
+    await user.should_see('Pia Quellmark', marker='thread-name')
+    await user.should_see('My address is Ulmenweg 7')
+
+    await PrivacyCommands(app.runtime, staff_id=owner.id or 0).erase_customer(session.customer_id)
+
+    await user.should_see('Erased customer', marker='thread-name')  # the open tab updates live
+    await user.should_not_see('Ulmenweg')
+    await user.open(f'/inbox/{session.conversation_id}')
+    await user.should_see('Erased customer', marker='thread-name')
+    await user.should_see('Erased customer', marker='profile-name')
+    await user.should_see('Erased')
+    await user.should_not_see('Pia Quellmark')
+    await user.should_not_see('Ulmenweg')
+    await user.open(f'/customers/{session.customer_id}')
+    await user.should_see('Erased customer', marker='customer-erased')
+    await user.should_not_see(marker='save-customer')

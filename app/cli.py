@@ -217,6 +217,32 @@ async def _erase_customer(settings: Settings, email: str) -> str:
             f'{report.messages_erased} messages kept without their texts, {report.files_removed} files removed')
 
 
+async def _export_customer(settings: Settings, email: str, out: Path | None) -> str:
+    """G2 from the shell: the JSON document on standard output, or written to --out (mode 600)."""
+    from db.engine import open_database
+    from services.customer_export import collect, to_json
+    from services.customers import customer_id_by_email
+    from services.errors import ServiceError
+
+    database = open_database(settings.effective_database_url)
+    try:
+        async with database.sessions() as db:
+            document = to_json(await collect(db=db, customer_id=await customer_id_by_email(db=db, email=email)))
+    except ServiceError as error:
+        raise CliError(error.message) from None
+    finally:
+        await database.dispose()
+    if out is None:
+        return document
+    try:
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, 'w', encoding='utf-8') as handle:
+            handle.write(document)
+    except OSError as error:
+        raise CliError(f'cannot write {out}: {error.strerror}') from None
+    return f'Wrote {out}\n'
+
+
 def _migrate_to_postgres(settings: Settings, source: Path | None, target_url: str) -> int:
     from db.postgres_copy import CopyRefused, copy_sqlite_to_postgres
     path = source or settings.data_dir / 'inbox.db'
@@ -282,6 +308,10 @@ def parser() -> argparse.ArgumentParser:
         'erase-customer', help="erase a customer's personal data and message texts (keeps the conversations)"))
     erase.add_argument('email', metavar='EMAIL')
     erase.add_argument('--yes', action='store_true', help='required: erasing cannot be undone')
+    export = with_data_dir(commands.add_parser(
+        'export-customer', help='everything stored about a customer as one JSON document (docs/privacy.md)'))
+    export.add_argument('email', metavar='EMAIL')
+    export.add_argument('--out', type=Path, metavar='FILE', help='write it here (default: standard output)')
     to_postgres = with_data_dir(commands.add_parser(
         'migrate-to-postgres', help="copy the shop's SQLite database into a new, empty PostgreSQL database"))
     to_postgres.add_argument('--to', required=True, metavar='URL', help='postgresql+asyncpg://user:password@host/db')
@@ -314,6 +344,8 @@ def run(argv: Sequence[str] | None = None) -> int:
             if not args.yes:
                 raise CliError('erasing cannot be undone: add --yes to erase ' + args.email)
             print(asyncio.run(_erase_customer(settings, args.email)))
+        elif args.command == 'export-customer':
+            print(asyncio.run(_export_customer(settings, args.email, args.out)), end='')
         elif args.command == 'import-products':
             return asyncio.run(_import_products(settings, args.file))
         elif args.command == 'cluster':

@@ -10,6 +10,8 @@ from services import customers, locale_format, orders
 from services import store as store_service
 from services.errors import NotFound, ServiceError
 from services.i18n import NP_, _, pgettext
+from services.permissions import Permission, has
+from services.privacy_commands import PrivacyCommands
 from services.runtime import Runtime
 from services.staff import get_active_staff
 
@@ -25,6 +27,25 @@ def _shell(title: str, back: str = '/inbox') -> ui.column:
             f'flat round dense aria-label="{_("Back to the inbox")}"')
         ui.label(title).classes('text-lg font-semibold')
     return ui.column().classes('w-full max-w-2xl mx-auto p-4 gap-4')
+
+
+def privacy_card(commands: PrivacyCommands, profile: customers.CustomerProfile) -> None:
+    """G2 and G1 for the owner and Manage staff: download everything stored about the customer, or erase them."""
+    with ui.card().classes('w-full p-6 gap-3 rounded-xl'):
+        ui.label(_('Privacy')).classes('text-base font-semibold')
+        ui.label(_('Download everything stored about this customer as one JSON file.')).classes(
+            'text-sm text-stone-600')
+
+        async def download() -> None:
+            try:
+                name, data = await commands.export_customer(profile.id)
+            except ServiceError as failure:
+                ui.notify(failure.message, type='negative')
+                return
+            ui.download.content(data, name, 'application/json')
+
+        ui.button(_('Download data'), icon='download', on_click=download).props(
+            'outline no-caps color=indigo-8').mark('download-customer-data')
 
 
 def install_customer_pages_for_staff(runtime: Runtime) -> None:
@@ -83,6 +104,8 @@ def install_customer_pages_for_staff(runtime: Runtime) -> None:
                     ui.notify(_('Customer saved'), type='positive')
 
                 ui.button(_('Save'), on_click=save).props('unelevated no-caps color=indigo-8').mark('save-customer')
+            if has(staff, Permission.MANAGE_STAFF):
+                privacy_card(PrivacyCommands(runtime, staff_id=staff.id or 0), profile)
         return None
 
     @ui.page('/orders/{order_id}', title=_('Order'))

@@ -2,7 +2,7 @@
 services/inbox_commands.py; the services check the permission."""
 from __future__ import annotations
 
-from services import customer_erasure
+from services import customer_erasure, customer_export
 from services.customer_erasure import ErasureFiles, ErasureReport
 from services.runtime import Runtime
 from services.staff import get_active_staff
@@ -23,3 +23,10 @@ class PrivacyCommands:
         return await customer_erasure.erase_customer(
             database=self.runtime.db, bus=self.runtime.bus, files=erasure_files(self.runtime), staff=actor,
             customer_id=customer_id, forget_tokens=self.runtime.message_store.forget)
+
+    async def export_customer(self, customer_id: int) -> tuple[str, bytes]:
+        """The file name and the JSON document (G2)."""
+        async with self.runtime.db.sessions() as db:
+            actor = await get_active_staff(db=db, staff_id=self.staff_id)
+            document = await customer_export.export_customer(db=db, staff=actor, customer_id=customer_id)
+        return customer_export.file_name(customer_id), customer_export.to_json(document).encode()

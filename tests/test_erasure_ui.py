@@ -2,6 +2,8 @@
 a tab that was open during the erasure, and on the customer page."""
 from __future__ import annotations
 
+import json
+
 from nicegui.testing import User
 
 from services.chat_sessions import SessionCreate, create_session
@@ -35,3 +37,25 @@ async def test_erased_customer_is_shown_as_erased_customer_live_and_on_reload(ap
     await user.open(f'/customers/{session.customer_id}')
     await user.should_see('Erased customer', marker='customer-erased')
     await user.should_not_see(marker='save-customer')
+
+
+async def test_customer_page_downloads_the_export_only_for_manage_staff(app: App, user: User) -> None:
+    async with app.runtime.db.sessions() as db:
+        await add_staff(db, permissions=ALL)
+        await add_staff(db, email='ben@example.com', name='Ben Helper')
+        session = (await create_session(db=db, session_in=SessionCreate(email='pia@example.com',
+                                                                        name='Pia Quellmark'))).session
+    await shopper_says(app.runtime.shopper_messages, session, 'Hello there', client_msg_id='1')
+    await sign_in(user)
+    await user.open(f'/customers/{session.customer_id}')
+    user.find(marker='download-customer-data').click()
+    response = await user.download.next(timeout=5)
+    document = json.loads(response.content)
+    assert document['profile']['name'] == 'Pia Quellmark'
+    assert document['conversations'][0]['messages'][0]['body'] == 'Hello there'
+
+    helper = app.new_user()
+    await sign_in(helper, email='ben@example.com')
+    await helper.open(f'/customers/{session.customer_id}')
+    await helper.should_see(marker='save-customer')
+    await helper.should_not_see(marker='download-customer-data')

@@ -44,8 +44,52 @@ def privacy_card(commands: PrivacyCommands, profile: customers.CustomerProfile) 
                 return
             ui.download.content(data, name, 'application/json')
 
-        ui.button(_('Download data'), icon='download', on_click=download).props(
-            'outline no-caps color=indigo-8').mark('download-customer-data')
+        with ui.row().classes('gap-3'):
+            ui.button(_('Download data'), icon='download', on_click=download).props(
+                'outline no-caps color=indigo-8').mark('download-customer-data')
+            ui.button(_('Erase customer'), icon='delete_forever',
+                      on_click=lambda: erase_dialog(commands, profile)).props(
+                'outline no-caps color=red-8').mark('erase-customer')
+
+
+def erase_dialog(commands: PrivacyCommands, profile: customers.CustomerProfile) -> None:
+    """G1's confirmation: it names the customer and erases only once their e-mail is typed."""
+    with ui.dialog() as dialog, ui.card().classes('w-full max-w-md p-6 gap-3'):
+        ui.label(_('Erase {name}?', name=profile.name)).classes('text-lg font-semibold').mark('erase-title')
+        ui.label(_('Their name, e-mail, phone, location, note, carts, images and the texts of every message in their '
+                   'conversations are erased for good. The conversations and orders stay, without them. This cannot '
+                   'be undone.')).classes('text-sm text-stone-700')
+        typed = ui.input(_('Type {email} to confirm', email=profile.email)).props(
+            'outlined dense autofocus autocomplete=off').classes('w-full').mark('erase-confirm-email')
+        error = ui.label('').classes('text-sm text-red-700')
+        busy: list[bool] = []
+
+        async def erase() -> None:
+            if (typed.value or '').strip().lower() != profile.email.lower():
+                error.set_text(_('Type the e-mail exactly as shown to confirm.'))
+                return
+            if busy:
+                return
+            busy.append(True)
+            try:
+                await commands.erase_customer(profile.id)
+            except ServiceError as failure:
+                error.set_text(failure.message)
+                return
+            finally:
+                busy.clear()
+            dialog.close()
+            ui.notify(_('Customer erased'), type='positive')
+            ui.navigate.to(f'/customers/{profile.id}')
+
+        with ui.row().classes('w-full justify-end gap-2'):
+            ui.button(_('Cancel'), on_click=dialog.close).props('flat no-caps')
+            erase_button = ui.button(_('Erase customer'), on_click=erase).props(
+                'unelevated no-caps color=red-8').mark('erase-confirm')
+            erase_button.bind_enabled_from(typed, 'value', backward=lambda value: (value or '').strip().lower() ==
+                                           profile.email.lower())
+        typed.on('keydown.enter', erase)
+    dialog.open()
 
 
 def install_customer_pages_for_staff(runtime: Runtime) -> None:

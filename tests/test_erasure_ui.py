@@ -6,6 +6,7 @@ import json
 
 from nicegui.testing import User
 
+from db.models import Customer
 from services.chat_sessions import SessionCreate, create_session
 from services.permissions import ALL
 from services.privacy_commands import PrivacyCommands
@@ -59,3 +60,26 @@ async def test_customer_page_downloads_the_export_only_for_manage_staff(app: App
     await helper.open(f'/customers/{session.customer_id}')
     await helper.should_see(marker='save-customer')
     await helper.should_not_see(marker='download-customer-data')
+
+
+async def test_erase_button_asks_for_the_email_then_the_page_shows_erased_customer(app: App, user: User) -> None:
+    async with app.runtime.db.sessions() as db:
+        await add_staff(db, permissions=ALL)
+        session = (await create_session(db=db, session_in=SessionCreate(email='pia@example.com',
+                                                                        name='Pia Quellmark'))).session
+    await shopper_says(app.runtime.shopper_messages, session, 'Hello there', client_msg_id='1')
+    await sign_in(user)
+    await user.open(f'/customers/{session.customer_id}')
+    user.find(marker='erase-customer').click()
+    await user.should_see('Erase Pia Quellmark?', marker='erase-title')
+    user.find(marker='erase-confirm-email').type('someone@example.com').trigger('keydown.enter')
+    await user.should_see('Type the e-mail exactly as shown to confirm.')
+    async with app.runtime.db.sessions() as db:
+        still = await db.get(Customer, session.customer_id)
+        assert still is not None and still.name == 'Pia Quellmark'
+    user.find(marker='erase-confirm-email').clear().type('PIA@example.com')
+    user.find(marker='erase-confirm').click()
+    await user.should_see('Erased customer', marker='customer-erased')
+    async with app.runtime.db.sessions() as db:
+        gone = await db.get(Customer, session.customer_id)
+        assert gone is not None and gone.name == '' and gone.email.endswith('@invalid')

@@ -1,8 +1,9 @@
-"""The `inbox` command: serve, migrate, demo, create-staff."""
+"""The `inbox` command: serve, migrate, demo, create-staff, the imports, the privacy requests, ..."""
 from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -190,6 +191,58 @@ async def _import_store(settings: Settings, path: Path) -> int:
     return 1 if report.errors else 0
 
 
+async def _erase_customer(settings: Settings, email: str) -> str:
+    """G1 from the shell: whoever runs the server may erase (no staff member acts, so no permission check)."""
+    from db.engine import open_database
+    from services.customer_erasure import ErasureFiles, erase_and_clean_up
+    from services.customers import customer_id_by_email
+    from services.errors import ServiceError
+    from services.events import EventBus
+
+    database = open_database(settings.effective_database_url)
+    try:
+        async with database.sessions() as db:
+            customer_id = await customer_id_by_email(db=db, email=email)
+        report = await erase_and_clean_up(database=database, bus=EventBus(), customer_id=customer_id,
+                                          files=ErasureFiles(uploads_dir=settings.uploads_dir,
+                                                             mail_dir=settings.mail_dir))
+    except ServiceError as error:
+        raise CliError(error.message) from None
+    finally:
+        await database.dispose()
+    logging.getLogger('services.customer_erasure').info(
+        'customer %s erased from the command line: %d conversations, %d messages, %d files', customer_id,
+        len(report.conversation_ids), report.messages_erased, report.files_removed)
+    return (f'Erased customer {customer_id}: {len(report.conversation_ids)} conversations and '
+            f'{report.messages_erased} messages kept without their texts, {report.files_removed} files removed')
+
+
+async def _export_customer(settings: Settings, email: str, out: Path | None) -> str:
+    """G2 from the shell: the JSON document on standard output, or written to --out (mode 600)."""
+    from db.engine import open_database
+    from services.customer_export import collect, to_json
+    from services.customers import customer_id_by_email
+    from services.errors import ServiceError
+
+    database = open_database(settings.effective_database_url)
+    try:
+        async with database.sessions() as db:
+            document = to_json(await collect(db=db, customer_id=await customer_id_by_email(db=db, email=email)))
+    except ServiceError as error:
+        raise CliError(error.message) from None
+    finally:
+        await database.dispose()
+    if out is None:
+        return document
+    try:
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, 'w', encoding='utf-8') as handle:
+            handle.write(document)
+    except OSError as error:
+        raise CliError(f'cannot write {out}: {error.strerror}') from None
+    return f'Wrote {out}\n'
+
+
 def _migrate_to_postgres(settings: Settings, source: Path | None, target_url: str) -> int:
     from db.postgres_copy import CopyRefused, copy_sqlite_to_postgres
     path = source or settings.data_dir / 'inbox.db'
@@ -251,6 +304,14 @@ def parser() -> argparse.ArgumentParser:
     classify = with_data_dir(commands.add_parser('classify', help='tag JSON lines {"text": ...} with topics'))
     classify.add_argument('file', nargs='?', type=Path, metavar='FILE', help='default: standard input')
     with_data_dir(commands.add_parser('train', help='train the topic model on the corpus and staff corrections'))
+    erase = with_data_dir(commands.add_parser(
+        'erase-customer', help="erase a customer's personal data and message texts (keeps the conversations)"))
+    erase.add_argument('email', metavar='EMAIL')
+    erase.add_argument('--yes', action='store_true', help='required: erasing cannot be undone')
+    export = with_data_dir(commands.add_parser(
+        'export-customer', help='everything stored about a customer as one JSON document (docs/privacy.md)'))
+    export.add_argument('email', metavar='EMAIL')
+    export.add_argument('--out', type=Path, metavar='FILE', help='write it here (default: standard output)')
     to_postgres = with_data_dir(commands.add_parser(
         'migrate-to-postgres', help="copy the shop's SQLite database into a new, empty PostgreSQL database"))
     to_postgres.add_argument('--to', required=True, metavar='URL', help='postgresql+asyncpg://user:password@host/db')
@@ -279,6 +340,12 @@ def run(argv: Sequence[str] | None = None) -> int:
             return _classify(settings, args.file)
         elif args.command == 'train':
             print(asyncio.run(_train(settings)))
+        elif args.command == 'erase-customer':
+            if not args.yes:
+                raise CliError('erasing cannot be undone: add --yes to erase ' + args.email)
+            print(asyncio.run(_erase_customer(settings, args.email)))
+        elif args.command == 'export-customer':
+            print(asyncio.run(_export_customer(settings, args.email, args.out)), end='')
         elif args.command == 'import-products':
             return asyncio.run(_import_products(settings, args.file))
         elif args.command == 'cluster':

@@ -32,8 +32,8 @@ def row_data(row: ConversationRow, *, clock: ViewerClock, staff_id: int) -> RowD
     assigned = row.assignee_id is not None
     prefix = _('You: ') if row.preview_author == 'staff' else ''
     return {
-        'id': row.id, 'name': row.customer_name, 'initials': initials(row.customer_name),
-        'aria': _('Open conversation with {name}', name=row.customer_name),
+        'id': row.id, 'name': row.shown_name, 'initials': initials(row.shown_name),
+        'aria': _('Open conversation with {name}', name=row.shown_name),
         'time': clock.short(row.last_message_at), 'online': row.online, 'unread': row.unread, 'status': row.status,
         'preview': prefix + (row.preview or _('No messages yet')),
         'unverified': row.unverified_claim,

@@ -26,6 +26,8 @@ EVENT_ICONS = {'add': 'add_shopping_cart', 'remove': 'remove_shopping_cart'}
 
 def event_text(view: MessageView) -> str:
     """The event's text in the viewer's language (E1's 41-character rule lives in services.carts)."""
+    if view.payload.get('erased'):
+        return _('Erased')
     if view.kind == 'cart_event':
         return cart_event_text(str(view.payload.get('action', '')), str(view.payload.get('product_title', '')))
     if view.payload.get('action') == 'assign' and 'actor_name' in view.payload:
@@ -107,6 +109,8 @@ def message_bubble(view: MessageView, *, clock: ViewerClock, customer_name: str,
             ui.label(view.body).classes(
                 'max-w-[75%] whitespace-pre-wrap break-words rounded-2xl px-3.5 py-2 text-[15px] shadow-sm ' +
                 ('bg-indigo-600 text-white rounded-br-md' if mine else 'bg-white text-stone-900 rounded-bl-md'))
+        if view.payload.get('erased'):
+            ui.label(_('Erased')).classes('rounded-2xl px-3.5 py-2 text-sm italic text-stone-500 bg-stone-100')
         shared_content(view)
         with ui.row().classes('items-center gap-1 text-xs text-stone-500'):
             ui.label(f'{author} · {clock.time_of_day(view.created_at)}')

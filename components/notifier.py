@@ -109,7 +109,7 @@ class Notifier:
                 return
         if self.scope == 'assigned' and row.assignee_id != self.staff_id:
             return
-        payload = {'id': row.id, 'title': _('New message from {name}', name=row.customer_name),
+        payload = {'id': row.id, 'title': _('New message from {name}', name=row.shown_name),
                    'body': view.body[:200], 'sound': self.sound}
         self.pacer.offer(payload)
 

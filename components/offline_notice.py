@@ -22,5 +22,5 @@ class OfflineNotice:
             with self.root:
                 ui.icon('mail_outline').classes('shrink-0')
                 ui.label(_('{name} has left the store. Your reply will be sent by e-mail to {email}, the address '
-                           'they gave when the chat started.', name=row.customer_name,
+                           'they gave when the chat started.', name=row.shown_name,
                            email=row.session_email)).mark('offline-notice')

@@ -63,7 +63,7 @@ class Thread:
         await self.commands.mark_read(conversation_id)
         self.row = start.row
         self.header.show(start.row)
-        self.log.start(start.row.customer_name, start.messages, more_before=len(start.messages) == THREAD_PAGE)
+        self.log.start(start.row.shown_name, start.messages, more_before=len(start.messages) == THREAD_PAGE)
         self.opening = None
         for view in self.arrived_while_opening:  # published after our query but before the row was set
             self.log.add(view)
@@ -89,6 +89,9 @@ class Thread:
             return
         row = await self.reads.row(self.row.id)
         shown = self.row
+        if row.customer_email != shown.customer_email:  # the customer was edited or erased (G1): redraw it all
+            await self.open(row.id)
+            return
         if (row.status, row.assignee_id, row.topics, row.unverified_claim) != (
                 shown.status, shown.assignee_id, shown.topics, shown.unverified_claim):
             self.row = replace(row, online=self.row.online)

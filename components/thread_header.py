@@ -63,10 +63,10 @@ class ThreadHeader:
         with self.root:
             back = ui.button(icon='arrow_back', on_click=self.on_back).props('flat round dense')
             aria(back.classes('single-pane-only'), _('Back to conversations'))
-            avatar(row.customer_name)
+            avatar(row.shown_name)
             with ui.column().classes('gap-0 min-w-0 grow overflow-hidden'):
                 with ui.row().classes('items-center gap-2 no-wrap max-w-full'):
-                    ui.label(row.customer_name).classes('text-base font-semibold truncate').mark('thread-name')
+                    ui.label(row.shown_name).classes('text-base font-semibold truncate').mark('thread-name')
                     if row.online:
                         ui.label(_('Online')).classes('text-xs font-medium text-green-800 bg-green-100 rounded-full '
                                                       'px-2 py-0.5 whitespace-nowrap shrink-0').mark('thread-online')

@@ -10,6 +10,8 @@ from services import customers, locale_format, orders
 from services import store as store_service
 from services.errors import NotFound, ServiceError
 from services.i18n import NP_, _, pgettext
+from services.permissions import Permission, has
+from services.privacy_commands import PrivacyCommands
 from services.runtime import Runtime
 from services.staff import get_active_staff
 
@@ -25,6 +27,69 @@ def _shell(title: str, back: str = '/inbox') -> ui.column:
             f'flat round dense aria-label="{_("Back to the inbox")}"')
         ui.label(title).classes('text-lg font-semibold')
     return ui.column().classes('w-full max-w-2xl mx-auto p-4 gap-4')
+
+
+def privacy_card(commands: PrivacyCommands, profile: customers.CustomerProfile) -> None:
+    """G2 and G1 for the owner and Manage staff: download everything stored about the customer, or erase them."""
+    with ui.card().classes('w-full p-6 gap-3 rounded-xl'):
+        ui.label(_('Privacy')).classes('text-base font-semibold')
+        ui.label(_('Download everything stored about this customer as one JSON file.')).classes(
+            'text-sm text-stone-600')
+
+        async def download() -> None:
+            try:
+                name, data = await commands.export_customer(profile.id)
+            except ServiceError as failure:
+                ui.notify(failure.message, type='negative')
+                return
+            ui.download.content(data, name, 'application/json')
+
+        with ui.row().classes('gap-3'):
+            ui.button(_('Download data'), icon='download', on_click=download).props(
+                'outline no-caps color=indigo-8').mark('download-customer-data')
+            ui.button(_('Erase customer'), icon='delete_forever',
+                      on_click=lambda: erase_dialog(commands, profile)).props(
+                'outline no-caps color=red-8').mark('erase-customer')
+
+
+def erase_dialog(commands: PrivacyCommands, profile: customers.CustomerProfile) -> None:
+    """G1's confirmation: it names the customer and erases only once their e-mail is typed."""
+    with ui.dialog() as dialog, ui.card().classes('w-full max-w-md p-6 gap-3'):
+        ui.label(_('Erase {name}?', name=profile.name)).classes('text-lg font-semibold').mark('erase-title')
+        ui.label(_('Their name, e-mail, phone, location, note, carts, images and the texts of every message in their '
+                   'conversations are erased for good. The conversations and orders stay, without them. This cannot '
+                   'be undone.')).classes('text-sm text-stone-700')
+        typed = ui.input(_('Type {email} to confirm', email=profile.email)).props(
+            'outlined dense autofocus autocomplete=off').classes('w-full').mark('erase-confirm-email')
+        error = ui.label('').classes('text-sm text-red-700')
+        busy: list[bool] = []
+
+        async def erase() -> None:
+            if (typed.value or '').strip().lower() != profile.email.lower():
+                error.set_text(_('Type the e-mail exactly as shown to confirm.'))
+                return
+            if busy:
+                return
+            busy.append(True)
+            try:
+                await commands.erase_customer(profile.id)
+            except ServiceError as failure:
+                error.set_text(failure.message)
+                return
+            finally:
+                busy.clear()
+            dialog.close()
+            ui.notify(_('Customer erased'), type='positive')
+            ui.navigate.to(f'/customers/{profile.id}')
+
+        with ui.row().classes('w-full justify-end gap-2'):
+            ui.button(_('Cancel'), on_click=dialog.close).props('flat no-caps')
+            erase_button = ui.button(_('Erase customer'), on_click=erase).props(
+                'unelevated no-caps color=red-8').mark('erase-confirm')
+            erase_button.bind_enabled_from(typed, 'value', backward=lambda value: (value or '').strip().lower() ==
+                                           profile.email.lower())
+        typed.on('keydown.enter', erase)
+    dialog.open()
 
 
 def install_customer_pages_for_staff(runtime: Runtime) -> None:
@@ -43,6 +108,12 @@ def install_customer_pages_for_staff(runtime: Runtime) -> None:
         with body:
             if profile is None:
                 ui.label(_('This customer does not exist.')).classes('text-stone-600')
+                return None
+            if profile.erased:
+                with ui.card().classes('w-full p-6 gap-2 rounded-xl'):
+                    ui.label(profile.name).classes('text-lg font-semibold').mark('customer-erased')
+                    ui.label(_('Their personal data and message texts were erased. The conversations and orders '
+                               'stay, without them.')).classes('text-sm text-stone-600')
                 return None
             with ui.card().classes('w-full p-6 gap-3 rounded-xl'):
                 name = ui.input(_('Name'), value=profile.name if profile.name != profile.email else '').props(
@@ -77,6 +148,8 @@ def install_customer_pages_for_staff(runtime: Runtime) -> None:
                     ui.notify(_('Customer saved'), type='positive')
 
                 ui.button(_('Save'), on_click=save).props('unelevated no-caps color=indigo-8').mark('save-customer')
+            if has(staff, Permission.MANAGE_STAFF):
+                privacy_card(PrivacyCommands(runtime, staff_id=staff.id or 0), profile)
         return None
 
     @ui.page('/orders/{order_id}', title=_('Order'))

@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from db.models import Customer, Order, Staff
 from db.types import utcnow
 from services.chat_sessions import check_timezone, normalize_email
+from services.customer_names import is_erased, shown_name
 from services.errors import Conflict, Invalid, NotFound
 from services.i18n import _
 from services.messages import require_chat_permission
@@ -41,6 +42,8 @@ class CustomerProfile:
     accepts_sms_marketing: bool = False
     city: str = ''
     country: str = ''
+    erased: bool = False
+    """G1: the customer was erased; `name` is then "Erased customer" in the viewer's language."""
 
     @property
     def returning(self) -> bool:
@@ -64,14 +67,15 @@ async def get_profile(*, db: AsyncSession, customer_id: int, currency: str) -> C
     count, spend = (await db.exec(select(func.count(), func.coalesce(func.sum(Order.total_cents), 0))
                                   .where(Order.customer_id == customer_id, col(Order.status) != 'cancelled'))).one()
     return CustomerProfile(
-        id=customer.id, name=customer.name or customer.email, email=customer.email, phone=customer.phone,
+        id=customer.id, name=shown_name(customer.name, customer.email), email=customer.email, phone=customer.phone,
         location=', '.join(p for p in (customer.city, customer.country) if p), timezone=customer.timezone,
         local_time=local_time(customer.timezone),
         subscribed=customer.accepts_email_marketing or customer.accepts_sms_marketing,
         customer_since=customer.created_at, order_count=int(count), lifetime_spend=from_cents(int(spend)),
         currency=currency, note=customer.note, note_updated_at=customer.note_updated_at,
         note_updated_by=note_by.name if note_by else '', accepts_email_marketing=customer.accepts_email_marketing,
-        accepts_sms_marketing=customer.accepts_sms_marketing, city=customer.city, country=customer.country)
+        accepts_sms_marketing=customer.accepts_sms_marketing, city=customer.city, country=customer.country,
+        erased=is_erased(customer.email))
 
 
 MAX_NOTE = 5000
@@ -135,3 +139,11 @@ async def update_customer(*, db: AsyncSession, staff: Staff | None, customer_id:
     db.add(customer)
     await db.commit()
     return customer
+
+
+async def customer_id_by_email(*, db: AsyncSession, email: str) -> int:
+    """The customer with this address (any case), or NotFound saying so (the privacy commands start from one)."""
+    found = (await db.exec(select(Customer.id).where(Customer.email == normalize_email(email)))).first()
+    if found is None:
+        raise NotFound(_('No customer has the e-mail {email}.', email=email.strip()), code='customer_unknown')
+    return found

@@ -37,6 +37,10 @@ class MessageStore(Protocol):
         """Store once per client_msg_id and commit; `created` is False for a repeat (nothing stored)."""
         ...
 
+    def forget(self, token_hashes: list[str]) -> None:
+        """Those tokens no longer name a session (an erased customer's, G1): drop whatever is cached for them."""
+        ...
+
     def close(self) -> None:
         ...
 
@@ -51,6 +55,9 @@ class OrmMessageStore:
             found = await chat_sessions.authenticate(db=db, token=token, lifetime=self.token_lifetime)
         assert found.id is not None
         return SessionIds(id=found.id, conversation_id=found.conversation_id, customer_id=found.customer_id)
+
+    def forget(self, token_hashes: list[str]) -> None:
+        """Nothing is cached: every token is looked up."""
 
     async def store(self, session: SessionIds, message: CleanMessage) -> Received:
         async with self.database.sessions() as db:

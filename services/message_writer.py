@@ -147,6 +147,10 @@ class SqliteGroupWriter:
             self.known.popitem(last=False)
         return found.ids
 
+    def forget(self, token_hashes: list[str]) -> None:
+        for token_hash in token_hashes:
+            self.known.pop(token_hash, None)
+
     def _look_up(self, token_hash: str) -> _Known | None:
         row = self._connect().execute(SELECT_SESSION, (token_hash,)).fetchone()
         return _Known(SessionIds(*row[:3]), _read_time(row[3])) if row is not None else None

@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from services.customer_names import shown_name
+
 CUSTOMER_VISIBLE_KINDS = frozenset({'text', 'products', 'discount', 'image'})
 
 
@@ -76,4 +78,9 @@ class ConversationRow:
     unverified_claim: bool = False
     """The newest chat session is not verified and uses the address of a customer known before it (V1): staff see
     "Unverified" and should not share that customer's details with it."""
+
+    @property
+    def shown_name(self) -> str:
+        """The name staff see, in the viewer's language: "Erased customer" once erased (G1)."""
+        return shown_name(self.customer_name, self.customer_email)
 

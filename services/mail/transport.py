@@ -85,9 +85,13 @@ _UNSAFE = re.compile(r'[^A-Za-z0-9._@+-]')
 
 def eml_name(message: EmailMessage) -> str:
     """A file name from the Message-ID, so saving the same mail twice overwrites instead of duplicating."""
-    message_id = str(message.get('Message-ID', '')).strip().strip('<>')
-    base = _UNSAFE.sub('_', message_id)[:180].strip('.') or f'no-id-{secrets.token_hex(8)}'
-    return f'{base}.eml'
+    return eml_name_of(str(message.get('Message-ID', ''))) or f'no-id-{secrets.token_hex(8)}.eml'
+
+
+def eml_name_of(message_id: str) -> str:
+    """The .eml file name a mail with this Message-ID is saved under ('' for an empty id); erasure uses it too."""
+    base = _UNSAFE.sub('_', message_id.strip().strip('<>'))[:180].strip('.')
+    return f'{base}.eml' if base else ''
 
 
 class FolderTransport:

@@ -1,0 +1,127 @@
+"""Saved replies (R1): placeholders filled or dropped, unknown ones refused, the shopper's language, permissions."""
+from __future__ import annotations
+
+import pytest
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from db.models import Order
+from services import saved_replies
+from services.chat_sessions import SessionCreate, create_session
+from services.errors import Conflict, Invalid, PermissionDenied
+from services.permissions import Permission
+from services.saved_replies import SavedReplyIn, choose_text, fill, unknown_placeholders
+from services.store import get_store
+from tests.conftest import add_staff
+
+GREETING = SavedReplyIn(shortcut='hello', title='Greeting', texts={
+    'en': 'Hi {customer_first_name}, this is {staff_name} from {store_name}.',
+    'de': 'Hallo {customer_first_name}, hier ist {staff_name} von {store_name}.'})
+
+
+def test_fill_puts_in_every_known_value() -> None:
+    text = fill('Hi {customer_first_name}, order {order_number} from {store_name}.',
+                {'customer_first_name': 'Anna', 'order_number': '5001', 'store_name': 'Wool & Co'})
+    assert text == 'Hi Anna, order 5001 from Wool & Co.'
+
+
+def test_fill_drops_a_missing_value_and_its_space_never_leaving_braces() -> None:
+    assert fill('Hi {customer_first_name}, thanks!', {'customer_first_name': ''}) == 'Hi, thanks!'
+    assert fill('Your order {order_number} has shipped.', {}) == 'Your order has shipped.'
+    assert fill('{customer_first_name} welcome back', {}) == 'welcome back'
+    assert '{' not in fill('Hi {customer_name} {order_number}.', {})
+
+
+def test_unknown_placeholders_are_named() -> None:
+    assert unknown_placeholders('Hi {first_name} and {customer_name} {x} {x}') == ['first_name', 'x']
+    assert unknown_placeholders('a lone { brace') == ['']
+    assert unknown_placeholders('Hi {customer_name}') == []
+
+
+def test_choose_text_prefers_the_shopper_then_the_store_default_then_any() -> None:
+    texts = {'en': 'Hello', 'de': 'Hallo', 'fi': 'Hei'}
+    assert choose_text(texts, 'de-AT') == ('de', 'Hallo')
+    assert choose_text(texts, 'it') == ('en', 'Hello')
+    assert choose_text(texts, None) == ('en', 'Hello')
+    assert choose_text({'fi': 'Hei'}, 'nl') == ('fi', 'Hei')
+
+
+async def test_saving_refuses_an_unknown_placeholder_naming_it(db: AsyncSession) -> None:
+    owner = await add_staff(db, is_owner=True)
+    bad = SavedReplyIn(shortcut='x', title='X', texts={'en': 'Hi {first_name}'})
+    with pytest.raises(Invalid, match=r'\{first_name\}') as refused:
+        await saved_replies.save_reply(db=db, staff=owner, reply_in=bad)
+    assert refused.value.code == 'unknown_placeholder'
+    assert await saved_replies.list_replies(db=db, staff=owner) == []
+
+
+async def test_saving_checks_shortcut_title_language_and_caps(db: AsyncSession) -> None:
+    owner = await add_staff(db, is_owner=True)
+    for reply_in in (SavedReplyIn(shortcut='Has space', title='T', texts={'en': 'x'}),
+                     SavedReplyIn(shortcut='ok', title=' ', texts={'en': 'x'}),
+                     SavedReplyIn(shortcut='ok', title='T', texts={'en': '  '}),
+                     SavedReplyIn(shortcut='ok', title='T', texts={'sv': 'Hej'}),
+                     SavedReplyIn(shortcut='ok', title='T', texts={'en': 'x' * 5001})):
+        with pytest.raises((Invalid, saved_replies.TooLarge)):
+            await saved_replies.save_reply(db=db, staff=owner, reply_in=reply_in)
+    await saved_replies.save_reply(db=db, staff=owner, reply_in=GREETING)
+    with pytest.raises(Conflict):
+        await saved_replies.save_reply(db=db, staff=owner, reply_in=GREETING)
+
+
+async def test_edit_replaces_the_texts_and_delete_removes_the_reply(db: AsyncSession) -> None:
+    owner = await add_staff(db, is_owner=True)
+    saved = await saved_replies.save_reply(db=db, staff=owner, reply_in=GREETING)
+    edited = SavedReplyIn(shortcut='hi', title='Hi', texts={'fi': 'Hei {customer_first_name}!'})
+    await saved_replies.save_reply(db=db, staff=owner, reply_in=edited, reply_id=saved.id)
+    [only] = await saved_replies.list_replies(db=db, staff=owner)
+    assert (only.shortcut, only.texts) == ('hi', {'fi': 'Hei {customer_first_name}!'})
+    await saved_replies.delete_reply(db=db, staff=owner, reply_id=saved.id)
+    assert await saved_replies.list_replies(db=db, staff=owner) == []
+
+
+async def test_managing_needs_manage_replies_and_using_needs_reply(db: AsyncSession) -> None:
+    owner = await add_staff(db, is_owner=True)
+    agent = await add_staff(db, email='ben@example.com', name='Ben')  # default permissions: reply, no manage
+    viewer = await add_staff(db, email='cy@example.com', name='Cy', permissions=[Permission.MANAGE_REPLIES])
+    with pytest.raises(PermissionDenied):
+        await saved_replies.save_reply(db=db, staff=agent, reply_in=GREETING)
+    saved = await saved_replies.save_reply(db=db, staff=owner, reply_in=GREETING)
+    with pytest.raises(PermissionDenied):
+        await saved_replies.delete_reply(db=db, staff=agent, reply_id=saved.id)
+    with pytest.raises(PermissionDenied):
+        await saved_replies.list_replies(db=db, staff=viewer)
+    session = (await create_session(db=db, session_in=SessionCreate(email='s@example.com'))).session
+    with pytest.raises(PermissionDenied):
+        await saved_replies.filled_reply(db=db, staff=viewer, reply_id=saved.id,
+                                         conversation_id=session.conversation_id)
+    assert len(await saved_replies.list_replies(db=db, staff=agent)) == 1
+
+
+async def test_filled_for_a_conversation_in_the_shoppers_language(db: AsyncSession) -> None:
+    owner = await add_staff(db, is_owner=True)
+    saved = await saved_replies.save_reply(db=db, staff=owner, reply_in=GREETING)
+    store = await get_store(db)
+    german = (await create_session(db=db, session_in=SessionCreate(email='anna@example.com', name='Anna Maier',
+                                                                   locale='de-DE'))).session
+    text = await saved_replies.filled_reply(db=db, staff=owner, reply_id=saved.id,
+                                            conversation_id=german.conversation_id)
+    assert text == f'Hallo Anna, hier ist Ana Berg von {store.name}.'
+    italian = (await create_session(db=db, session_in=SessionCreate(email='x@example.com', locale='it'))).session
+    text = await saved_replies.filled_reply(db=db, staff=owner, reply_id=saved.id,
+                                            conversation_id=italian.conversation_id)
+    assert text == f'Hi, this is Ana Berg from {store.name}.'  # no Italian text: English; no name: dropped
+
+
+async def test_order_number_is_the_customers_latest_order(db: AsyncSession) -> None:
+    owner = await add_staff(db, is_owner=True)
+    saved = await saved_replies.save_reply(db=db, staff=owner, reply_in=SavedReplyIn(
+        shortcut='order', title='Order', texts={'en': 'Order {order_number} is on its way.'}))
+    session = (await create_session(db=db, session_in=SessionCreate(email='o@example.com'))).session
+    text = await saved_replies.filled_reply(db=db, staff=owner, reply_id=saved.id,
+                                            conversation_id=session.conversation_id)
+    assert text == 'Order is on its way.'
+    db.add(Order(number=5001, customer_id=session.customer_id))
+    await db.commit()
+    text = await saved_replies.filled_reply(db=db, staff=owner, reply_id=saved.id,
+                                            conversation_id=session.conversation_id)
+    assert text == 'Order 5001 is on its way.'

@@ -23,6 +23,7 @@ from services.i18n import _
 from services.inbox_commands import InboxCommands
 from services.inbox_reads import InboxReads
 from services.permissions import Permission, has
+from services.reply_commands import ReplyCommands
 from services.runtime import Runtime
 from services.share_commands import ShareCommands
 from services.views import MessageView
@@ -133,7 +134,8 @@ def install_inbox_pages(runtime: Runtime) -> None:
         conversation_list.on_counts_changed = show_unread
         with thread_pane:
             thread = Thread(commands=commands, shares=ShareCommands(runtime, staff_id=staff.id), reads=reads,
-                            clock=clock, on_back=back_to_list, actions=actions)
+                            clock=clock, on_back=back_to_list, actions=actions,
+                            replies=ReplyCommands(runtime, staff_id=staff.id))
         with profile_pane:
             profile = ProfilePanel(commands=commands, reads=reads, clock=clock)
 

@@ -1,17 +1,21 @@
 """Saved replies (R1): placeholders filled or dropped, unknown ones refused, the shopper's language, permissions."""
 from __future__ import annotations
 
+import asyncio
+
 import pytest
+from nicegui.testing import User
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.models import Order
+from db.models import Message, Order
 from services import saved_replies
 from services.chat_sessions import SessionCreate, create_session
 from services.errors import Conflict, Invalid, PermissionDenied
 from services.permissions import Permission
 from services.saved_replies import SavedReplyIn, choose_text, fill, unknown_placeholders
 from services.store import get_store
-from tests.conftest import add_staff
+from tests.conftest import App, add_staff, sign_in
 
 GREETING = SavedReplyIn(shortcut='hello', title='Greeting', texts={
     'en': 'Hi {customer_first_name}, this is {staff_name} from {store_name}.',
@@ -125,3 +129,31 @@ async def test_order_number_is_the_customers_latest_order(db: AsyncSession) -> N
     text = await saved_replies.filled_reply(db=db, staff=owner, reply_id=saved.id,
                                             conversation_id=session.conversation_id)
     assert text == 'Order 5001 is on its way.'
+
+
+async def test_slash_in_the_composer_picks_a_reply_filled_for_the_shopper(app: App, user: User) -> None:
+    async with app.runtime.db.sessions() as db:
+        owner = await add_staff(db, is_owner=True)
+        await saved_replies.save_reply(db=db, staff=owner, reply_in=GREETING)
+        await saved_replies.save_reply(db=db, staff=owner, reply_in=SavedReplyIn(
+            shortcut='thanks', title='Thanks', texts={'en': 'Thank you!'}))
+        session = (await create_session(db=db, session_in=SessionCreate(email='g@example.com', name='Greta Vogel',
+                                                                       locale='de'))).session
+    await sign_in(user)
+    await user.open(f'/inbox/{session.conversation_id}')
+    user.find(marker='composer').type('/hel')
+    await user.should_see('/hello')
+    await user.should_not_see('/thanks')
+    user.find(marker='reply-option').click()
+    await user.should_not_see(marker='reply-option')
+    [composer] = user.find(marker='composer').elements
+    assert composer.value.startswith('Hallo Greta, hier ist Ana Berg von ')  # type: ignore[attr-defined]
+    user.find(marker='send').click()
+    async with app.runtime.db.sessions() as db:
+        for _attempt in range(50):
+            bodies = [m.body for m in await db.exec(select(Message).where(
+                Message.conversation_id == session.conversation_id))]
+            if bodies:
+                break
+            await asyncio.sleep(0.1)
+    assert [b for b in bodies if b.startswith('Hallo Greta')], bodies

@@ -2,11 +2,13 @@
 
 Placeholders are the fixed set in `PLACEHOLDERS`; any other `{...}` is refused when a reply is saved, naming it.
 Filling: a placeholder whose value the conversation does not know (a shopper without a name, a customer without an
-order) is dropped together with the space before it, and a space left before punctuation goes too ("Hi
-{customer_first_name}, thanks" becomes "Hi, thanks"), so the text never shows a `{...}`; write texts so that they
-read well without the value. The text in the shopper's language (the chat session's locale, else the customer's) is
-chosen, else the store's default language (`STORE_DEFAULT_LANGUAGE`, English: the store has no language setting
-yet), else the first text the reply has.
+order) is dropped together with the space (and a comma) before it, and a space left before punctuation goes too
+("Hi {customer_first_name}, thanks" becomes "Hi, thanks", "Thanks, {customer_first_name}!" becomes "Thanks!"),
+so the text never shows a `{...}`; write texts so that they read well without the value.
+
+Language: the text in the shopper's language (the chat session's locale, else the customer's), else the store's
+default language (`STORE_DEFAULT_LANGUAGE`, English: the store has no language setting yet), else the first text the
+reply has.
 
 Managing replies needs MANAGE_REPLIES; listing and filling them needs REPLY.
 """
@@ -77,9 +79,9 @@ def fill(body: str, values: dict[str, str]) -> str:
         nonlocal dropped
         value = values.get(match.group(2), '').strip()
         dropped = dropped or not value
-        return match.group(1) + value if value else ''
+        return (match.group(1) or '') + value if value else ''
 
-    filled = re.sub(r'([ \t]*)\{([^{}]*)\}', one, body)
+    filled = re.sub(r'(,?[ \t]+)?\{([^{}]*)\}', one, body)
     if dropped:
         filled = _SPACE_BEFORE_PUNCTUATION.sub(r'\1', filled)
     return filled.strip()
@@ -145,7 +147,15 @@ async def list_replies(*, db: AsyncSession, staff: Staff | None) -> list[SavedRe
 
 async def save_reply(*, db: AsyncSession, staff: Staff | None, reply_in: SavedReplyIn,
                      reply_id: int | None = None) -> SavedReplyView:
-    """Create (reply_id None) or replace a saved reply and all its texts."""
+    """Create (reply_id None) or replace a saved reply and all its texts, and commit."""
+    view = await stage_reply(db=db, staff=staff, reply_in=reply_in, reply_id=reply_id)
+    await db.commit()
+    return view
+
+
+async def stage_reply(*, db: AsyncSession, staff: Staff | None, reply_in: SavedReplyIn,
+                      reply_id: int | None = None) -> SavedReplyView:
+    """save_reply without the commit (the demo store is loaded in one transaction)."""
     require(staff, Permission.MANAGE_REPLIES)
     clean = _validated(reply_in)
     clash = (await db.exec(select(SavedReply.id).where(SavedReply.shortcut == clean.shortcut))).first()
@@ -169,7 +179,7 @@ async def save_reply(*, db: AsyncSession, staff: Staff | None, reply_in: SavedRe
     assert reply.id is not None
     for language, body in clean.texts.items():
         db.add(SavedReplyText(reply_id=reply.id, language=language, body=body))
-    await db.commit()
+    await db.flush()
     return SavedReplyView(id=reply.id, shortcut=reply.shortcut, title=reply.title, texts=dict(clean.texts))
 
 

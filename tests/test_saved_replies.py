@@ -32,6 +32,8 @@ def test_fill_drops_a_missing_value_and_its_space_never_leaving_braces() -> None
     assert fill('Hi {customer_first_name}, thanks!', {'customer_first_name': ''}) == 'Hi, thanks!'
     assert fill('Your order {order_number} has shipped.', {}) == 'Your order has shipped.'
     assert fill('{customer_first_name} welcome back', {}) == 'welcome back'
+    assert fill('Have a lovely day, {customer_first_name}!', {}) == 'Have a lovely day!'
+    assert fill('Bye, {customer_first_name}!', {'customer_first_name': 'Al'}) == 'Bye, Al!'
     assert '{' not in fill('Hi {customer_name} {order_number}.', {})
 
 

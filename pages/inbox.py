@@ -80,6 +80,8 @@ def install_inbox_pages(runtime: Runtime) -> None:
             aria(notifications_menu, _('Notifications')).tooltip(_('Notifications'))
             aria(ui.button(icon='sell', on_click=lambda: ui.navigate.to('/discounts')).props('flat round dense'),
                  _('Discount codes')).tooltip(_('Discount codes'))
+            aria(ui.button(icon='quickreply', on_click=lambda: ui.navigate.to('/saved-replies')).props(
+                'flat round dense'), _('Saved replies')).tooltip(_('Saved replies'))
             aria(ui.button(icon='keyboard', on_click=lambda: shortcuts.open()).props('flat round dense').classes(
                 'wide-only'),
                  _('Keyboard shortcuts')).tooltip(_('Keyboard shortcuts (?)'))

@@ -159,3 +159,39 @@ async def test_slash_in_the_composer_picks_a_reply_filled_for_the_shopper(app: A
                 break
             await asyncio.sleep(0.1)
     assert [b for b in bodies if b.startswith('Hallo Greta')], bodies
+
+
+async def test_the_saved_replies_page_adds_refuses_edits_and_deletes(app: App, user: User) -> None:
+    async with app.runtime.db.sessions() as db:
+        await add_staff(db, permissions=[Permission.REPLY, Permission.MANAGE_REPLIES])
+    await sign_in(user)
+    await user.open('/saved-replies')
+    await user.should_see('No saved replies yet.')
+    user.find(marker='new-reply').click()
+    await user.should_see(marker='reply-shortcut')
+    user.find(marker='reply-shortcut').type('hi')
+    user.find(marker='reply-title').type('Hello')
+    user.find(marker='reply-text-en').type('Hi {first_name}')
+    user.find(marker='save-reply').click()
+    await user.should_see('Unknown placeholder {first_name}', marker='reply-error')
+    user.find(marker='reply-text-en').clear().type('Hi {customer_first_name}')
+    user.find(marker='reply-text-fi').type('Hei {customer_first_name}')
+    user.find(marker='save-reply').click()
+    await user.should_see('/hi')
+    await user.should_see('English, Suomi')
+    user.find(marker='edit-hi').click()
+    await user.should_see(marker='delete-reply')
+    user.find(marker='delete-reply').click()
+    await user.should_see('No saved replies yet.')
+
+
+async def test_staff_who_may_not_manage_see_the_list_without_buttons(app: App, user: User) -> None:
+    async with app.runtime.db.sessions() as db:
+        owner = await add_staff(db, email='o@example.com', name='Olivia', is_owner=True)
+        await saved_replies.save_reply(db=db, staff=owner, reply_in=GREETING)
+        await add_staff(db)  # reply, no manage
+    await sign_in(user)
+    await user.open('/saved-replies')
+    await user.should_see('/hello')
+    await user.should_not_see(marker='new-reply')
+    await user.should_not_see(marker='edit-hello')

@@ -25,7 +25,7 @@ REPLIES = (('hello', 'Greeting', {'en': 'Hi {customer_first_name}, this is {staf
 def replies_server(tmp_path_factory: pytest.TempPathFactory, mail_sink: MailSink) -> Iterator[str]:
     data_dir = tmp_path_factory.mktemp('replies-data')
     with running_server(data_dir, mail_sink) as base:
-        with sqlite3.connect(data_dir / 'inbox.db') as db:  # test setup: the Saved replies page is not built yet
+        with sqlite3.connect(data_dir / 'inbox.db') as db:  # setup: e2e staff may not manage replies
             for shortcut, title, texts in REPLIES:
                 reply_id = db.execute("INSERT INTO saved_reply (shortcut, title, created_at, updated_at) VALUES "
                                       "(?, ?, '2026-12-04 00:00:00', '2026-12-04 00:00:00')",
@@ -72,6 +72,12 @@ def test_staff_pick_a_saved_reply_with_the_keyboard_and_the_shopper_gets_it_in_g
         expect(picker.get_by_text('No saved reply matches.')).to_be_visible()
         composer.press('Escape')
         expect(picker).to_be_hidden()
+
+        inbox.page.get_by_role('button', name='Saved replies').click()
+        expect(inbox.page.get_by_text('/help')).to_be_visible()
+        expect(inbox.page.get_by_text('Kann ich dir sonst noch helfen?')).to_have_count(0)  # the first text: English
+        expect(inbox.page.get_by_text('Can I help with anything else?')).to_be_visible()
+        inbox.page.screenshot(path=str(SCREENSHOTS / 'saved-replies.png'))
     finally:
         shopper_context.close()
         staff_context.close()

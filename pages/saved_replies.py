@@ -58,7 +58,7 @@ def install_saved_reply_pages(runtime: Runtime) -> None:
                             with ui.row().classes('gap-2 items-baseline'):
                                 ui.label('/' + reply.shortcut).classes('font-mono font-semibold text-indigo-800')
                                 ui.label(reply.title).classes('font-semibold')
-                            first = next(iter(reply.texts.values()), '')
+                            first = next((reply.texts[lang] for lang in SUPPORTED_LANGUAGES if lang in reply.texts), '')
                             ui.label(first).classes('text-sm text-stone-600 truncate')
                             ui.label(', '.join(LANGUAGE_NAMES[lang] for lang in SUPPORTED_LANGUAGES
                                                if lang in reply.texts)).classes('text-xs text-stone-500')

@@ -27,7 +27,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import Conversation, Customer, DiscountCode, Message, Order, OrderLine, Product, Staff, Variant
 from db.types import utcnow
-from services import chat_sessions, discounts, messages, orders, permissions
+from services import chat_sessions, discounts, messages, orders, permissions, saved_replies
 from services import staff as staff_service
 from services import store as store_service
 from services.passwords import hash_password as argon2_hash
@@ -309,6 +309,7 @@ async def load_demo_store(db: AsyncSession, *, hash_password: Callable[[str], st
     customers = await _customers(db, rng, now, staff)
     newest_orders = await _orders(db, rng, now, customers, variants, codes)
     tokens = await _conversations(db, rng, now, customers, staff, newest_orders)
+    await _saved_replies(db, staff[STAFF[0][0]])
     await db.commit()
     owner = STAFF[0]
     return DemoStore(login=DemoLogin(email=owner[1], password=password, name=owner[2]), shopper_tokens=tokens)
@@ -617,3 +618,48 @@ def _staff_message(conversation_id: int, session_id: int, author: Staff, body: s
     """A staff reply with the reply rules for its body, sent live or (the last one) e-mailed."""
     return Message(conversation_id=conversation_id, session_id=session_id, author='staff', staff_id=author.id,
                    kind='text', body=messages.clean_body(body), delivery=delivery, created_at=when, topic=None)
+
+
+SAVED_REPLIES: tuple[tuple[str, str, dict[str, str]], ...] = (
+    ('hello', 'Greeting', {
+        'en': 'Hi {customer_first_name}, this is {staff_name} from {store_name}. How can I help?',
+        'da': 'Hej {customer_first_name}, det er {staff_name} fra {store_name}. Hvordan kan jeg hjælpe?',
+        'de': 'Hallo {customer_first_name}, hier ist {staff_name} von {store_name}. Wie kann ich dir helfen?',
+        'fi': 'Hei {customer_first_name}, täällä {staff_name} kaupasta {store_name}. Miten voin auttaa?',
+        'nl': 'Hoi {customer_first_name}, je spreekt met {staff_name} van {store_name}. Waarmee kan ik helpen?',
+        'it': 'Ciao {customer_first_name}, sono {staff_name} di {store_name}. Come posso aiutarti?'}),
+    ('shipped', 'Order on its way', {
+        'en': 'Good news: your order {order_number} has left our warehouse and should reach you in 2 to 4 days.',
+        'da': 'Godt nyt: din ordre {order_number} har forladt vores lager og bør nå frem om 2 til 4 dage.',
+        'de': 'Gute Nachricht: Deine Bestellung {order_number} hat unser Lager verlassen und sollte in 2 bis 4 '
+              'Tagen bei dir sein.',
+        'fi': 'Hyviä uutisia: tilauksesi {order_number} on lähtenyt varastostamme ja on perillä 2–4 päivässä.',
+        'nl': 'Goed nieuws: je bestelling {order_number} heeft ons magazijn verlaten en is er binnen 2 tot 4 dagen.',
+        'it': 'Buone notizie: il tuo ordine {order_number} è partito dal nostro magazzino e arriverà in 2-4 giorni.'}),
+    ('returns', 'Returns', {
+        'en': 'You can return unused items within 30 days. Reply here with your order number and we send a label.',
+        'da': 'Du kan returnere ubrugte varer inden for 30 dage. Svar her med dit ordrenummer, så sender vi en '
+              'returlabel.',
+        'de': 'Du kannst unbenutzte Artikel innerhalb von 30 Tagen zurückschicken. Antworte hier mit deiner '
+              'Bestellnummer, dann schicken wir dir ein Etikett.',
+        'fi': 'Voit palauttaa käyttämättömät tuotteet 30 päivän kuluessa. Vastaa tähän tilausnumerollasi, niin '
+              'lähetämme palautuslipukkeen.',
+        'nl': 'Je kunt ongebruikte artikelen binnen 30 dagen terugsturen. Antwoord hier met je bestelnummer, dan '
+              'sturen we een label.',
+        'it': 'Puoi restituire gli articoli non usati entro 30 giorni. Rispondi qui con il numero d\'ordine e ti '
+              'mandiamo un\'etichetta.'}),
+    ('thanks', 'Thanks and goodbye', {
+        'en': 'Thank you for shopping with {store_name}, {customer_first_name}! Have a lovely day.',
+        'da': 'Tak fordi du handler hos {store_name}, {customer_first_name}! Hav en dejlig dag.',
+        'de': 'Danke, dass du bei {store_name} einkaufst, {customer_first_name}! Einen schönen Tag noch.',
+        'fi': 'Kiitos, että asioit kaupassa {store_name}, {customer_first_name}! Mukavaa päivää.',
+        'nl': 'Bedankt voor je aankoop bij {store_name}, {customer_first_name}! Fijne dag nog.',
+        'it': 'Grazie per aver acquistato da {store_name}, {customer_first_name}! Buona giornata.'}),
+)
+
+
+async def _saved_replies(db: AsyncSession, owner: Staff) -> None:
+    """A useful set of saved replies (R1) in all six languages, through the saved-replies service."""
+    for shortcut, title, texts in SAVED_REPLIES:
+        await saved_replies.stage_reply(db=db, staff=owner, reply_in=saved_replies.SavedReplyIn(
+            shortcut=shortcut, title=title, texts=texts))

@@ -22,6 +22,7 @@ from pages.language import install_language
 from pages.login import install_login_pages
 from pages.media import install_media
 from pages.reports import install_report_pages
+from pages.saved_replies import install_saved_reply_pages
 from pages.settings import install_settings_pages
 from pages.staff import install_staff_pages
 from pages.store import install_store_pages
@@ -100,6 +101,7 @@ def build(settings: Settings, *, freeze_heap_after_start: bool = False) -> Runti
     install_customer_pages_for_staff(runtime)
     install_discount_pages(runtime)
     install_report_pages(runtime)
+    install_saved_reply_pages(runtime)
     install_settings_pages(runtime)
     smtp_servers: list[asyncio.AbstractServer] = []
     relays: list[PostgresEventRelay] = []

@@ -8,8 +8,11 @@ from nicegui import ui
 from services.i18n import _
 from services.messages import MAX_BODY
 
+# A lone "/word" is a saved-reply search (components/reply_picker.py): there Enter picks, it does not send.
 ENTER_SENDS = '''(e) => {
-  if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); emit(); }
+  if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && !/^\\/\\S*$/.test(e.target.value || '')) {
+    e.preventDefault(); emit();
+  }
 }'''
 
 

@@ -14,11 +14,13 @@ from components.composer import Composer
 from components.conversation_actions import ConversationActions
 from components.message_log import MessageLog
 from components.offline_notice import OfflineNotice
+from components.reply_picker import ReplyPicker
 from components.share_flows import SHARE_KINDS, ShareFlows
 from components.thread_header import ThreadHeader
 from services.i18n import _
 from services.inbox_commands import InboxCommands
 from services.inbox_reads import InboxReads
+from services.reply_commands import ReplyCommands
 from services.share_commands import ShareCommands
 from services.views import ConversationRow, MessageView
 
@@ -28,7 +30,7 @@ THREAD_PAGE = 100
 class Thread:
     def __init__(self, *, commands: InboxCommands, shares: ShareCommands, reads: InboxReads, clock: ViewerClock,
                  on_back: Callable[[], Awaitable[None]], actions: ConversationActions,
-                 share_kinds: Collection[str] = SHARE_KINDS) -> None:
+                 share_kinds: Collection[str] = SHARE_KINDS, replies: ReplyCommands | None = None) -> None:
         self.commands = commands
         self.reads = reads
         self.row: ConversationRow | None = None
@@ -41,7 +43,12 @@ class Thread:
             self.cart_bar = CartBar()
             self.log = MessageLog(clock=clock, on_older=self.load_older, on_retry=self.retry_email)
             self.notice = OfflineNotice()
+            picker_slot = ui.column().classes('w-full gap-0')
             self.composer = Composer(on_send=self.send, on_share=flows.buttons(share_kinds))
+            if replies is not None:
+                with picker_slot:
+                    ReplyPicker(replies=replies, composer_input=self.composer.input,
+                                open_conversation=lambda: self.row.id if self.row else None)
         self.show_empty()
 
     def show_empty(self) -> None:

@@ -260,3 +260,23 @@ class SignInAttempt(SQLModel, table=True):
     address: str = Field(max_length=64)  # the client's IP address
     at: datetime = Field(sa_type=UTCDateTime, index=True)
     forgiven: bool = False  # a later success for this e-mail: no longer counted against it, still against the address
+
+
+class SavedReply(SQLModel, table=True):
+    """A saved reply (R1), shared by the team: picked by its shortcut or title, with one text per language."""
+    __tablename__ = 'saved_reply'
+    id: int | None = Field(default=None, primary_key=True, sa_type=Id)
+    shortcut: str = Field(max_length=40, unique=True, index=True)
+    title: str = Field(max_length=120)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class SavedReplyText(SQLModel, table=True):
+    """A saved reply's text in one language (services/i18n.SUPPORTED_LANGUAGES), placeholders unfilled."""
+    __tablename__ = 'saved_reply_text'
+    __table_args__ = (UniqueConstraint('reply_id', 'language', name='uq_saved_reply_text_language'),)
+    id: int | None = Field(default=None, primary_key=True, sa_type=Id)
+    reply_id: int = Field(foreign_key='saved_reply.id', sa_type=Id, index=True)
+    language: str = Field(max_length=10)
+    body: str = Field(default='', sa_column=Column(Text, nullable=False, server_default=''))

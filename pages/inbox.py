@@ -23,6 +23,7 @@ from services.i18n import _
 from services.inbox_commands import InboxCommands
 from services.inbox_reads import InboxReads
 from services.permissions import Permission, has
+from services.reply_commands import ReplyCommands
 from services.runtime import Runtime
 from services.share_commands import ShareCommands
 from services.staff import Staff
@@ -83,6 +84,8 @@ def install_inbox_pages(runtime: Runtime) -> None:
             if has(staff, Permission.SEE_REPORTS):
                 aria(ui.button(icon='insights', on_click=lambda: ui.navigate.to('/reports')).props(
                     'flat round dense').mark('reports-link'), _('Reports')).tooltip(_('Reports'))
+            aria(ui.button(icon='quickreply', on_click=lambda: ui.navigate.to('/saved-replies')).props(
+                'flat round dense'), _('Saved replies')).tooltip(_('Saved replies'))
             aria(ui.button(icon='keyboard', on_click=lambda: shortcuts.open()).props('flat round dense').classes(
                 'wide-only'),
                  _('Keyboard shortcuts')).tooltip(_('Keyboard shortcuts (?)'))
@@ -142,7 +145,8 @@ def install_inbox_pages(runtime: Runtime) -> None:
         conversation_list.on_counts_changed = show_unread
         with thread_pane:
             thread = Thread(commands=commands, shares=ShareCommands(runtime, staff_id=staff.id), reads=reads,
-                            clock=clock, on_back=back_to_list, actions=actions, share_kinds=share_kinds(staff))
+                            clock=clock, on_back=back_to_list, actions=actions, share_kinds=share_kinds(staff),
+                            replies=ReplyCommands(runtime, staff_id=staff.id))
         with profile_pane:
             profile = ProfilePanel(commands=commands, reads=reads, clock=clock)
 

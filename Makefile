@@ -65,7 +65,7 @@ POSTGRES_TESTS := tests/test_api_chat.py tests/test_carts_and_orders.py tests/te
   tests/test_message_writer.py tests/test_messages.py tests/test_notification_pace.py tests/test_presence.py \
   tests/test_product_import.py tests/test_sharing.py tests/test_staff_and_cli.py tests/test_staff_sessions.py \
   tests/test_store_import.py tests/test_tagging.py tests/test_postgres_copy.py \
-  tests/test_event_relay.py tests/test_process_locks.py
+  tests/test_event_relay.py tests/test_process_locks.py tests/test_blocking.py
 POSTGRES_PYTEST := $(BIN)/python -m pytest -q -m "not sqlite_only" $(POSTGRES_TESTS)
 # The browser journey with two server processes on one database (its own pytest run, as for test-e2e).
 POSTGRES_E2E := $(BIN)/python -m pytest -q e2e/test_two_processes.py

@@ -78,7 +78,8 @@ class ConversationList:
                 self.search.on_value_change(self._search_changed)
                 # The views and the topic filter on rows of their own: side by side, longer words than English
                 # ('Nicht zugewiesen', 'Non assegnate') broke the toggle onto two lines and cut the topic to '…'.
-                self.view = ui.toggle({'all': _('All'), 'mine': _('Mine'), 'unassigned': _('Unassigned')},
+                self.view = ui.toggle({'all': _('All'), 'mine': _('Mine'), 'unassigned': _('Unassigned'),
+                                       'blocked': _('Blocked')},
                                       value='all', on_change=self._view_changed).props(
                     'dense no-caps unelevated toggle-color=indigo-8 padding="2px 10px"').classes(
                     'border border-stone-300 rounded-lg whitespace-nowrap').mark('view')

@@ -82,14 +82,14 @@ class Thread:
         self.log.prepend(views, more_before=len(views) == THREAD_PAGE)
 
     async def refresh_header(self) -> None:
-        """Re-read the open conversation's row (status, assignee, topics, V1's unverified claim) and redraw the header
-        if they changed."""
+        """Re-read the open conversation's row (status, assignee, topics, V1's unverified claim, R4's blocked sender)
+        and redraw the header if they changed."""
         if self.row is None:
             return
         row = await self.reads.row(self.row.id)
         shown = self.row
-        if (row.status, row.assignee_id, row.topics, row.unverified_claim) != (
-                shown.status, shown.assignee_id, shown.topics, shown.unverified_claim):
+        if (row.status, row.assignee_id, row.topics, row.unverified_claim, row.customer_blocked) != (
+                shown.status, shown.assignee_id, shown.topics, shown.unverified_claim, shown.customer_blocked):
             self.row = replace(row, online=self.row.online)
             self.header.show(self.row)
 

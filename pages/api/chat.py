@@ -102,6 +102,9 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     422: {'description': 'Invalid input: {"error": {"code", "message"}}'},
     429: {'description': 'Rate limited; see Retry-After'},
 }
+BLOCKED: dict[int | str, dict[str, Any]] = {
+    403: {'description': 'The store blocked this sender (R4): {"error": {"code": "sender_blocked"}}, nothing stored'},
+}
 
 
 def build_chat_router(runtime: Runtime, hub: SocketHub) -> APIRouter:
@@ -111,7 +114,7 @@ def build_chat_router(runtime: Runtime, hub: SocketHub) -> APIRouter:
 
     SessionDep = Annotated[ChatSession, Depends(current_session)]
 
-    @router.post('/sessions', status_code=201, response_model=SessionOut, responses=ERRORS)
+    @router.post('/sessions', status_code=201, response_model=SessionOut, responses={**ERRORS, **BLOCKED})
     async def create_session(session_in: SessionIn, request: Request) -> SessionOut:
         runtime.limits.check_new_session(address=client_address(request))
         async with runtime.db.sessions() as db:
@@ -126,7 +129,7 @@ def build_chat_router(runtime: Runtime, hub: SocketHub) -> APIRouter:
                           verified=chat_session.identity_verified)
 
     @router.post('/messages', status_code=201, response_model=MessageOut, responses={
-        **ERRORS, 200: {'description': 'Repeated client_msg_id: the first message, nothing stored'},
+        **ERRORS, **BLOCKED, 200: {'description': 'Repeated client_msg_id: the first message, nothing stored'},
         413: {'description': 'Body longer than 5000 characters, or request over 64 KiB'}})
     async def post_message(message_in: MessageIn, request: Request,
                            authorization: Annotated[str | None, Header()] = None) -> Any:

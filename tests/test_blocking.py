@@ -2,9 +2,11 @@
 e-mails are refused with 403 `sender_blocked`, nothing stored and nothing published; unblocking restores them."""
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
+import websockets
 from sqlmodel import select
 
 from db.engine import Database
@@ -106,3 +108,12 @@ async def test_the_api_refuses_a_blocked_senders_session_and_message_with_403_se
     await _block(app.runtime.db, body['customer_id'], unblock=True)
     message = await app.http.post('/api/v1/chat/messages', json={'body': 'Hi', 'client_msg_id': 'x1'}, headers=headers)
     assert message.status_code == 201
+
+
+async def test_a_blocked_senders_socket_is_closed_with_4403_sender_blocked(app: App, live_server: str) -> None:
+    started = (await app.http.post('/api/v1/chat/sessions', json={'email': 'sara@example.com'})).json()
+    await _block(app.runtime.db, started['customer_id'])
+    async with websockets.connect(f'ws://{live_server}/api/v1/chat/ws?token={started["session_token"]}') as socket:
+        with pytest.raises(websockets.exceptions.ConnectionClosed) as closed:
+            await asyncio.wait_for(socket.recv(), 5)
+    assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (4403, 'sender_blocked')  # type: ignore[union-attr]

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from pages.api.chat_socket import ShopperSocket, SocketHub
 from pages.api.deps import MAX_ID, bearer_token, client_address, session_dependency
-from services import chat_sessions, messages, verification
+from services import blocking, chat_sessions, messages, verification
 from services import store as store_service
 from services.chat_sessions import ChatSession
 from services.errors import ServiceError, Unauthorized
@@ -212,6 +212,12 @@ def build_chat_router(runtime: Runtime, hub: SocketHub) -> APIRouter:
             await websocket.close(code=4401, reason='invalid session token')
             return
         assert chat_session.id is not None
+        async with runtime.db.sessions() as db:
+            blocked = await blocking.is_blocked(db, chat_session.customer_id)
+        if blocked:  # R4: accepted to say why (a close before accepting reaches the page as a bare 403)
+            await websocket.accept()
+            await websocket.close(code=4403, reason='sender_blocked')
+            return
         socket = ShopperSocket(session_id=chat_session.id, conversation_id=chat_session.conversation_id,
                                verified=chat_session.identity_verified, address=address)
         if not hub.admits(socket):

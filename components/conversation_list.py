@@ -81,7 +81,7 @@ class ConversationList:
                 self.view = ui.toggle({'all': _('All'), 'mine': _('Mine'), 'unassigned': _('Unassigned'),
                                        'blocked': _('Blocked')},
                                       value='all', on_change=self._view_changed).props(
-                    'dense no-caps unelevated toggle-color=indigo-8 padding="2px 10px"').classes(
+                    'dense no-caps unelevated toggle-color=indigo-8 padding="2px 7px"').classes(
                     'border border-stone-300 rounded-lg whitespace-nowrap').mark('view')
                 topics = {'': _('All topics'), **{k: _(TOPIC_LABELS[k]) for k in TOPIC_KEYS}}
                 self.topic = ui.select(topics, value='', on_change=self._topic_changed).props(

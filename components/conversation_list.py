@@ -78,9 +78,10 @@ class ConversationList:
                 self.search.on_value_change(self._search_changed)
                 # The views and the topic filter on rows of their own: side by side, longer words than English
                 # ('Nicht zugewiesen', 'Non assegnate') broke the toggle onto two lines and cut the topic to '…'.
-                self.view = ui.toggle({'all': _('All'), 'mine': _('Mine'), 'unassigned': _('Unassigned')},
+                self.view = ui.toggle({'all': _('All'), 'mine': _('Mine'), 'unassigned': _('Unassigned'),
+                                       'blocked': _('Blocked')},
                                       value='all', on_change=self._view_changed).props(
-                    'dense no-caps unelevated toggle-color=indigo-8 padding="2px 10px"').classes(
+                    'dense no-caps unelevated toggle-color=indigo-8 padding="2px 7px"').classes(
                     'border border-stone-300 rounded-lg whitespace-nowrap').mark('view')
                 topics = {'': _('All topics'), **{k: _(TOPIC_LABELS[k]) for k in TOPIC_KEYS}}
                 self.topic = ui.select(topics, value='', on_change=self._topic_changed).props(

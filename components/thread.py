@@ -90,8 +90,8 @@ class Thread:
         self.log.prepend(views, more_before=len(views) == THREAD_PAGE)
 
     async def refresh_header(self) -> None:
-        """Re-read the open conversation's row (status, assignee, topics, V1's unverified claim) and redraw the header
-        if they changed."""
+        """Re-read the open conversation's row (status, assignee, topics, V1's unverified claim, R4's blocked sender)
+        and redraw the header if they changed."""
         if self.row is None:
             return
         row = await self.reads.row(self.row.id)
@@ -99,8 +99,8 @@ class Thread:
         if row.customer_email != shown.customer_email:  # the customer was edited or erased (G1): redraw it all
             await self.open(row.id)
             return
-        if (row.status, row.assignee_id, row.topics, row.unverified_claim) != (
-                shown.status, shown.assignee_id, shown.topics, shown.unverified_claim):
+        if (row.status, row.assignee_id, row.topics, row.unverified_claim, row.customer_blocked) != (
+                shown.status, shown.assignee_id, shown.topics, shown.unverified_claim, shown.customer_blocked):
             self.row = replace(row, online=self.row.online)
             self.header.show(self.row)
 

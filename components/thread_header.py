@@ -9,6 +9,7 @@ from nicegui import ui
 from components.badges import aria, avatar, status_chip, topic_chip, topic_label, unverified_chip
 from components.command_feedback import run_command
 from components.conversation_actions import ConversationActions
+from services.block_commands import BlockCommands
 from services.classification.topics import TOPIC_KEYS
 from services.i18n import _, pgettext
 from services.inbox_commands import InboxCommands
@@ -74,6 +75,10 @@ class ThreadHeader:
                     ui.label(row.customer_email).classes('text-xs text-stone-500 truncate')
                     if row.unverified_claim:
                         unverified_chip().mark('thread-unverified')
+                    if row.customer_blocked:
+                        ui.label(_('Blocked')).classes('text-xs font-medium text-red-800 border border-red-800 '
+                                                       'rounded-full px-2 whitespace-nowrap shrink-0').mark(
+                            'thread-blocked')
                     for topic in row.topics[:2]:
                         with ui.row().classes('items-center gap-0 no-wrap min-w-0 wide-only'):
                             topic_chip(topic)
@@ -111,6 +116,18 @@ class ThreadHeader:
                 ui.menu_item(_('Set topic…'), on_click=lambda: self.choose_topic(cid)).mark('set-topic')
                 if row.assignee_id is not None:
                     ui.menu_item(_('Unassign'), on_click=lambda: self.actions.unassign(cid)).mark('unassign')
+                self._block_item(row)
+
+    def _block_item(self, row: ConversationRow) -> None:
+        """R4: Block sender / Unblock sender (their chats, messages and e-mails are refused while blocked)."""
+        blocks = BlockCommands(self.commands.runtime, staff_id=self.commands.staff_id)
+        customer_id = row.customer_id
+        if row.customer_blocked:
+            ui.menu_item(_('Unblock sender'), on_click=lambda: run_command(
+                blocks.unblock(customer_id), success=_('Sender unblocked'))).mark('unblock-sender')
+        else:
+            ui.menu_item(_('Block sender'), on_click=lambda: run_command(
+                blocks.block(customer_id), success=_('Sender blocked'))).mark('block-sender')
 
     def _topic_remover(self, conversation_id: int, topic: str) -> Callable[[], Awaitable[None]]:
         async def remove() -> None:

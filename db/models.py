@@ -61,6 +61,9 @@ class Customer(SQLModel, table=True):
     note_updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
     note_updated_by_id: int | None = Field(default=None, foreign_key='staff.id', sa_type=Id, nullable=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # R4: set while staff have blocked this sender (their chats, messages and e-mails are refused, nothing stored)
+    blocked_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True, index=True)
+    blocked_by_id: int | None = Field(default=None, foreign_key='staff.id', sa_type=Id, nullable=True)
 
 
 class Conversation(SQLModel, table=True):

@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from db.models import ChatSession, Conversation, Customer
 from db.types import utcnow
 from services import store as store_service
+from services.blocking import sender_blocked
 from services.errors import Invalid, Unauthorized
 from services.i18n import _
 from services.tokens import hash_token, identity_matches, new_token
@@ -78,6 +79,8 @@ async def create_session(*, db: AsyncSession, session_in: SessionCreate) -> Crea
     locale = session_in.locale.strip()[:20]
 
     customer = (await db.exec(select(Customer).where(Customer.email == email))).first()
+    if customer is not None and customer.blocked_at is not None:
+        raise sender_blocked()  # R4: nothing stored, no session
     if customer is None:
         customer = Customer(email=email, name=name, timezone=timezone, locale=locale)
         db.add(customer)

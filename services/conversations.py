@@ -25,7 +25,7 @@ from services.permissions import Permission, has
 from services.views import ConversationRow
 
 STATUSES = tuple(ConversationStatus)
-VIEWS = ('all', 'mine', 'unassigned')
+VIEWS = ('all', 'mine', 'unassigned', 'blocked')
 Assignee = aliased(Staff)
 TOPIC_KEY = re.compile(r'^[a-z_]{1,40}$')
 SEARCH_WORD = re.compile(r'\w+', re.UNICODE)
@@ -36,7 +36,7 @@ TRIGRAM = 3  # the trigram index answers substring searches of three characters 
 @dataclass(frozen=True)
 class ListFilter:
     status: str = ConversationStatus.OPEN
-    view: str = 'all'  # all | mine | unassigned
+    view: str = 'all'  # all | mine | unassigned | blocked (R4: conversations of blocked senders)
     staff_id: int | None = None  # whose "mine"
     topic: str | None = None
     search: str = ''
@@ -59,7 +59,7 @@ _UNVERIFIED_CLAIM = _newest_session(and_(
         exists().where(col(Order.customer_id) == col(Latest.customer_id)))))
 
 
-RowColumns = Select[Conversation, str, str, str | None, str | None, bool | None]
+RowColumns = Select[Conversation, str, str, str | None, str | None, bool | None, datetime | None]
 
 
 def _row_query() -> RowColumns:
@@ -67,13 +67,13 @@ def _row_query() -> RowColumns:
     (Fetching the sessions in follow-up queries tripled the first page's time, bench/scale.py.)"""
     # SQLModel's select() is typed for up to four columns; add_columns() returns SQLAlchemy's own Select
     return cast_type(RowColumns, select(Conversation, Customer.name, Customer.email, Assignee.name)
-                     .add_columns(_newest_session(Latest.email), _UNVERIFIED_CLAIM)
+                     .add_columns(_newest_session(Latest.email), _UNVERIFIED_CLAIM, col(Customer.blocked_at))
                      .join(Customer, col(Conversation.customer_id) == Customer.id)
                      .join(Assignee, col(Conversation.assignee_id) == Assignee.id, isouter=True))
 
 
 def _to_row(conversation: Conversation, name: str, email: str, assignee: str | None, session_email: str | None,
-            unverified_claim: bool | None) -> ConversationRow:
+            unverified_claim: bool | None, blocked_at: datetime | None = None) -> ConversationRow:
     assert conversation.id is not None
     return ConversationRow(
         id=conversation.id, customer_id=conversation.customer_id, customer_name=name or email,
@@ -83,6 +83,7 @@ def _to_row(conversation: Conversation, name: str, email: str, assignee: str | N
         started_at=conversation.started_at, channel=conversation.channel, assignee_id=conversation.assignee_id,
         assignee_name=assignee or '', topics=list(conversation.topics or [])[:2],
         session_email=session_email or email, unverified_claim=bool(unverified_claim),
+        customer_blocked=blocked_at is not None,
     )
 
 
@@ -110,6 +111,9 @@ def _apply(query, flt: ListFilter, *, sqlite: bool, with_status: bool = True):  
         query = query.where(Conversation.assignee_id == flt.staff_id)
     elif flt.view == 'unassigned':
         query = query.where(col(Conversation.assignee_id).is_(None))
+    elif flt.view == 'blocked':
+        query = query.where(col(Conversation.customer_id).in_(
+            select(Customer.id).where(col(Customer.blocked_at).is_not(None))))
     if flt.topic:
         if not TOPIC_KEY.match(flt.topic):
             raise Invalid('Unknown topic.')
@@ -220,6 +224,8 @@ def matches(row: ConversationRow, flt: ListFilter) -> bool:
     if flt.view == 'mine' and row.assignee_id != flt.staff_id:
         return False
     if flt.view == 'unassigned' and row.assignee_id is not None:
+        return False
+    if flt.view == 'blocked' and not row.customer_blocked:
         return False
     return not flt.topic or flt.topic in row.topics
 

@@ -44,7 +44,7 @@ _ROW_COLUMNS = [CONVERSATIONS.c.id, CONVERSATIONS.c.customer_id, CUSTOMERS.c.nam
                 CONVERSATIONS.c.last_message_preview, CONVERSATIONS.c.last_message_author,
                 CONVERSATIONS.c.last_message_at, CONVERSATIONS.c.started_at, CONVERSATIONS.c.channel,
                 CONVERSATIONS.c.assignee_id, STAFF.c.name, CONVERSATIONS.c.topics, SESSIONS.c.email,
-                SESSIONS.c.identity_verified]
+                SESSIONS.c.identity_verified, CUSTOMERS.c.blocked_at]
 _READ: list[Callable[[Any], Any] | None] = [column.type.dialect_impl(_DIALECT).result_processor(_DIALECT, None)
                                             for column in _ROW_COLUMNS]
 SELECT_ROWS = (
@@ -54,7 +54,7 @@ SELECT_ROWS = (
     # V1: the newest session is unverified and names a customer known before it (an older session or an order)
     f'(SELECT s.identity_verified = 0 AND (EXISTS (SELECT 1 FROM {SESSIONS.name} o WHERE o.customer_id = '
     f's.customer_id AND o.id < s.id) OR EXISTS (SELECT 1 FROM {ORDERS.name} od WHERE od.customer_id = s.customer_id)) '
-    f'FROM {SESSIONS.name} s WHERE s.conversation_id = c.id ORDER BY s.id DESC LIMIT 1) '
+    f'FROM {SESSIONS.name} s WHERE s.conversation_id = c.id ORDER BY s.id DESC LIMIT 1), cu.blocked_at '
     f'FROM {CONVERSATIONS.name} c JOIN {CUSTOMERS.name} cu ON cu.id = c.customer_id '
     f'LEFT JOIN {STAFF.name} a ON a.id = c.assignee_id '
     f'WHERE c.id IN (SELECT value FROM json_each(?))')
@@ -158,10 +158,10 @@ SELECT_UNREAD = _plain(conversations.unread_query())
 
 def _to_row(values: list[Any]) -> ConversationRow:
     (conversation_id, customer_id, name, email, online, status, unread, preview, preview_author, last_message_at,
-     started_at, channel, assignee_id, assignee, topics, session_email, unverified_claim) = values
+     started_at, channel, assignee_id, assignee, topics, session_email, unverified_claim, blocked_at) = values
     return ConversationRow(
         id=conversation_id, customer_id=customer_id, customer_name=name or email, customer_email=email,
         online=online, status=status, unread=unread, preview=preview, preview_author=preview_author,
         last_message_at=last_message_at, started_at=started_at, channel=channel, assignee_id=assignee_id,
         assignee_name=assignee or '', topics=list(topics or [])[:2], session_email=session_email or email,
-        unverified_claim=bool(unverified_claim))
+        unverified_claim=bool(unverified_claim), customer_blocked=blocked_at is not None)

@@ -22,6 +22,7 @@ from db.models import Conversation, Message
 from db.states import Author, ConversationStatus, MessageKind
 from db.types import utcnow
 from services import chat_sessions
+from services.blocking import refuse_if_blocked
 from services.errors import NotFound
 from services.i18n import _
 from services.messages import CleanMessage, Received, preview_of, to_view
@@ -61,6 +62,7 @@ class OrmMessageStore:
 
     async def store(self, session: SessionIds, message: CleanMessage) -> Received:
         async with self.database.sessions() as db:
+            await refuse_if_blocked(db, session.customer_id)  # R4: before anything is read back or stored
             existing = await _existing(db, session.id, message.client_msg_id)
             if existing is not None:
                 return Received(to_view(existing), created=False)

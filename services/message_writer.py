@@ -28,8 +28,9 @@ from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.engine import make_url
 
 from db.engine import is_sqlite, set_sqlite_pragmas
-from db.models import ChatSession, Conversation, Message
+from db.models import ChatSession, Conversation, Customer, Message
 from db.types import utcnow
+from services.blocking import sender_blocked
 from services.chat_sessions import (
     DEFAULT_TOKEN_LIFETIME,
     expired_token,
@@ -50,6 +51,7 @@ KNOWN_SESSIONS = 20_000  # token hash -> session ids kept in memory (a session's
 MESSAGES = Message.__table__  # type: ignore[attr-defined]
 CONVERSATIONS = Conversation.__table__  # type: ignore[attr-defined]
 SESSIONS = ChatSession.__table__  # type: ignore[attr-defined]
+CUSTOMERS = Customer.__table__  # type: ignore[attr-defined]
 _DIALECT = SQLiteDialect_pysqlite()
 _TIME = MESSAGES.c.created_at.type.dialect_impl(_DIALECT)  # the column's type as SQLite stores it
 _JSON = MESSAGES.c.payload.type.dialect_impl(_DIALECT)
@@ -67,6 +69,7 @@ UPDATE_CONVERSATION = (f'UPDATE {CONVERSATIONS.name} SET last_message_at = ?, la
 SELECT_SESSION = (f'SELECT id, conversation_id, customer_id, coalesce(token_used_at, created_at) FROM {SESSIONS.name} '
                   'WHERE token_hash = ?')
 RECORD_TOKEN_USE = f'UPDATE {SESSIONS.name} SET token_used_at = ? WHERE id = ?'
+SELECT_BLOCKED = f'SELECT blocked_at IS NOT NULL FROM {CUSTOMERS.name} WHERE id = ?'
 
 
 class StoreUnavailable(ServiceError):
@@ -87,6 +90,11 @@ class _Pending:
     body: str
     client_msg_id: str
     future: asyncio.Future[tuple[MessageView, bool]]
+
+
+Written = tuple[MessageView, bool] | None
+"""What one pending message came to: stored (or the repeat's first message), or None: its sender is blocked (R4,
+nothing stored; the refusal is made on the event loop, in the request's language)."""
 
 
 class SqliteGroupWriter:
@@ -186,12 +194,16 @@ class SqliteGroupWriter:
                                 _('The message could not be stored; please send it again.')))
                     continue
                 for item, result in zip(batch, results, strict=True):
-                    if not item.future.done():
+                    if item.future.done():
+                        continue
+                    if result is None:
+                        item.future.set_exception(sender_blocked())
+                    else:
                         item.future.set_result(result)
         finally:
             self.writing = False
 
-    def _write_batch(self, batch: list[_Pending]) -> list[tuple[MessageView, bool]]:
+    def _write_batch(self, batch: list[_Pending]) -> list[Written]:
         connection = self._connect()
         connection.execute('BEGIN IMMEDIATE')
         try:
@@ -203,10 +215,13 @@ class SqliteGroupWriter:
         return results
 
     @staticmethod
-    def _write_one(connection: sqlite3.Connection, item: _Pending) -> tuple[MessageView, bool]:
+    def _write_one(connection: sqlite3.Connection, item: _Pending) -> Written:
         now = utcnow()
         stored_now = _bind_time(now)
         session = item.session
+        blocked = connection.execute(SELECT_BLOCKED, (session.customer_id,)).fetchone()
+        if blocked is not None and blocked[0]:  # R4: read in the write transaction, so a block counts at once
+            return None
         inserted = connection.execute(INSERT_MESSAGE, (session.conversation_id, session.id, item.body, EMPTY_PAYLOAD,
                                                        item.client_msg_id, stored_now)).fetchone()
         if inserted is None:  # the same client_msg_id again: the first message, nothing stored

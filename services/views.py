@@ -78,6 +78,8 @@ class ConversationRow:
     unverified_claim: bool = False
     """The newest chat session is not verified and uses the address of a customer known before it (V1): staff see
     "Unverified" and should not share that customer's details with it."""
+    customer_blocked: bool = False
+    """Staff blocked this sender (R4): their chats, messages and e-mails are refused."""
 
     @property
     def shown_name(self) -> str:

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from pages.api.chat_socket import ShopperSocket, SocketHub
 from pages.api.deps import MAX_ID, bearer_token, client_address, session_dependency
-from services import chat_sessions, messages, verification
+from services import blocking, chat_sessions, messages, verification
 from services import store as store_service
 from services.chat_sessions import ChatSession
 from services.errors import ServiceError, Unauthorized
@@ -102,6 +102,9 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     422: {'description': 'Invalid input: {"error": {"code", "message"}}'},
     429: {'description': 'Rate limited; see Retry-After'},
 }
+BLOCKED: dict[int | str, dict[str, Any]] = {
+    403: {'description': 'The store blocked this sender (R4): {"error": {"code": "sender_blocked"}}, nothing stored'},
+}
 
 
 def build_chat_router(runtime: Runtime, hub: SocketHub) -> APIRouter:
@@ -111,7 +114,7 @@ def build_chat_router(runtime: Runtime, hub: SocketHub) -> APIRouter:
 
     SessionDep = Annotated[ChatSession, Depends(current_session)]
 
-    @router.post('/sessions', status_code=201, response_model=SessionOut, responses=ERRORS)
+    @router.post('/sessions', status_code=201, response_model=SessionOut, responses={**ERRORS, **BLOCKED})
     async def create_session(session_in: SessionIn, request: Request) -> SessionOut:
         runtime.limits.check_new_session(address=client_address(request))
         async with runtime.db.sessions() as db:
@@ -126,7 +129,7 @@ def build_chat_router(runtime: Runtime, hub: SocketHub) -> APIRouter:
                           verified=chat_session.identity_verified)
 
     @router.post('/messages', status_code=201, response_model=MessageOut, responses={
-        **ERRORS, 200: {'description': 'Repeated client_msg_id: the first message, nothing stored'},
+        **ERRORS, **BLOCKED, 200: {'description': 'Repeated client_msg_id: the first message, nothing stored'},
         413: {'description': 'Body longer than 5000 characters, or request over 64 KiB'}})
     async def post_message(message_in: MessageIn, request: Request,
                            authorization: Annotated[str | None, Header()] = None) -> Any:
@@ -209,6 +212,12 @@ def build_chat_router(runtime: Runtime, hub: SocketHub) -> APIRouter:
             await websocket.close(code=4401, reason='invalid session token')
             return
         assert chat_session.id is not None
+        async with runtime.db.sessions() as db:
+            blocked = await blocking.is_blocked(db, chat_session.customer_id)
+        if blocked:  # R4: accepted to say why (a close before accepting reaches the page as a bare 403)
+            await websocket.accept()
+            await websocket.close(code=4403, reason='sender_blocked')
+            return
         socket = ShopperSocket(session_id=chat_session.id, conversation_id=chat_session.conversation_id,
                                verified=chat_session.identity_verified, address=address)
         if not hub.admits(socket):

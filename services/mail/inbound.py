@@ -13,6 +13,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import Message
+from services.blocking import refuse_if_blocked
 from services.errors import Invalid
 from services.events import EventBus
 from services.mail.inbound_text import ReadEmail, read_email
@@ -52,6 +53,7 @@ async def receive_email(*, db: AsyncSession, bus: EventBus, raw: bytes, envelope
         log.warning('refused an inbound e-mail for an unknown reply address (token %s…)', tokens[0][:4])
         raise Invalid('The reply address of this e-mail is unknown.', code='unknown_recipient')
     assert conversation.id is not None
+    await refuse_if_blocked(db, conversation.customer_id)  # R4: a blocked sender's e-mail is refused, not stored
 
     key = mail.key
     existing = (await db.exec(select(Message).where(

@@ -11,6 +11,7 @@ from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from services.blocking import SenderBlocked
 from services.errors import Invalid
 from services.mail.inbound import receive_email
 from services.mail.inbound_text import REPLY_LOCAL_PART
@@ -53,6 +54,8 @@ class InboundHandler:
         except Invalid as error:
             status = '5.1.1' if error.code == 'unknown_recipient' else '5.6.0'
             return f'550 {status} {error.message}'
+        except SenderBlocked as error:  # R4: refused for good, so the sender's server does not try again
+            return f'550 5.7.1 {error.message}'
         except ReaderUnavailable as error:  # logged where it happened; the sender tries again later
             return f'451 4.3.0 {error.message}'
         except Exception:  # noqa: BLE001 - the sender keeps the mail and tries again later

@@ -5,10 +5,13 @@ from email.message import EmailMessage
 
 import aiosmtplib
 import pytest
+from aiosmtpd.smtp import Envelope
 from nicegui.testing import User
 from sqlmodel import col, func, select
 
 from db.models import Conversation, Message
+from services import blocking
+from services.mail.smtp_receiver import InboundHandler
 from services.messages import list_thread, send_staff_reply
 from tests.conftest import App, add_staff, sign_in
 from tests.mail.conftest import INBOUND_SECRET, Received, SmtpSink, offline_shopper
@@ -167,3 +170,25 @@ async def test_an_address_that_keeps_guessing_the_inbound_secret_is_shut_out(app
     assert int(answers[-1].headers['Retry-After']) > 0
     blocked = await app.http.post('/api/v1/inbound/email', content=raw, headers=AUTH)  # even with the right one
     assert blocked.status_code == 429 and blocked.json()['error']['code'] == 'rate_limited'
+
+
+async def test_an_email_from_a_blocked_sender_is_refused_403_and_not_stored(app: App, smtp_sink: SmtpSink) -> None:
+    """R4: the answer of a customer staff blocked is refused (sender_blocked), nothing stored or published."""
+    conversation_id, mail = await staff_mail(app, smtp_sink)
+    async with app.runtime.db.sessions() as db:
+        conversation = await db.get(Conversation, conversation_id)
+        assert conversation is not None
+        blocker = await add_staff(db, email='blocker@example.com', name='Blocker')
+        await blocking.block_customer(db=db, bus=None, staff=blocker, customer_id=conversation.customer_id)
+    before = await message_count(app)
+    published: list[object] = []
+    app.runtime.bus.message_created.subscribe(published.append)
+    response = await app.http.post('/api/v1/inbound/email', content=answer_to(mail.message, 'Let me in'),
+                                   headers=AUTH)
+    assert response.status_code == 403 and response.json()['error']['code'] == 'sender_blocked'
+    envelope = Envelope()  # by SMTP: a permanent refusal, so the sender's server does not keep trying
+    envelope.content = envelope.original_content = answer_to(mail.message, 'Let me in', message_id='<smtp-1@x>')
+    envelope.rcpt_tos = [str(mail.message['Reply-To'])]
+    answer = await InboundHandler(app.runtime).handle_DATA(None, None, envelope)  # type: ignore[arg-type]
+    assert answer.startswith('550 5.7.1')
+    assert await message_count(app) == before and published == []

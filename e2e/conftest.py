@@ -66,6 +66,21 @@ def _clean_env(data_dir: Path, port: int) -> dict[str, str]:
     return env
 
 
+def wait_until_serving(base: str, process: subprocess.Popen[bytes], log: Path, *, seconds: float) -> None:
+    """Until GET /login answers 200; RuntimeError with the log's end if the process ends or time runs out."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(f'{base}/login', timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f'{base} did not start:\n' + log.read_text()[-3000:])
+        time.sleep(0.2)
+
+
 @contextmanager
 def running_server(data_dir: Path, mail_sink: MailSink, *, database_url: str = '',
                    fill: bool = True) -> Iterator[str]:
@@ -87,18 +102,11 @@ def running_server(data_dir: Path, mail_sink: MailSink, *, database_url: str = '
     process = subprocess.Popen([sys.executable, '-m', 'app.cli', 'serve'], env=env, stdout=log,
                                stderr=subprocess.STDOUT, cwd=data_dir)
     base = f'http://127.0.0.1:{port}'
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f'{base}/login', timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            log.close()
-            raise RuntimeError('server did not start:\n' + (data_dir / 'server.log').read_text()[-3000:])
-        time.sleep(0.2)
+    try:
+        wait_until_serving(base, process, data_dir / 'server.log', seconds=60)
+    except RuntimeError:
+        log.close()
+        raise
     try:
         yield base
     finally:  # a failed test must not leave its server running

@@ -7,15 +7,12 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, expect
 
-from e2e.conftest import STAFF, MailSink, _clean_env, _free_port, running_server
+from e2e.conftest import STAFF, MailSink, _clean_env, _free_port, running_server, wait_until_serving
 from e2e.page_objects import Inbox, StorefrontChat
 from tests import postgres
 
@@ -79,7 +76,7 @@ def test_through_haproxy_a_staff_browser_stays_on_one_process_and_chats_live(
                                stderr=subprocess.STDOUT, cwd=data_dir)
     base = f'http://127.0.0.1:{port}'
     try:
-        _wait_for(base, cluster, data_dir / 'cluster.log')
+        wait_until_serving(base, cluster, data_dir / 'cluster.log', seconds=90)
         shopper_context = browser.new_context()
         staff_context = browser.new_context(viewport={'width': 1400, 'height': 860})
         try:
@@ -109,16 +106,3 @@ def test_through_haproxy_a_staff_browser_stays_on_one_process_and_chats_live(
     output = (data_dir / 'cluster.log').read_text()
     assert 'Traceback' not in output, output[-5000:]
 
-
-def _wait_for(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(f'{base}/login', timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError('the cluster did not start:\n' + log.read_text()[-3000:])
-        time.sleep(0.3)

@@ -70,7 +70,7 @@ POSTGRES_TESTS := tests/test_api_chat.py tests/test_carts_and_orders.py tests/te
   tests/test_customer_export.py tests/test_saved_replies.py tests/test_blocking.py
 POSTGRES_PYTEST := $(BIN)/python -m pytest -q -m "not sqlite_only" $(POSTGRES_TESTS)
 # The browser journey with two server processes on one database (its own pytest run, as for test-e2e).
-POSTGRES_E2E := $(BIN)/python -m pytest -q e2e/test_two_processes.py
+POSTGRES_E2E := INBOX_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest -q e2e/test_two_processes.py
 
 postgresql:
 	@test -x /usr/lib/postgresql/$(PG_VERSION)/bin/postgres && command -v pg_virtualenv >/dev/null || { \
@@ -87,7 +87,7 @@ test-postgres: install-test chromium haproxy i18n-compile
 	@if [ -n "$$INBOX_TEST_DATABASE_URL" ]; then $(POSTGRES_PYTEST) && $(POSTGRES_E2E); else \
 	  $(MAKE) --no-print-directory postgresql && \
 	  pg_virtualenv -t -v $(PG_VERSION) -o fsync=off -o synchronous_commit=off -o full_page_writes=off sh -c \
-	    'INBOX_TEST_DATABASE_URL="postgresql+asyncpg://$$PGUSER:$$PGPASSWORD@$$PGHOST:$$PGPORT/$$PGDATABASE" \
+	    'export INBOX_TEST_DATABASE_URL="postgresql+asyncpg://$$PGUSER:$$PGPASSWORD@$$PGHOST:$$PGPORT/$$PGDATABASE" && \
 	    $(POSTGRES_PYTEST) && $(POSTGRES_E2E)'; fi
 
 # Two pytest runs: NiceGUI's simulated-user tests and Playwright cannot share one process.

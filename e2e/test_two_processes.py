@@ -4,6 +4,7 @@ on the other: the message and "Online" appear live in the staff tab, and the rep
 Needs a PostgreSQL server (INBOX_TEST_DATABASE_URL): it runs in `make test-postgres`, skipped in the SQLite run."""
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -21,6 +22,8 @@ from tests import postgres
 def shop_database() -> Iterator[str]:
     url = postgres.test_database_url()
     if not url:
+        if os.environ.get('INBOX_REQUIRE_POSTGRES'):  # make test-postgres: a missing server fails, never skips
+            pytest.fail('INBOX_TEST_DATABASE_URL is not set')
         pytest.skip('needs a PostgreSQL server: runs in make test-postgres')
     server = postgres.PostgresServer(url)
     name = server.create_empty_database()

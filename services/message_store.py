@@ -2,7 +2,9 @@
 
 - `SqliteGroupWriter` (services/message_writer.py): SQLite, one writer thread and group commit (the hot path
   measured in README, Benchmarks: ingest).
-- `OrmMessageStore` (here): every other database (PostgreSQL), through the async ORM.
+- `PostgresGroupWriter` (services/postgres_message_writer.py): PostgreSQL, group commit with one statement per step.
+- `OrmMessageStore` (here): the rules written plainly through the async ORM; any other database, and the reference
+  the two writers are compared with.
 
 Both store a message at most once per (session, client_msg_id), mark the conversation unread and open, commit,
 and return what was stored; neither publishes (services/shopper_messages.py does, once, for both).
@@ -13,6 +15,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Protocol
 
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -110,8 +113,11 @@ async def _existing(db: AsyncSession, session_id: int, client_msg_id: str) -> Me
 
 def message_store_for(database: Database, *,
                       token_lifetime: timedelta = chat_sessions.DEFAULT_TOKEN_LIFETIME) -> MessageStore:
-    """SQLite gets the group writer; every other database the ORM store."""
+    """SQLite and PostgreSQL get their group writers; any other database the ORM store."""
     if is_sqlite(database.url):
         from services.message_writer import SqliteGroupWriter
         return SqliteGroupWriter.for_url(database.url, token_lifetime=token_lifetime)
+    if make_url(database.url).get_backend_name() == 'postgresql':
+        from services.postgres_message_writer import PostgresGroupWriter
+        return PostgresGroupWriter(database.url, token_lifetime=token_lifetime)
     return OrmMessageStore(database, token_lifetime=token_lifetime)

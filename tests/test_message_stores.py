@@ -1,8 +1,11 @@
-"""Every rule of a shopper's chat message, run against both stores behind the one door (services/message_store.py):
-SQLite's group writer and the ORM store of other databases. Then one script through each, compared row by row.
-With INBOX_TEST_DATABASE_URL the ORM store runs on PostgreSQL (tests/postgres.py), the group writer on SQLite."""
+"""Every rule of a shopper's chat message, run against every store behind the one door (services/message_store.py):
+SQLite's group writer, PostgreSQL's group writer and the ORM store (the rules written plainly). Then one script
+through each, compared row by row. With INBOX_TEST_DATABASE_URL (make test-postgres, tests/postgres.py) the ORM
+store and PostgreSQL's writer run on PostgreSQL, SQLite's writer on SQLite; without it PostgreSQL's writer is
+skipped (make test runs both)."""
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -13,20 +16,26 @@ from sqlmodel import col, select
 
 from db.engine import Database, open_database
 from db.migrate import upgrade
-from db.models import ChatSession, Conversation, Message
+from db.models import ChatSession, Conversation, Customer, Message
+from db.types import utcnow
+from services.blocking import SenderBlocked
 from services.chat_sessions import SessionCreate, create_session
 from services.errors import Invalid, TooLarge, Unauthorized
 from services.events import EventBus
 from services.message_store import MessageStore, OrmMessageStore
 from services.message_writer import SqliteGroupWriter
+from services.postgres_message_writer import PostgresGroupWriter
 from services.rate_limit import RateLimits
 from services.shopper_messages import ShopperMessages
+from tests.postgres import PostgresServer
 from tests.shoppers import UNLIMITED, ids_of
 
 STORES: dict[str, Callable[[Database], MessageStore]] = {
     'sqlite group writer': lambda database: SqliteGroupWriter.for_url(database.url),
+    'postgres group writer': lambda database: PostgresGroupWriter(database.url),
     'orm': OrmMessageStore,
 }
+ON_POSTGRES = {'orm', 'postgres group writer'}
 
 
 class Recorder:
@@ -42,8 +51,10 @@ class Recorder:
 async def door_on(path: Path, kind: str, postgres_url: str = '') -> AsyncIterator[tuple[ShopperMessages, Database,
                                                                                       Recorder]]:
     """The ORM store on `postgres_url` (a migrated copy of the template) when given, else each on an SQLite file."""
-    if kind == 'orm' and postgres_url:
+    if kind in ON_POSTGRES and postgres_url:
         url = postgres_url
+    elif kind == 'postgres group writer':
+        pytest.skip('needs PostgreSQL (make test-postgres runs it)')
     else:
         url = f'sqlite+aiosqlite:///{path}'
         upgrade(url)
@@ -162,6 +173,67 @@ async def test_the_rate_limit_counts_per_session_before_anything_is_stored(
         assert len((await db.exec(select(Message))).all()) == 2
 
 
+async def test_messages_arriving_together_are_each_stored_once(
+        door: tuple[ShopperMessages, Database, Recorder]) -> None:
+    """The writers' group commit: one batch holds many messages, retries of one another among them."""
+    shoppers, database, _recorder = door
+    sessions = [await start_chat(database, f'shopper{number}@example.com') for number in range(5)]
+    sends = [shoppers.receive(token=token, address='a', body=f'Question {number % 4}', client_msg_id=str(number % 4))
+             for number in range(12) for _session, token in sessions]
+    received = await asyncio.gather(*sends)
+    firsts: dict[tuple[int, str], int] = {}
+    for item in received:
+        firsts.setdefault((item.message.session_id or 0, item.message.body), item.message.id)
+        assert item.message.id == firsts[(item.message.session_id or 0, item.message.body)]
+    assert sum(item.created for item in received) == 5 * 4
+    async with database.sessions() as db:
+        stored = (await db.exec(select(Message))).all()
+        conversations = (await db.exec(select(Conversation))).all()
+    assert len(stored) == 5 * 4 and len({m.id for m in stored}) == 20
+    assert all(c.unread and c.last_message_author == 'customer' for c in conversations)
+
+
+async def test_a_sender_blocked_elsewhere_is_refused_although_their_session_is_known(
+        door: tuple[ShopperMessages, Database, Recorder]) -> None:
+    """R4 with several processes: another process blocked the customer after this one cached the session."""
+    shoppers, database, recorder = door
+    session, token = await start_chat(database)
+    await shoppers.receive(token=token, address='a', body='Hello', client_msg_id='1')
+    async with database.sessions() as db:
+        customer = await db.get(Customer, session.customer_id)
+        assert customer is not None
+        customer.blocked_at = utcnow()
+        db.add(customer)
+        await db.commit()
+    with pytest.raises(SenderBlocked):
+        await shoppers.receive(token=token, address='a', body='Still there?', client_msg_id='2')
+    with pytest.raises(SenderBlocked):  # a retry of a stored message is refused too
+        await shoppers.receive(token=token, address='a', body='Hello', client_msg_id='1')
+    async with database.sessions() as db:
+        assert [m.body for m in (await db.exec(select(Message))).all()] == ['Hello']
+    assert [name for name, _body in recorder.events] == ['message_created', 'conversation_changed']
+
+
+@pytest.mark.parametrize('door', sorted(ON_POSTGRES), indirect=True)
+async def test_a_token_erased_by_another_process_stores_nothing(
+        door: tuple[ShopperMessages, Database, Recorder]) -> None:
+    """G1 with several processes: the erasure ran elsewhere, so this process's cache was never told. SQLite's writer
+    runs in one process, where the erasure drops its cache (services/privacy_commands.py)."""
+    shoppers, database, _recorder = door
+    session, token = await start_chat(database)
+    await shoppers.receive(token=token, address='a', body='Hello', client_msg_id='1')
+    async with database.sessions() as db:
+        stored_session = await db.get(ChatSession, session.id)
+        assert stored_session is not None
+        stored_session.token_hash = 'f' * 64
+        db.add(stored_session)
+        await db.commit()
+    with pytest.raises(Unauthorized):
+        await shoppers.receive(token=token, address='a', body='My address is ...', client_msg_id='2')
+    async with database.sessions() as db:
+        assert [m.body for m in (await db.exec(select(Message))).all()] == ['Hello']
+
+
 async def script(shoppers: ShopperMessages, database: Database) -> None:
     """The same shoppers saying the same things, in the same order, through one store."""
     sara, sara_token = await start_chat(database, 'sara@example.com')
@@ -189,15 +261,27 @@ async def stored_rows(database: Database) -> dict[str, list[tuple[Any, ...]]]:
     }
 
 
-async def test_both_stores_store_the_same_rows_and_publish_the_same_events(tmp_path: Path,
-                                                                           postgres_database: str) -> None:
+async def test_every_store_stores_the_same_rows_and_publish_the_same_events(
+        tmp_path: Path, postgres_server: PostgresServer | None) -> None:
     seen: dict[str, tuple[dict[str, list[tuple[Any, ...]]], list[tuple[str, Any]]]] = {}
     for kind in sorted(STORES):
-        async with door_on(tmp_path / f'{kind.replace(" ", "-")}.sqlite', kind,
-                           postgres_database) as (shoppers, database, recorder):
-            await script(shoppers, database)
-            seen[kind] = (await stored_rows(database), recorder.events)
-    (writer_rows, writer_events), (orm_rows, orm_events) = seen['sqlite group writer'], seen['orm']
+        if kind not in ON_POSTGRES or postgres_server is None:
+            if kind == 'postgres group writer':
+                continue  # make test-postgres compares it too
+            name = ''
+        else:
+            name = postgres_server.create_test_database()  # each store its own empty database
+        try:
+            async with door_on(tmp_path / f'{kind.replace(" ", "-")}.sqlite', kind,
+                               postgres_server.url_of(name) if name and postgres_server else '') as (
+                    shoppers, database, recorder):
+                await script(shoppers, database)
+                seen[kind] = (await stored_rows(database), recorder.events)
+        finally:
+            if name and postgres_server:
+                postgres_server.drop(name)
+    writer_rows, writer_events = seen['sqlite group writer']
     assert len(writer_rows['messages']) == 3  # the comparison is not of two empty tables
-    assert writer_rows == orm_rows
-    assert writer_events == orm_events
+    assert set(seen) == {'sqlite group writer', 'orm'} | ({'postgres group writer'} if postgres_server else set())
+    for kind, (rows, events) in seen.items():
+        assert (kind, rows, events) == (kind, writer_rows, writer_events)

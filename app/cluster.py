@@ -26,14 +26,18 @@ class ClusterError(Exception):
 
 
 def haproxy_config(*, host: str, port: int, backend_ports: list[int]) -> str:
-    servers = '\n'.join(f'    server p{i} 127.0.0.1:{backend} check cookie p{i}'
-                        for i, backend in enumerate(backend_ports, start=1))
     lines = []
+    sticky = False  # the staff pages' backend pins browsers with a cookie; the API's goes by address
     for line in TEMPLATE.read_text().splitlines():
+        if line.strip().startswith('cookie '):
+            sticky = True
         if line.strip() == 'bind {bind}':
             line = f'    bind {host}:{port}'
         elif line.strip() == '{servers}':
-            line = servers
+            line = '\n'.join(f'    server p{i} 127.0.0.1:{backend} check' + (f' cookie p{i}' if sticky else '')
+                             for i, backend in enumerate(backend_ports, start=1))
+        elif line.startswith('backend '):
+            sticky = False
         lines.append(line)
     return '\n'.join(lines) + '\n'
 

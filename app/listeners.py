@@ -6,6 +6,8 @@ pages/inbox.py, and are removed with their client.
 from __future__ import annotations
 
 from pages.api.chat_socket import SocketHub
+from pages.login import reload_tabs_of_staff
+from services.events import from_another_process
 from services.mail.outbox import OutboxWake
 from services.runtime import Runtime
 
@@ -16,3 +18,11 @@ def wire_listeners(runtime: Runtime, *, sockets: SocketHub, outbox: OutboxWake) 
     bus.message_created.subscribe(runtime.tagger.message_created)  # topics for shopper texts (T1)
     bus.message_created.subscribe(outbox.message_stored)  # a reply queued for e-mail (C1)
     bus.message_updated.subscribe(outbox.message_stored)  # a failed e-mail retried by staff
+    # (relayed ones too: whichever process claims the mail first sends it, the outbox's row lock keeps it once)
+    bus.staff_access_changed.subscribe(_end_pages_changed_elsewhere)
+
+
+def _end_pages_changed_elsewhere(staff_id: int) -> None:
+    """A member's access changed in another process: their pages here end now (locally that process did it)."""
+    if from_another_process():
+        reload_tabs_of_staff(staff_id)

@@ -91,7 +91,7 @@ def test_through_haproxy_a_staff_browser_stays_on_one_process_and_chats_live(
             assert cookies.get('INBOX_PROCESS') in ('p1', 'p2')  # HAProxy pinned this browser to one process
             inbox.open_conversation('Ivo Berg')
             expect(inbox.message('Is the lantern waterproof?')).to_be_visible()
-            for n in range(3):  # the shopper's requests are shared out round robin: some land on the other process
+            for n in range(3):  # the API goes by address (deploy/haproxy.cfg): one process
                 shopper.send(f'Question {n + 1}')
                 expect(inbox.message(f'Question {n + 1}')).to_be_visible()
             inbox.reply('Yes, it is rated IPX4.')

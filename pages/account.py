@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse
 from nicegui import app, ui
 
 from pages.language import browser_language, use_language
-from pages.login import browser_id, reload_tabs_of_staff
+from pages.login import browser_id, end_pages_of_staff
 from pages.staff_auth import signed_in_staff
 from services import staff_admin
 from services.errors import ServiceError
@@ -66,7 +66,7 @@ def install_account_pages(runtime: Runtime, tickets: SignInTickets) -> None:
                         message.set_text(failure.message)
                         return
                     app.storage.user['staff_epoch'] = changed.session_epoch  # this browser stays signed in
-                    reload_tabs_of_staff(staff.id or 0, except_browser=browser_id())
+                    end_pages_of_staff(runtime.bus, staff.id or 0, except_browser=browser_id())
                     current.value = new.value = ''
                     message.classes(add='text-green-800')
                     message.set_text(_('Password changed. Your other browsers were signed out.'))
@@ -86,7 +86,7 @@ def install_account_pages(runtime: Runtime, tickets: SignInTickets) -> None:
                         ui.notify(failure.message, type='negative')
                         return
                     app.storage.user['staff_epoch'] = member.session_epoch
-                    reload_tabs_of_staff(staff.id or 0, except_browser=browser_id())
+                    end_pages_of_staff(runtime.bus, staff.id or 0, except_browser=browser_id())
                     ui.notify(_('Your other browsers were signed out.'), type='positive')
 
                 ui.button(_('Sign out other browsers'), icon='devices', on_click=sign_out_others).props(

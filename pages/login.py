@@ -13,6 +13,7 @@ from nicegui import Client, app, ui
 from pages.language import browser_language, use_language
 from services import staff as staff_service
 from services.errors import ServiceError
+from services.events import EventBus
 from services.i18n import SOURCE_LANGUAGE, _
 from services.runtime import Runtime
 from services.sign_in_tickets import SignInTickets
@@ -56,11 +57,18 @@ def reload_tabs_of(browser: str) -> None:
 
 def reload_tabs_of_staff(staff_id: int, *, except_browser: str = '') -> None:
     """Every open page of that member's browsers (but `except_browser`) in this process reloads now and so meets
-    the sign-in page; the pages' guards (pages/staff_auth.py) do the same within seconds in other processes."""
+    the sign-in page (the pages' guards, pages/staff_auth.py, would within seconds)."""
     users = getattr(app.storage, '_users', {})  # NiceGUI keeps each browser's user storage here, by browser id
     for browser, storage in list(users.items()):
         if browser != except_browser and storage.get('staff_id') == staff_id:
             reload_tabs_of(browser)
+
+
+def end_pages_of_staff(bus: EventBus, staff_id: int, *, except_browser: str = '') -> None:
+    """That member's open pages (but `except_browser`'s) end now, here and in every other process (the relayed
+    event, app/listeners.py), instead of at their guards' next check."""
+    reload_tabs_of_staff(staff_id, except_browser=except_browser)
+    bus.staff_access_changed.emit(staff_id)
 
 
 def install_login_pages(runtime: Runtime) -> SignInTickets:

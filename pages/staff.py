@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse
 from nicegui import ui
 
 from pages.account import page_header, password_input
-from pages.login import reload_tabs_of_staff
+from pages.login import end_pages_of_staff
 from pages.staff_auth import signed_in_staff
 from services.errors import ServiceError
 from services.i18n import _
@@ -125,7 +125,7 @@ def install_staff_pages(runtime: Runtime) -> None:
                             async def deactivate(target: int = member_id) -> None:
                                 if await run(lambda: commands.set_active(target, active=False),
                                              _('Staff member deactivated')):
-                                    reload_tabs_of_staff(target)  # their open pages end now, not at the next check
+                                    end_pages_of_staff(runtime.bus, target)  # now, not at the next check
                             ui.button(_('Deactivate'), icon='block', on_click=deactivate).props(
                                 'flat dense no-caps color=red-8').mark('deactivate-staff')
                         else:
@@ -234,7 +234,7 @@ def install_staff_pages(runtime: Runtime) -> None:
                     except ServiceError as failure:
                         error.set_text(failure.message)
                         return
-                    reload_tabs_of_staff(member_id)
+                    end_pages_of_staff(runtime.bus, member_id)
                     await show()
                     if token is None:
                         dialog.close()

@@ -59,6 +59,8 @@ class EventBus:
         """(conversation_id, online): the shopper came or went."""
         self.cart_changed: RelayedEvent[int] = RelayedEvent('cart_changed', self)
         """conversation_id: the shopper's cart, discount code or orders changed."""
+        self.staff_access_changed: RelayedEvent[int] = RelayedEvent('staff_access_changed', self)
+        """staff_id: deactivated, password reset or changed, other browsers signed out: their open pages end now."""
 
     def publish_message(self, view: MessageView) -> None:
         """A message was committed: the message itself, then its conversation's list row."""

@@ -1,6 +1,8 @@
 """Rate limits: sliding-window counters kept in memory and the policy of which public write is limited by which
 counter (`RateLimits`), so routes and pages ask one place. Staff sign-ins are counted in the database instead
-(services/sign_in_limits.py), the same for every process; the shopper-facing counters here are per process."""
+(services/sign_in_limits.py), the same for every process; the shopper-facing counters here are per process. With
+several processes, HAProxy (deploy/haproxy.cfg) sends each client address's API requests to one process, so these
+counters still see all of one shopper's requests; when a process stops, its clients' counts start again elsewhere."""
 from __future__ import annotations
 
 import time

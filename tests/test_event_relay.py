@@ -67,7 +67,8 @@ async def test_a_reply_stored_by_one_process_reaches_the_others_subscribers_re_r
     assert seen_here == [conversation_id]  # the emitting process saw its own event once, not again from the relay
 
 
-async def test_presence_and_cart_changes_cross_over_in_order(two_processes: tuple[EventBus, EventBus]) -> None:
+async def test_presence_cart_and_staff_access_changes_cross_over_in_order(
+        two_processes: tuple[EventBus, EventBus]) -> None:
     here, there = two_processes
     seen: list[object] = []
     there.presence_changed.subscribe(lambda cid, online: seen.append(('presence', cid, online)))
@@ -75,8 +76,10 @@ async def test_presence_and_cart_changes_cross_over_in_order(two_processes: tupl
     here.presence_changed.emit(7, True)
     here.cart_changed.emit(7)
     here.presence_changed.emit(7, False)
-    await eventually(lambda: len(seen) == 3)
-    assert seen == [('presence', 7, True), ('cart', 7), ('presence', 7, False)]
+    there.staff_access_changed.subscribe(lambda staff_id: seen.append(('staff', staff_id)))
+    here.staff_access_changed.emit(3)  # a member deactivated on one process: their pages on the other end too
+    await eventually(lambda: len(seen) == 4)
+    assert seen == [('presence', 7, True), ('cart', 7), ('presence', 7, False), ('staff', 3)]
 
 
 def test_a_notification_carries_ids_never_message_text() -> None:

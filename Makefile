@@ -136,9 +136,13 @@ i18n-compile: $(MO_FILES)
 
 # Benchmarks (about 10 minutes on 2 cores): figures beside same-run baselines, written to bench/results.md.
 .PHONY: bench bench-postgres
-bench: install-test chromium
+bench: install-test chromium haproxy
 	$(BIN)/python -m pip install --quiet -r bench/requirements.txt
-	$(BIN)/python -m bench.run_all
+	@if [ -n "$$INBOX_BENCH_DATABASE_URL" ]; then $(BIN)/python -m bench.run_all; else \
+	  $(MAKE) --no-print-directory postgresql && \
+	  pg_virtualenv -t -v $(PG_VERSION) sh -c \
+	    'INBOX_BENCH_DATABASE_URL="postgresql+asyncpg://$$PGUSER:$$PGPASSWORD@$$PGHOST:$$PGPORT/$$PGDATABASE" \
+	    $(BIN)/python -m bench.run_all'; fi
 
 # PostgreSQL ingest with 1 and 2 processes (bench/postgres_ingest.py) on a throwaway cluster, or on
 # INBOX_BENCH_DATABASE_URL when given.

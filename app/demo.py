@@ -22,10 +22,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sqlalchemy import text
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import Conversation, Customer, DiscountCode, Message, Order, OrderLine, Product, Staff, Variant
+from db.report_backfill import backfill_statements
 from db.types import utcnow
 from services import chat_sessions, discounts, messages, orders, permissions, saved_replies
 from services import staff as staff_service
@@ -310,6 +312,10 @@ async def load_demo_store(db: AsyncSession, *, hash_password: Callable[[str], st
     newest_orders = await _orders(db, rng, now, customers, variants, codes)
     tokens = await _conversations(db, rng, now, customers, staff, newest_orders)
     await _saved_replies(db, staff[STAFF[0][0]])
+    await db.flush()
+    connection = await db.connection()  # the history was written directly: K1's columns from its messages
+    for statement in backfill_statements(connection.dialect.name):
+        await connection.execute(text(statement))
     await db.commit()
     owner = STAFF[0]
     return DemoStore(login=DemoLogin(email=owner[1], password=password, name=owner[2]), shopper_tokens=tokens)

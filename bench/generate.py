@@ -92,6 +92,7 @@ def staff_text(rng: random.Random) -> str:
 
 def generate(out: Path, conversations: int, messages: int, *, seed: int = 8) -> dict[str, object]:
     from db.migrate import upgrade
+    from db.report_backfill import backfill_statements
     from services.passwords import hash_password
 
     started = time.perf_counter()
@@ -162,6 +163,9 @@ def generate(out: Path, conversations: int, messages: int, *, seed: int = 8) -> 
         if len(message_rows) >= 200_000:
             _flush(conn, customers, convs, sessions, message_rows)
     _flush(conn, customers, convs, sessions, message_rows)
+    conn.execute("UPDATE conversation SET closed_at = last_message_at WHERE status = 'closed'")  # as the demo does
+    for statement in backfill_statements('sqlite'):  # K1's columns (services/report_columns.py) from the messages
+        conn.execute(statement)
     conn.execute('COMMIT')
     conn.execute('PRAGMA journal_mode=WAL')
     conn.close()

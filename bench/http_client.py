@@ -14,8 +14,10 @@ class KeepAliveClient:
     httpx costs ~5 ms of CPU per request here: on 2 cores the load generator, not the server, set the pace. This
     one writes the request bytes and reads the status line, headers and Content-Length body (~0.1 ms)."""
 
-    def __init__(self, host: str, port: int) -> None:
+    def __init__(self, host: str, port: int, *, source: str | None = None) -> None:
         self.host, self.port = host, port
+        self.source = source
+        """The local address to connect from (bench/server.py: loopback_source), or the system's choice."""
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
@@ -34,7 +36,8 @@ class KeepAliveClient:
 
     async def _post_json(self, path: str, body: bytes, headers: dict[str, str]) -> int:
         if self.writer is None or self.writer.is_closing():
-            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+            self.reader, self.writer = await asyncio.open_connection(
+                self.host, self.port, local_addr=(self.source, 0) if self.source else None)
         assert self.reader is not None
         head = ''.join(f'{key}: {value}\r\n' for key, value in headers.items())
         self.writer.write((f'POST {path} HTTP/1.1\r\nHost: {self.host}\r\nContent-Type: application/json\r\n'

@@ -40,7 +40,7 @@ from bench.machine import cpu_seconds  # noqa: E402
 from bench.paths import DATA  # noqa: E402
 from bench.profiling import profile_report, start_profiler  # noqa: E402
 from bench.report import header, table, write_json  # noqa: E402
-from bench.server import RAISED_LIMITS, Server, shopper_address  # noqa: E402
+from bench.server import RAISED_LIMITS, Server, loopback_source, shopper_address  # noqa: E402
 from bench.stats import ms, summary  # noqa: E402
 
 BODIES = ('Hi, is the linen shirt available in size M?', 'When will my order #48213 arrive?',
@@ -84,7 +84,8 @@ async def raw_insert_baseline(seconds: float, max_rows: int = 200_000) -> dict[s
 
 
 async def run_load(base: str, clients: int, seconds: float, warmup: float, server_pid: int,
-                   profile: Path | None = None) -> dict[str, Any]:
+                   profile: Path | None = None, *, spread_sources: bool = False) -> dict[str, Any]:
+    """`spread_sources`: each client connects from its own loopback address (bench/server.py: loopback_source)."""
     import httpx
 
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
@@ -110,7 +111,7 @@ async def run_load(base: str, clients: int, seconds: float, warmup: float, serve
 
         async def shopper(token: str, index: int) -> None:
             nonlocal counter
-            connection = KeepAliveClient(host, int(port))
+            connection = KeepAliveClient(host, int(port), source=loopback_source(index) if spread_sources else None)
             n = 0
             try:
                 while True:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import re
 import subprocess
@@ -38,11 +39,11 @@ if __package__ in (None, ''):
 from bench.browser import browser_pid, launch_chromium, sign_in  # noqa: E402
 from bench.databases import ensure_database  # noqa: E402
 from bench.http_client import KeepAliveClient  # noqa: E402
-from bench.machine import cpu_seconds, rss_mb, tree_cpu_seconds  # noqa: E402
+from bench.machine import cpu_seconds, rss_mb, tree_cpu_seconds, tree_rss_mb  # noqa: E402
 from bench.paths import PYTHON  # noqa: E402
 from bench.profiling import profile_report, start_profiler  # noqa: E402
 from bench.report import header, table, write_json  # noqa: E402
-from bench.server import RAISED_LIMITS, Server, free_port, shopper_address  # noqa: E402
+from bench.server import RAISED_LIMITS, Server, free_port, loopback_source, shopper_address  # noqa: E402
 from bench.stats import ms, summary  # noqa: E402
 
 INTERVAL = 5.0
@@ -116,8 +117,10 @@ async def echo_baseline(rounds: int = 300, max_seconds: float = 10) -> dict[str,
 
 
 class Shopper:
-    def __init__(self, index: int) -> None:
+    def __init__(self, index: int, *, source: str | None = None) -> None:
         self.index = index
+        self.source = source
+        """The loopback address this shopper connects from (bench/server.py: loopback_source), if its own."""
         self.token = ''
         self.conversation_id = 0
         self.ws: Any = None
@@ -134,9 +137,11 @@ class Shopper:
         data = response.json()
         self.token, self.conversation_id = data['session_token'], data['conversation_id']
         host, port = base.split('//', 1)[1].rsplit(':', 1)
-        self.poster = KeepAliveClient(host, int(port))  # httpx cost the load generator ~5 ms CPU per request
+        # httpx cost the load generator ~5 ms CPU per request
+        self.poster = KeepAliveClient(host, int(port), source=self.source)
         self.ws = await websockets.connect(f'{base.replace("http", "ws", 1)}/api/v1/chat/ws?token={self.token}',
-                                           open_timeout=30, ping_interval=None)
+                                           open_timeout=30, ping_interval=None,
+                                           **({'local_addr': (self.source, 0)} if self.source else {}))
 
     async def read(self) -> None:
         try:
@@ -198,6 +203,8 @@ class StaffTab:
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
+    # `inbox cluster` is a parent with the processes and HAProxy as children: count all of them
+    server_cpu, server_rss = (tree_cpu_seconds, tree_rss_mb) if args.processes > 1 else (cpu_seconds, rss_mb)
     import httpx
     from playwright.async_api import async_playwright
 
@@ -206,6 +213,17 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
 
     database, facts = ensure_database(args.db_size, 10) if args.db_size else (None, None)
     server = Server('live', database=database, env={**RAISED_LIMITS})
+    if args.postgres_url:  # the same history, moved to PostgreSQL as a merchant would (`inbox migrate-to-postgres`)
+        if server.database is not None:
+            for command in (['migrate'], ['migrate-to-postgres', '--from', str(server.database), '--to',
+                                          args.postgres_url]):
+                done = subprocess.run([PYTHON, '-m', 'app.cli', *command], env=server.env, capture_output=True,
+                                      text=True, cwd=server.data_dir)
+                if done.returncode != 0:
+                    raise RuntimeError(f'{command[0]} failed:\n{done.stdout}{done.stderr}'[-3000:])
+        server.env['INBOX_DATABASE_URL'] = args.postgres_url
+        if args.processes > 1:
+            os.environ['BENCH_SERVER_COMMAND'] = f'{PYTHON} -m app.cli cluster --processes {args.processes}'
     if database is None:  # an empty database needs a staff member
         subprocess.run([PYTHON, '-m', 'app.cli', 'create-staff', '--email', 'bench@example.com', '--password',
                         'bench password 123', '--name', 'Bea Bench', '--owner'], env=server.env, check=True,
@@ -214,7 +232,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     password = facts['staff_password'] if facts else 'bench password 123'
     server.start()
     print(f'server up in {server.ready_seconds:.2f} s (pid {server.pid})', flush=True)
-    shoppers = [Shopper(i) for i in range(args.shoppers)]
+    shoppers = [Shopper(i, source=loopback_source(i) if args.processes > 1 else None) for i in range(args.shoppers)]
     sends: dict[str, float] = {}
     counted: set[str] = set()
     post_latency: list[float] = []
@@ -327,7 +345,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                         staff_failures[name] = staff_failures.get(name, 0) + 1
                     await asyncio.sleep(random.uniform(0.5, 1.5))
 
-            cpu[0], rss[0], wall[0] = cpu_seconds(server.pid), rss_mb(server.pid), time.perf_counter()
+            cpu[0], rss[0], wall[0] = server_cpu(server.pid), server_rss(server.pid), time.perf_counter()
             own_cpu = time.process_time()
             chromium = browser_pid(browser)
             chromium_cpu = tree_cpu_seconds(chromium) if chromium else float('nan')
@@ -347,7 +365,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                                        timeout=args.seconds + INTERVAL + 90)
             except TimeoutError:
                 print('  (load phase cut at its time bound)')
-            cpu[1], rss[1], wall[1] = cpu_seconds(server.pid), rss_mb(server.pid), time.perf_counter()
+            cpu[1], rss[1], wall[1] = server_cpu(server.pid), server_rss(server.pid), time.perf_counter()
             own_cpu = (time.process_time() - own_cpu) / (wall[1] - wall[0])
             chromium_cpu = ((tree_cpu_seconds(chromium) - chromium_cpu) / (wall[1] - wall[0])
                             if chromium else float('nan'))
@@ -442,12 +460,20 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument('--profile', type=Path, help='sample the server with py-spy while measuring')
     parser.add_argument('--browser-profile', type=Path,
                         help="record the staff tab's JavaScript with Chromium's profiler into this file")
+    parser.add_argument('--postgres-url', default='',
+                        help='an empty PostgreSQL database (postgresql+asyncpg://...): the history is moved there')
+    parser.add_argument('--processes', type=int, default=1,
+                        help='with --postgres-url: this many processes behind HAProxy (`inbox cluster`)')
     parser.add_argument('--json', help='write the figures here')
     args = parser.parse_args(argv)
+    if args.processes != 1 and not args.postgres_url.startswith('postgresql') or not 1 <= args.processes <= 8:
+        parser.error('--processes 2..8 needs --postgres-url (several processes share one PostgreSQL database)')
     if not 1 <= args.shoppers <= 2000 or not 1 <= args.seconds <= 600 or not 0 <= args.staff_sends <= 200:
         parser.error('--shoppers 1..2000, --seconds 1..600, --staff-sends 0..200')
 
-    header(f'live: {args.shoppers} shoppers (one message each {INTERVAL:g} s) and one staff tab in Chromium')
+    where = '' if not args.postgres_url else (
+        ' on PostgreSQL' + (f', {args.processes} processes behind HAProxy' if args.processes > 1 else ''))
+    header(f'live: {args.shoppers} shoppers (one message each {INTERVAL:g} s) and one staff tab in Chromium{where}')
     result = asyncio.run(run(args))
     rows = []
     for label, key in (('shopper send -> staff list row updated', 'shopper_to_staff_list_ms'),

@@ -1,13 +1,17 @@
-"""Ingest on PostgreSQL (X1): shopper messages per second with one `inbox serve` process and with `inbox cluster
---processes 2` behind HAProxy, beside a raw asyncpg insert + commit loop measured in the same run.
+"""PostgreSQL (X1): ingest, shopper messages per second with one `inbox serve` process and with `inbox cluster
+--processes 2` behind HAProxy, beside a raw asyncpg insert + commit loop measured in the same run; then live latency
+through HAProxy (bench/live.py with the 10k-conversation history moved to PostgreSQL, 2 processes), beside its bare
+WebSocket echo baseline.
 
     make bench-postgres                                    # a throwaway cluster (Debian's pg_virtualenv)
     INBOX_BENCH_DATABASE_URL=postgresql+asyncpg://user:pw@host/db python -m bench.postgres_ingest --seconds 10
 
 INBOX_BENCH_DATABASE_URL names a server and a role that may create databases; every run gets fresh empty
 databases (migrated by the servers at start) and drops them after. The load is bench/ingest.py's (keep-alive
-clients POSTing /api/v1/chat/messages back to back, limits raised). Baseline: one connection inserting one
-message-sized row per transaction into a scratch table, as the SQLite benchmark's raw aiosqlite loop does.
+clients POSTing /api/v1/chat/messages back to back, limits raised); behind HAProxy each client connects from its own
+loopback address, as separate shoppers would, since the proxy routes the API by client address. Baseline: one
+connection inserting one message-sized row per transaction into a scratch table, as the SQLite benchmark's raw
+aiosqlite loop does.
 """
 from __future__ import annotations
 
@@ -83,11 +87,25 @@ def ingest(url: str, *, processes: int, clients: int, seconds: float, warmup: fl
         os.environ['BENCH_SERVER_COMMAND'] = ' '.join(command)
         try:
             with Server(f'postgres-{processes}', env=env) as server:
-                load = asyncio.run(run_load(server.base, clients, seconds, warmup, server.pid))
+                load = asyncio.run(run_load(server.base, clients, seconds, warmup, server.pid,
+                                            spread_sources=processes > 1))
                 load['tracebacks'] = server.tracebacks()
         finally:
             os.environ.pop('BENCH_SERVER_COMMAND', None)
     return load
+
+
+def live_through_proxy(url: str, *, shoppers: int, seconds: float) -> dict[str, Any] | None:
+    """bench/live.py against `inbox cluster --processes 2` on a fresh database holding the 10k history."""
+    import json
+    import subprocess
+    import tempfile
+    with fresh_database(url) as database_url, tempfile.TemporaryDirectory() as scratch:
+        out = Path(scratch) / 'live.json'
+        subprocess.run([PYTHON, '-m', 'bench.live', '--shoppers', str(shoppers), '--seconds', str(seconds),
+                        '--postgres-url', database_url, '--processes', '2', '--json', str(out)], check=False,
+                       timeout=900)
+        return json.loads(out.read_text()) if out.exists() else None
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -96,6 +114,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument('--seconds', type=float, default=15)
     parser.add_argument('--warmup', type=float, default=3)
     parser.add_argument('--baseline-seconds', type=float, default=5)
+    parser.add_argument('--live-shoppers', type=int, default=300, help='live run through HAProxy; 0: none')
+    parser.add_argument('--live-seconds', type=float, default=30)
     parser.add_argument('--json', help='write the figures here')
     args = parser.parse_args(argv)
     url = os.environ.get(URL_VARIABLE, '')
@@ -120,6 +140,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     print()
     print(table(headers, rows))
     result = {'baseline': baseline, 'runs': {str(n): load for n, load in runs.items()}, 'table': table(headers, rows)}
+    if args.live_shoppers:
+        result['live'] = live_through_proxy(url, shoppers=args.live_shoppers, seconds=args.live_seconds)
     write_json(args.json, result)
     return result
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -37,6 +38,9 @@ BENCHMARKS: dict[str, tuple[str, list[str], int]] = {
     'startup': ('startup', ['--db-size', '100000', '--runs', '3'], 300),
     'burst': ('burst', ['--chats', '1000', '--concurrency', '100', '--db-size', '10000'], 180),
     'inbound_flood': ('inbound_flood', ['--messages', '200'], 240),
+    # only with a PostgreSQL server (INBOX_BENCH_DATABASE_URL; `make bench` starts a throwaway one)
+    'postgres': ('postgres_ingest', ['--clients', '50', '--seconds', '15', '--live-shoppers', '300',
+                                     '--live-seconds', '30'], 1200),
 }
 
 
@@ -129,6 +133,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument('--out', type=Path, default=BENCH / 'results.md')
     args = parser.parse_args(argv)
     chosen = [n for n in BENCHMARKS if not args.only or n in args.only.split(',')]
+    if 'postgres' in chosen and not os.environ.get('INBOX_BENCH_DATABASE_URL', '').startswith('postgresql'):
+        print('PostgreSQL: no server (INBOX_BENCH_DATABASE_URL); `make bench` starts one. Left out.', flush=True)
+        chosen.remove('postgres')
     began = time.perf_counter()
     facts = machine()
     print(f'machine: {facts["nproc"]} CPUs ({facts["cpu"]}), {facts["ram_gb"]} GB RAM, Python {facts["python"]}, '
@@ -175,13 +182,19 @@ def main(argv: list[str] | None = None) -> None:
               'memory': 'Memory (server VmRSS)', 'startup': 'Start-up',
               'burst': 'Bursts of new chats (baseline raw aiosqlite insert + commit per row)',
               'inbound_flood': 'Inbound flood: a shopper message while 1 MB mails arrive (baseline the same '
-                               'messages on the idle server)'}
+                               'messages on the idle server)',
+              'postgres': 'PostgreSQL: ingest with 1 and 2 processes (baseline raw asyncpg insert + commit per row), '
+                          'live latency at 300 shoppers through HAProxy with 2 processes (baseline bare WebSocket '
+                          'echo)'}
     for name in chosen:
         lines += ['', f'## {titles[name]}', '']
         result = results.get(name)
         lines.append(result['table'] if result else '_no figures: the benchmark failed or was cut; see its output_')
         if name.startswith('live') and result:
             lines += ['', live_notes(result)]
+        if name == 'postgres' and result:
+            live = result.get('live')
+            lines += ['', live['table'], '', live_notes(live)] if live else ['', '_live run: no figures_']
         if name == 'ingest' and result and (result['load']['errors'] or result['server_tracebacks']):
             lines += ['', f'Client errors {result["load"]["errors"]}; '
                           f'server log tracebacks {result["server_tracebacks"]}.']

@@ -25,6 +25,13 @@ def shopper_address(n: int) -> str:
     return f'10.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}'
 
 
+def loopback_source(n: int) -> str:
+    """The n-th simulated shopper's own loopback address to connect from (all of 127.0.0.0/8 is this machine), so a
+    proxy that routes by client address (deploy/haproxy.cfg: /api/ by `balance source`) spreads them as it would
+    real shoppers, instead of sending every one to the process that 127.0.0.1 hashes to."""
+    return f'127.1.{(n // 250) % 250}.{n % 250 + 1}'
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind((HOST, 0))

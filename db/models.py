@@ -72,6 +72,9 @@ class Conversation(SQLModel, table=True):
         Index('ix_conversation_assignee_status', 'assignee_id', 'status'),
         Index('ix_conversation_unread_status', 'unread', 'status'),
         Index('ix_conversation_started_at', 'started_at'),
+        # K1 (services/reports.py): every figure of a period read from this index alone, without the rows
+        Index('ix_conversation_report', 'started_at', 'staff_replied', 'first_response_seconds', 'first_responder_id',
+              'close_seconds', 'status', 'channel'),
     )
     id: int | None = Field(default=None, primary_key=True, sa_type=Id)
     customer_id: int = Field(foreign_key='customer.id', sa_type=Id, index=True)
@@ -86,6 +89,24 @@ class Conversation(SQLModel, table=True):
     last_message_preview: str = Field(default='', max_length=200)
     last_message_author: str = Field(default='', max_length=20)
     topics: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, default=list))
+    # K1's figures, kept with the conversation as its messages are written (services/report_columns.py), so that
+    # Reports count conversation rows and never read their messages (migration 0024)
+    first_customer_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    staff_replied: bool = False
+    first_response_seconds: float | None = Field(default=None, nullable=True)
+    """From the shopper's first message to the first staff message after it."""
+    first_responder_id: int | None = Field(default=None, sa_type=Id, nullable=True)
+    close_seconds: float | None = Field(default=None, nullable=True)
+    """From the start to the latest close."""
+
+
+class ConversationStaff(SQLModel, table=True):
+    """K1's per-staff figures: how many messages each staff member sent in a conversation (services/report_columns.py
+    counts them as they are written), so Reports never read the period's messages."""
+    __tablename__ = 'conversation_staff'
+    conversation_id: int = Field(foreign_key='conversation.id', sa_type=Id, primary_key=True)
+    staff_id: int = Field(foreign_key='staff.id', sa_type=Id, primary_key=True)
+    replies: int = 0
 
 
 class ReplyAddress(SQLModel, table=True):

@@ -17,6 +17,7 @@ from sqlmodel.sql.expression import Select, SelectOfScalar
 from db.models import ChatSession, Conversation, Customer, Message, Order, Staff
 from db.states import Author, ConversationStatus, MessageKind
 from db.types import utcnow
+from services import report_columns
 from services.errors import Invalid, NotFound, PermissionDenied
 from services.events import EventBus
 from services.i18n import _
@@ -281,7 +282,7 @@ async def set_status(*, db: AsyncSession, bus: EventBus, staff: Staff | None, co
         return
     conversation.status = status
     if status == ConversationStatus.CLOSED:
-        conversation.closed_at = utcnow()  # K1's time to close; a reopened conversation keeps it until closed again
+        report_columns.closed(conversation, utcnow())  # K1: a reopened conversation keeps it until closed again
     db.add(conversation)
     await db.commit()
     bus.conversation_changed.emit(conversation_id)

@@ -24,7 +24,7 @@ from db.engine import Database, is_sqlite
 from db.models import Conversation, Message
 from db.states import Author, ConversationStatus, MessageKind
 from db.types import utcnow
-from services import chat_sessions
+from services import chat_sessions, report_columns
 from services.blocking import refuse_if_blocked
 from services.errors import NotFound
 from services.i18n import _
@@ -99,6 +99,7 @@ async def write_customer_text(*, db: AsyncSession, conversation: Conversation, s
     conversation.last_message_at = now
     conversation.last_message_preview = preview_of(body)
     conversation.last_message_author = Author.CUSTOMER
+    report_columns.customer_wrote(conversation, now)
     conversation.unread = True
     conversation.status = ConversationStatus.OPEN  # a new shopper message reopens a closed conversation
     db.add(conversation)

@@ -65,7 +65,8 @@ INSERT_MESSAGE = (f'INSERT INTO {MESSAGES.name} (conversation_id, session_id, au
                   'ON CONFLICT (session_id, client_msg_id) DO NOTHING RETURNING id')
 SELECT_REPEATED = f'SELECT {MESSAGE_COLUMNS} FROM {MESSAGES.name} WHERE session_id = ? AND client_msg_id = ?'
 UPDATE_CONVERSATION = (f'UPDATE {CONVERSATIONS.name} SET last_message_at = ?, last_message_preview = ?, '
-                       'last_message_author = \'customer\', unread = 1, status = \'open\' WHERE id = ?')
+                       'last_message_author = \'customer\', unread = 1, status = \'open\', '
+                       'first_customer_at = coalesce(first_customer_at, ?) WHERE id = ?')
 SELECT_SESSION = (f'SELECT id, conversation_id, customer_id, coalesce(token_used_at, created_at) FROM {SESSIONS.name} '
                   'WHERE token_hash = ?')
 RECORD_TOKEN_USE = f'UPDATE {SESSIONS.name} SET token_used_at = ? WHERE id = ?'
@@ -228,7 +229,8 @@ class SqliteGroupWriter:
             row = connection.execute(SELECT_REPEATED, (session.id, item.client_msg_id)).fetchone()
             return _view(row), False
         # a new shopper message reopens a closed conversation
-        connection.execute(UPDATE_CONVERSATION, (stored_now, preview_of(item.body), session.conversation_id))
+        connection.execute(UPDATE_CONVERSATION, (stored_now, preview_of(item.body), stored_now,
+                                                 session.conversation_id))
         return MessageView(id=inserted[0], conversation_id=session.conversation_id, session_id=session.id,
                            author='customer', author_name='', kind='text', body=item.body, payload={},
                            created_at=now, delivery=None, topic=None), True

@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from db.models import ChatSession, Conversation, Customer, EmailOutbox, Message, Staff
 from db.states import Channel, Delivery
 from db.types import utcnow
+from services import report_columns
 from services.errors import Invalid, NotFound, TooLarge
 from services.events import EventBus
 from services.i18n import _
@@ -130,6 +131,9 @@ async def store_staff_message(*, db: AsyncSession, bus: EventBus, staff: Staff |
     conversation.last_message_preview = preview_of(preview if preview is not None else body)
     conversation.last_message_author = 'staff'
     conversation.unread = False
+    report_columns.staff_wrote(conversation, now, staff.id)
+    assert staff.id is not None
+    await report_columns.count_staff_message(db, conversation_id, staff.id)
     db.add(conversation)
     await db.commit()
     view = to_view(message, staff.name)

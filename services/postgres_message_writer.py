@@ -72,7 +72,8 @@ ON CONFLICT (session_id, client_msg_id) DO NOTHING
 RETURNING id, session_id, client_msg_id"""
 UPDATE_CONVERSATIONS = f"""
 UPDATE {CONVERSATIONS} AS c SET last_message_at = u.at, last_message_preview = u.preview,
-    last_message_author = 'customer', unread = true, status = 'open'
+    last_message_author = 'customer', unread = true, status = 'open',
+    first_customer_at = coalesce(c.first_customer_at, u.at)
 FROM unnest($1::bigint[], $2::timestamp[], $3::text[]) AS u(id, at, preview) WHERE c.id = u.id"""
 EXPLAIN_NOT_INSERTED = f"""
 SELECT u.n, s.id IS NOT NULL, coalesce(c.blocked_at IS NOT NULL, false), {MESSAGE_COLUMNS}

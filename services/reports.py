@@ -1,9 +1,10 @@
 """K1 reports: what the inbox did in a range of days in the store's time zone, beside the period before it.
 
 One computation for the Reports page and the staff API's future `reports/summary`: `build_report` returns plain
-dataclasses. Counting and joining happen in SQL (SQLAlchemy Core, the same on SQLite and PostgreSQL); only the
-columns a median or the heat map needs (two timestamps per conversation) come back to Python, because date
-arithmetic and percentiles are not portable SQL.
+dataclasses. Everything is counted in SQL from conversation rows (their K1 columns are kept as messages are written:
+services/report_columns.py), so the page never reads a period's messages except for the per-staff reply counts.
+Medians and percentiles are sorted by the database and only the values around each rank come back; the heat map is
+counted per UTC quarter hour and placed in the store's zone here. bench/scale.py times it at 10k and 100k.
 
 Definitions (the page shows them beside each figure):
 - a conversation belongs to the period in which it started (`conversation.started_at`);
@@ -16,6 +17,7 @@ Definitions (the page shows them beside each figure):
 """
 from __future__ import annotations
 
+import json
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
@@ -24,12 +26,12 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Executable, and_, case, exists, func, select
+from sqlalchemy import BigInteger, Executable, Integer, Text, and_, case, cast, extract, func, select
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.models import Conversation, Message, Order, Staff
-from db.states import Author, ConversationStatus, OrderStatus
+from db.models import Conversation, ConversationStaff, Order, Staff
+from db.states import ConversationStatus, OrderStatus
 from services.errors import Invalid
 from services.permissions import Permission, require
 
@@ -179,47 +181,39 @@ def _in(period: Period) -> Any:
     return and_(col(Conversation.started_at) >= period.start, col(Conversation.started_at) < period.end)
 
 
-def _has_staff_message() -> Any:
-    return exists().where(col(Message.conversation_id) == col(Conversation.id), col(Message.author) == Author.STAFF)
-
-
-async def _first_responses(db: AsyncSession, period: Period) -> dict[int, tuple[float, int | None]]:
-    """Per replied conversation: seconds from the shopper's first message to the first staff message after it,
-    and who sent that reply."""
-    first_customer = (select(col(Message.conversation_id).label('conversation_id'),
-                             func.min(col(Message.created_at)).label('first_at'))
-                      .join(Conversation, col(Conversation.id) == col(Message.conversation_id))
-                      .where(_in(period), col(Message.author) == Author.CUSTOMER)
-                      .group_by(col(Message.conversation_id)).subquery())
-    first_reply = (select(first_customer.c.conversation_id, first_customer.c.first_at,
-                          func.min(col(Message.created_at)).label('reply_at'))
-                   .join(Message, and_(col(Message.conversation_id) == first_customer.c.conversation_id,
-                                       col(Message.author) == Author.STAFF,
-                                       col(Message.created_at) >= first_customer.c.first_at))
-                   .group_by(first_customer.c.conversation_id, first_customer.c.first_at).subquery())
-    replier = (select(first_reply.c.conversation_id, first_reply.c.first_at, first_reply.c.reply_at,
-                      func.min(col(Message.staff_id)))
-               .join(Message, and_(col(Message.conversation_id) == first_reply.c.conversation_id,
-                                   col(Message.author) == Author.STAFF,
-                                   col(Message.created_at) == first_reply.c.reply_at))
-               .group_by(first_reply.c.conversation_id, first_reply.c.first_at, first_reply.c.reply_at))
-    found: dict[int, tuple[float, int | None]] = {}
-    for conversation_id, first_at, reply_at, staff_id in (await _rows(db, replier)):
-        found[conversation_id] = ((reply_at - first_at).total_seconds(), staff_id)
+async def _ranked(db: AsyncSession, column: Any, count: int, *where: Any,
+                  shares: tuple[float, ...] = (0.5, 0.9)) -> list[float | None]:
+    """Percentiles (linear between the closest ranks, numpy's default; 0.5 is the median) of `column` over the
+    `count` rows matching `where`: the database sorts, and only the two values around each rank come back."""
+    if count == 0:
+        return [None for _share in shares]
+    found: list[float | None] = []
+    for share in shares:
+        position = share * (count - 1)
+        low = int(position)
+        rows = await _rows(db, select(column).where(*where, column.is_not(None)).order_by(column)
+                           .offset(low).limit(2))
+        values = [float(row[0]) for row in rows]
+        if not values:
+            found.append(None)
+            continue
+        high = values[1] if len(values) > 1 and low + 1 < count else values[0]
+        found.append(values[0] + (high - values[0]) * (position - low))
     return found
 
 
-async def _figures(db: AsyncSession, period: Period) -> tuple[Figures, dict[int, tuple[float, int | None]]]:
-    new, replied = (await _rows(db,
-        select(func.count(col(Conversation.id)),
-               func.coalesce(func.sum(case((_has_staff_message(), 1), else_=0)), 0)).where(_in(period))))[0]
-    responses = await _first_responses(db, period)
-    durations = [seconds for seconds, _staff in responses.values()]
-    closes = (await _rows(db,
-        select(col(Conversation.started_at), col(Conversation.closed_at)).where(
-            _in(period), col(Conversation.status) == ConversationStatus.CLOSED,
-            col(Conversation.closed_at).is_not(None))))
-    close_seconds = [(closed - started).total_seconds() for started, closed in closes]
+async def _figures(db: AsyncSession, period: Period) -> Figures:
+    closed_with_time = and_(col(Conversation.status) == ConversationStatus.CLOSED,
+                            col(Conversation.close_seconds).is_not(None))
+    new, replied, responded, closed = (await _rows(db, select(
+        func.count(col(Conversation.id)),
+        func.coalesce(func.sum(case((col(Conversation.staff_replied), 1), else_=0)), 0),
+        func.count(col(Conversation.first_response_seconds)),
+        func.coalesce(func.sum(case((closed_with_time, 1), else_=0)), 0)).where(_in(period))))[0]
+    response_median, response_p90 = await _ranked(db, col(Conversation.first_response_seconds), responded,
+                                                  _in(period))
+    close_median, = await _ranked(db, col(Conversation.close_seconds), int(closed), _in(period), closed_with_time,
+                                  shares=(0.5,))
     pairs = (await _rows(db,
         select(col(Conversation.id), col(Conversation.started_at), col(Order.id), col(Order.placed_at),
                col(Order.total_cents))
@@ -232,70 +226,80 @@ async def _figures(db: AsyncSession, period: Period) -> tuple[Figures, dict[int,
         if placed - started <= ORDER_WINDOW:
             converted.add(conversation_id)
             revenue[order_id] = total
-    figures = Figures(new_conversations=new, replied_conversations=int(replied),
-                      first_response_median_seconds=_median(durations),
-                      first_response_p90_seconds=percentile(durations, 0.9),
-                      time_to_close_median_seconds=_median(close_seconds),
-                      followed_by_order=len(converted), order_revenue_cents=sum(revenue.values()))
-    return figures, responses
+    return Figures(new_conversations=new, replied_conversations=int(replied),
+                   first_response_median_seconds=response_median, first_response_p90_seconds=response_p90,
+                   time_to_close_median_seconds=close_median,
+                   followed_by_order=len(converted), order_revenue_cents=sum(revenue.values()))
 
 
-async def _by_staff(db: AsyncSession, period: Period,
-                    responses: dict[int, tuple[float, int | None]]) -> list[StaffRow]:
+async def _by_staff(db: AsyncSession, period: Period) -> list[StaffRow]:
     rows = (await _rows(db,
-        select(col(Staff.id), col(Staff.name), func.count(func.distinct(col(Message.conversation_id))),
-               func.count(col(Message.id)))
-        .join(Message, col(Message.staff_id) == col(Staff.id))
-        .join(Conversation, col(Conversation.id) == col(Message.conversation_id))
-        .where(_in(period), col(Message.author) == Author.STAFF)
+        select(col(Staff.id), col(Staff.name), func.count(col(ConversationStaff.conversation_id)),
+               func.sum(col(ConversationStaff.replies)))
+        .join(ConversationStaff, col(ConversationStaff.staff_id) == col(Staff.id))
+        .join(Conversation, col(Conversation.id) == col(ConversationStaff.conversation_id))
+        .where(_in(period))
         .group_by(col(Staff.id), col(Staff.name))))
-    firsts: dict[int, list[float]] = {}
-    for seconds, staff_id in responses.values():
-        if staff_id is not None:
-            firsts.setdefault(staff_id, []).append(seconds)
-    result = [StaffRow(staff_id=staff_id, name=name, conversations_replied=conversations, replies=replies,
-                       first_responses=len(firsts.get(staff_id, [])),
-                       first_response_median_seconds=_median(firsts.get(staff_id, [])))
-              for staff_id, name, conversations, replies in rows]
+    firsts = {staff_id: count for staff_id, count in await _rows(db,
+        select(col(Conversation.first_responder_id), func.count(col(Conversation.id)))
+        .where(_in(period), col(Conversation.first_responder_id).is_not(None))
+        .group_by(col(Conversation.first_responder_id)))}
+    result = []
+    for staff_id, name, conversations, replies in rows:
+        median, = await _ranked(db, col(Conversation.first_response_seconds), firsts.get(staff_id, 0), _in(period),
+                                col(Conversation.first_responder_id) == staff_id, shares=(0.5,))
+        result.append(StaffRow(staff_id=staff_id, name=name, conversations_replied=conversations, replies=int(replies),
+                               first_responses=firsts.get(staff_id, 0), first_response_median_seconds=median))
     return sorted(result, key=lambda row: (-row.conversations_replied, row.name))
 
 
 async def _by_channel(db: AsyncSession, period: Period) -> list[CountRow]:
     rows = (await _rows(db,
         select(col(Conversation.channel), func.count(col(Conversation.id)),
-               func.coalesce(func.sum(case((_has_staff_message(), 1), else_=0)), 0))
+               func.coalesce(func.sum(case((col(Conversation.staff_replied), 1), else_=0)), 0))
         .where(_in(period)).group_by(col(Conversation.channel))))
     return sorted((CountRow(key=channel, conversations=count, replied=int(replied))
                    for channel, count, replied in rows), key=lambda row: (-row.conversations, row.key))
 
 
+def _quarter_hour(dialect: str) -> Any:
+    """Conversation.started_at (UTC) as whole quarter hours since 1970: every zone's offset is a multiple of 15
+    minutes, so each quarter hour falls in one local hour and the heat map can be counted in SQL."""
+    if dialect == 'sqlite':
+        return cast(func.strftime('%s', col(Conversation.started_at)), Integer) // 900
+    return cast(func.floor(extract('epoch', col(Conversation.started_at)) / 900), BigInteger)
+
+
 async def _topics_and_hours(db: AsyncSession, period: Period) -> tuple[list[CountRow], list[list[int]]]:
-    """Topics are a JSON list per conversation and hours need the store's zone: both from two light columns."""
-    rows = (await _rows(db,
-        select(col(Conversation.started_at), col(Conversation.topics), _has_staff_message())
-        .where(_in(period))))
+    """Topics (a JSON list per conversation) grouped by their text, and starts per quarter hour, so that only a few
+    hundred groups come back to be placed in the store's zone."""
+    replied = func.coalesce(func.sum(case((col(Conversation.staff_replied), 1), else_=0)), 0)
+    topic_sets = cast(col(Conversation.topics), Text)
+    conversations: Counter[str] = Counter()
+    replied_by_topic: Counter[str] = Counter()
+    for topics_text, count, replied_count in await _rows(db, select(topic_sets, func.count(), replied)
+                                                         .where(_in(period)).group_by(topic_sets)):
+        for topic in set(json.loads(topics_text or '[]') or []):
+            conversations[topic] += count
+            replied_by_topic[topic] += int(replied_count)
+    by_topic = sorted((CountRow(key=topic, conversations=count, replied=replied_by_topic[topic])
+                       for topic, count in conversations.items()), key=lambda row: (-row.conversations, row.key))
+    bucket = _quarter_hour((await db.connection()).dialect.name).label('quarter')
     zone = _zone(period.zone)
     heat = [[0] * 24 for _day in range(7)]
-    conversations: Counter[str] = Counter()
-    replied: Counter[str] = Counter()
-    for started, topics, has_reply in rows:
-        local = started.astimezone(zone)
-        heat[local.weekday()][local.hour] += 1
-        for topic in set(topics or []):
-            conversations[topic] += 1
-            replied[topic] += 1 if has_reply else 0
-    by_topic = sorted((CountRow(key=topic, conversations=count, replied=replied[topic])
-                       for topic, count in conversations.items()), key=lambda row: (-row.conversations, row.key))
+    for quarter, count in await _rows(db, select(bucket, func.count()).where(_in(period)).group_by(bucket)):
+        local = datetime.fromtimestamp(int(quarter) * 900, tz=UTC).astimezone(zone)
+        heat[local.weekday()][local.hour] += count
     return by_topic, heat
 
 
 async def build_report(*, db: AsyncSession, staff: Staff | None, period: Period) -> Report:
     """K1 for `period` and the period of equal length before it; staff need the see-reports permission."""
     require(staff, Permission.SEE_REPORTS)
-    current, responses = await _figures(db, period)
+    current = await _figures(db, period)
     previous_period = period.previous()
-    previous, _responses = await _figures(db, previous_period)
+    previous = await _figures(db, previous_period)
     by_topic, heat = await _topics_and_hours(db, period)
     return Report(period=period, previous_period=previous_period, current=current, previous=previous,
-                  by_staff=await _by_staff(db, period, responses), by_topic=by_topic,
+                  by_staff=await _by_staff(db, period), by_topic=by_topic,
                   by_channel=await _by_channel(db, period), heat_map=heat)

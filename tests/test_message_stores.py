@@ -257,7 +257,10 @@ async def stored_rows(database: Database) -> dict[str, list[tuple[Any, ...]]]:
                      for m in messages],
         'conversations': [(c.id, c.status, c.unread, c.last_message_preview, c.last_message_author,
                            c.last_message_at == messages[-1].created_at if c.id == messages[-1].conversation_id
-                           else None) for c in conversations],
+                           else None,
+                           # K1's first shopper message (services/report_columns.py), kept by every store
+                           c.first_customer_at == min(m.created_at for m in messages if m.conversation_id == c.id))
+                          for c in conversations],
     }
 
 

@@ -10,17 +10,20 @@ from db.engine import Database
 from db.models import Conversation, Message
 from services.message_store import OrmMessageStore, message_store_for
 from services.message_writer import SqliteGroupWriter
+from services.postgres_message_writer import PostgresGroupWriter
 from services.views import MessageView
 from tests.conftest import App
 from tests.test_api_chat import bearer, start_chat
 
 
 @pytest.mark.sqlite_only
-async def test_sqlite_apps_post_messages_through_the_writer_and_other_databases_do_not(app: App) -> None:
+async def test_each_database_gets_its_own_writer_and_any_other_the_orm_store(app: App) -> None:
     assert isinstance(app.runtime.message_store, SqliteGroupWriter)
-    elsewhere = Database(url='postgresql+asyncpg://inbox@localhost/inbox', engine=app.runtime.db.engine,
-                         sessions=app.runtime.db.sessions)  # the choice is made by the URL alone
-    assert isinstance(message_store_for(elsewhere), OrmMessageStore)
+
+    def store_for(url: str) -> object:  # the choice is made by the URL alone
+        return message_store_for(Database(url=url, engine=app.runtime.db.engine, sessions=app.runtime.db.sessions))
+    assert isinstance(store_for('postgresql+asyncpg://inbox@localhost/inbox'), PostgresGroupWriter)
+    assert isinstance(store_for('mysql+aiomysql://inbox@localhost/inbox'), OrmMessageStore)
 
 
 async def test_concurrent_retries_of_one_message_store_it_once(app: App) -> None:

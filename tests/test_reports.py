@@ -17,6 +17,7 @@ from services.errors import Invalid, PermissionDenied
 from services.events import EventBus
 from services.permissions import Permission
 from tests.conftest import add_staff
+from tests.report_data import fill_report_columns
 
 ZONE = 'Europe/Copenhagen'
 # 2026-03-29: clocks go from 02:00 to 03:00 in Copenhagen, so that local day lasts 23 hours:
@@ -48,6 +49,7 @@ async def message(db: AsyncSession, talk: Conversation, at: datetime, staff: Sta
     db.add(Message(conversation_id=talk.id, author=Author.STAFF if staff else Author.CUSTOMER,
                    staff_id=staff.id if staff else None, body='hello', created_at=at))
     await db.commit()
+    await fill_report_columns(db, talk.id or 0)
 
 
 @pytest.fixture

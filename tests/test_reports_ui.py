@@ -9,6 +9,7 @@ from db.models import Conversation, Customer, Message
 from db.states import Author
 from services.permissions import DEFAULT, Permission
 from tests.conftest import App, add_staff, sign_in
+from tests.report_data import fill_report_columns
 
 
 async def test_reports_show_figures_and_tables_for_staff_who_may_see_them(app: App, user: User) -> None:
@@ -25,6 +26,7 @@ async def test_reports_show_figures_and_tables_for_staff_who_may_see_them(app: A
         db.add(Message(conversation_id=talk.id, author=Author.STAFF, staff_id=ana.id, body='On its way',
                        created_at=started + timedelta(minutes=3)))
         await db.commit()
+        await fill_report_columns(db, talk.id or 0)
     await sign_in(user)
     await user.open('/reports')
     await user.should_see('New conversations')

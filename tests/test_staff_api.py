@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import httpx
+
 from db.models import Staff
 from services import api_tokens
+from services.permissions import Permission
+from services.rate_limit import SlidingWindowLimiter
 from tests.conftest import App, add_staff
-from tests.test_managing import chat
+from tests.test_managing import chat, ids
 
 ADMIN = '/api/v1/admin'
 
@@ -114,3 +118,87 @@ async def test_w2_unknown_ids_and_bad_input_are_4xx_in_the_error_shape(app: App)
                    {'status': 'deleted'}):
         answer = await app.http.get(f'{ADMIN}/conversations', params=params, headers=headers)
         assert answer.status_code == 422 and answer.json()['error']['code'], (params, answer.text)
+
+
+def refused(answer: httpx.Response, status: int, code: str) -> bool:
+    return answer.status_code == status and answer.json()['error']['code'] == code
+
+
+async def test_w2_missing_unknown_and_revoked_tokens_and_deactivated_staff_are_401(app: App) -> None:
+    ana = await member(app)
+    headers = await token_for(app, ana)
+    url = f'{ADMIN}/conversations'
+    assert refused(await app.http.get(url), 401, 'unauthorized')
+    assert refused(await app.http.get(url, headers={'Authorization': 'Bearer inbox_pat_made-up'}), 401, 'unauthorized')
+    assert (await app.http.get(url, headers=headers)).status_code == 200
+    async with app.runtime.db.sessions() as db:
+        made = await api_tokens.create_token(db=db, staff=await db.get(Staff, ana.id), name='second')
+        await api_tokens.revoke(db=db, staff=await db.get(Staff, ana.id), token_id=made.token.id)
+    assert refused(await app.http.get(url, headers={'Authorization': f'Bearer {made.secret}'}), 401, 'unauthorized')
+    async with app.runtime.db.sessions() as db:
+        row = await db.get(Staff, ana.id)
+        assert row is not None
+        row.active = False
+        db.add(row)
+        await db.commit()
+    assert refused(await app.http.get(url, headers=headers), 401, 'unauthorized')
+
+
+async def test_w2_without_the_chat_permission_a_token_can_neither_read_nor_reply(app: App) -> None:
+    viewer = await member(app, 'viewer@example.com', permissions=[Permission.SEE_REPORTS])
+    headers = await token_for(app, viewer)
+    cid = await conversation(app)
+    assert refused(await app.http.get(f'{ADMIN}/conversations', headers=headers), 403, 'forbidden')
+    assert refused(await app.http.post(f'{ADMIN}/conversations/{cid}/messages', json={'body': 'Hi'},
+                                       headers=headers), 403, 'forbidden')
+    assert refused(await app.http.post(f'{ADMIN}/conversations/{cid}/status', json={'status': 'closed'},
+                                       headers=headers), 403, 'forbidden')
+    async with app.runtime.db.sessions() as db:
+        assert await ids(db, status='open') == [cid]  # nothing was closed
+    summary = await app.http.get(f'{ADMIN}/reports/summary', params={'from': '2026-11-01', 'to': '2026-11-30'},
+                                 headers=headers)
+    assert summary.status_code == 200  # what the permissions give, the token may do
+
+
+async def test_w2_without_the_reports_permission_the_summary_is_403(app: App) -> None:
+    headers = await token_for(app, await member(app))  # the default permissions: chat and sharing, no reports
+    summary = await app.http.get(f'{ADMIN}/reports/summary', params={'from': '2026-11-01', 'to': '2026-11-30'},
+                                 headers=headers)
+    assert refused(summary, 403, 'forbidden')
+
+
+async def test_w2_assigning_to_staff_without_the_chat_permission_is_422(app: App) -> None:
+    headers = await token_for(app, await member(app))
+    no_chat = await member(app, 'reports@example.com', permissions=[Permission.SEE_REPORTS])
+    cid = await conversation(app)
+    for staff_id in (no_chat.id, 999_999):
+        answer = await app.http.post(f'{ADMIN}/conversations/{cid}/assignee', json={'staff_id': staff_id},
+                                     headers=headers)
+        assert refused(answer, 422, 'assignee_without_permission'), answer.text
+    assert (await app.http.get(f'{ADMIN}/conversations/{cid}', headers=headers)).json()['assignee'] is None
+
+
+async def test_w2_cursor_paging_returns_every_conversation_once_newest_first(app: App) -> None:
+    headers = await token_for(app, await member(app))
+    made = [await conversation(app, f'shopper{n}@example.com', f'Question {n}') for n in range(7)]
+    seen: list[int] = []
+    cursor = None
+    for _page in range(5):
+        params: dict[str, object] = {'limit': 3, **({'before': cursor} if cursor else {})}
+        page = (await app.http.get(f'{ADMIN}/conversations', params=params, headers=headers)).json()
+        seen += [c['id'] for c in page['conversations']]
+        cursor = page['next']
+        if cursor is None:
+            break
+    assert seen == list(reversed(made))
+
+
+async def test_w2_each_token_is_rate_limited_on_its_own(app: App) -> None:
+    app.runtime.limits.staff_api = SlidingWindowLimiter(2, 60.0)
+    ana = await member(app)
+    first, second = await token_for(app, ana), await token_for(app, ana)
+    url = f'{ADMIN}/conversations'
+    assert [(await app.http.get(url, headers=first)).status_code for _ in range(2)] == [200, 200]
+    limited = await app.http.get(url, headers=first)
+    assert refused(limited, 429, 'rate_limited') and int(limited.headers['Retry-After']) >= 1
+    assert (await app.http.get(url, headers=second)).status_code == 200

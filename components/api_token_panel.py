@@ -46,7 +46,7 @@ class ApiTokenPanel:
         with self.created:
             ui.label(_('Copy your new token now. It is shown only once.')).classes('text-sm text-stone-700')
             with ui.row().classes('items-center gap-2 w-full no-wrap'):
-                field = ui.input(value=secret).props('outlined dense readonly').classes(
+                field = ui.input(_('Your new token'), value=secret).props('outlined dense readonly').classes(
                     'grow font-mono text-xs').mark('api-token-secret')
                 ui.button(icon='content_copy', on_click=lambda: ui.clipboard.write(field.value)).props(
                     f'flat round dense aria-label="{_("Copy")}"').tooltip(_('Copy')).mark('copy-api-token')

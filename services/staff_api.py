@@ -33,6 +33,7 @@ from services.views import ConversationRow, MessageView
 
 MAX_PAGE = 100
 MAX_CURSOR = 100
+MAX_ID = 2**63 - 1
 EARLIEST = date(2000, 1, 1)
 LATEST = date(2999, 12, 31)
 
@@ -64,10 +65,10 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
             raise ValueError(cursor)
         moment, _sep, conversation_id = base64.urlsafe_b64decode(cursor + '=' * (-len(cursor) % 4)).decode().partition(
             '|')
-        parsed = datetime.fromisoformat(moment)
-        if parsed.tzinfo is None:
+        parsed, last_id = datetime.fromisoformat(moment), int(conversation_id)
+        if parsed.tzinfo is None or not 0 < last_id <= MAX_ID:
             raise ValueError(moment)
-        return parsed, int(conversation_id)
+        return parsed, last_id
     except (ValueError, binascii.Error, UnicodeDecodeError, OverflowError):
         raise Invalid(_('This is not a cursor of this list; start again without "before".'),
                       code='invalid_cursor') from None
@@ -85,7 +86,7 @@ def list_filter(*, staff_id: int, status: str, assignee: str | None, topic: str 
         view, whose = 'mine', int(assignee)
     else:
         raise Invalid(_('assignee is a staff id, "me" or "none".'), code='invalid_assignee')
-    return ListFilter(status=status, view=view, staff_id=whose, topic=topic or None, search=q.replace('\x00', ''))
+    return ListFilter(status=status, view=view, staff_id=whose, topic=topic or None, search=q)
 
 
 class StaffApi:

@@ -2,6 +2,8 @@
 services the inbox uses (the token's staff member's permissions), in the API's error shape."""
 from __future__ import annotations
 
+import base64
+import json
 from datetime import date, timedelta
 
 import httpx
@@ -114,10 +116,16 @@ async def test_w2_unknown_ids_and_bad_input_are_4xx_in_the_error_shape(app: App)
                                ('GET', '/customers/999', None)]:
         answer = await app.http.request(method, f'{ADMIN}{path}', json=body, headers=headers)
         assert answer.status_code == 404 and answer.json()['error']['code'] == 'not_found', (path, answer.text)
-    for params in ({'before': 'not-a-cursor'}, {'limit': 101}, {'assignee': 'someone'}, {'topic': 'Bad Topic'},
-                   {'status': 'deleted'}):
+    forged = base64.urlsafe_b64encode(b'2026-01-01T00:00:00+00:00|99999999999999999999999').decode()
+    for params in ({'before': 'not-a-cursor'}, {'before': forged}, {'limit': 101}, {'assignee': 'someone'},
+                   {'topic': 'Bad Topic'}, {'status': 'deleted'}):
         answer = await app.http.get(f'{ADMIN}/conversations', params=params, headers=headers)
         assert answer.status_code == 422 and answer.json()['error']['code'], (params, answer.text)
+    cid = await conversation(app)
+    for body in ('   ', 'x' * 5001, 'lone \ud800 surrogate', 'nul \x00 character'):
+        answer = await app.http.post(f'{ADMIN}/conversations/{cid}/messages', content=json.dumps({'body': body}),
+                                     headers={**headers, 'Content-Type': 'application/json'})
+        assert 400 <= answer.status_code < 500 or answer.status_code == 201, (body, answer.text)
 
 
 def refused(answer: httpx.Response, status: int, code: str) -> bool:

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from pages.api.deps import MAX_ID
 from pages.api.storefront import CartOut
@@ -59,6 +59,18 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {'description': 'No such conversation: {"error": '
                                                                    '{"code": "not_found"}}'}}
+
+
+def _storable(text: str) -> str:
+    """Text every database stores: NUL characters dropped (PostgreSQL refuses them), lone surrogates refused."""
+    try:
+        text.encode('utf-8')
+    except UnicodeEncodeError:
+        raise ValueError('the text is not valid Unicode (a lone surrogate)') from None
+    return text.replace('\x00', '')
+
+
+StorableText = Annotated[str, AfterValidator(_storable)]
 ConversationId = Annotated[int, Path(ge=1, le=MAX_ID, description='The conversation\'s id', examples=[1])]
 
 
@@ -124,7 +136,7 @@ class AdminMessagesOut(BaseModel):
 
 
 class ReplyIn(BaseModel):
-    body: str = Field(description='1 to 5000 characters after trimming')
+    body: StorableText = Field(description='1 to 5000 characters after trimming')
     note: bool = Field(default=False, description='An internal note instead of a reply (not available in this '
                                                   'version: 422 `notes_unavailable`)')
     model_config = ConfigDict(json_schema_extra={'examples': [{'body': 'It left our warehouse this morning.'}]})
@@ -320,7 +332,8 @@ def build_admin_router(runtime: Runtime) -> APIRouter:
                 examples=['me'])] = None,
             topic: Annotated[str | None, Query(pattern=r'^[a-z_]{1,40}$', description='A topic key',
                                                examples=['shipping'])] = None,
-            q: Annotated[str, Query(max_length=100, description='Customer name or e-mail, or words of a message')] = '',
+            q: Annotated[StorableText, Query(max_length=100, description=(
+                'Customer name or e-mail, or words of a message'))] = '',
             before: Annotated[str | None, Query(max_length=100, description='The `next` cursor of the page before')]
             = None,
             limit: Annotated[int, Query(ge=1, le=100)] = 50) -> ConversationsOut:
@@ -351,7 +364,7 @@ def build_admin_router(runtime: Runtime) -> APIRouter:
         if reply_in.note:
             raise Invalid(_('Internal notes cannot be posted through the API in this version; leave out "note".'),
                           code='notes_unavailable')
-        return message_out(await api.reply(conversation_id, reply_in.body.replace('\x00', '')))
+        return message_out(await api.reply(conversation_id, reply_in.body))
 
     @router.post('/conversations/{conversation_id}/status', response_model=ConversationOut, responses=NOT_FOUND)
     async def set_status(api: Api, conversation_id: ConversationId, status_in: StatusIn) -> ConversationOut:

@@ -210,3 +210,14 @@ async def test_w2_each_token_is_rate_limited_on_its_own(app: App) -> None:
     limited = await app.http.get(url, headers=first)
     assert refused(limited, 429, 'rate_limited') and int(limited.headers['Retry-After']) >= 1
     assert (await app.http.get(url, headers=second)).status_code == 200
+
+
+async def test_w2_every_staff_route_is_described_in_the_openapi_document(app: App) -> None:
+    doc = (await app.http.get('/api/v1/openapi.json')).json()
+    routes = [(path, method, operation) for path, item in doc['paths'].items() if path.startswith(ADMIN)
+              for method, operation in item.items()]
+    assert len(routes) == 8
+    for path, method, operation in routes:
+        assert operation['summary'] and operation['description'], (path, method)
+        assert operation['security'] == [{'personal_api_token': []}], (path, method)
+        assert {'401', '403', '422'} <= set(operation['responses']), (path, method)

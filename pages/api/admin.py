@@ -324,7 +324,7 @@ def build_admin_router(runtime: Runtime) -> APIRouter:
     router = APIRouter(prefix='/admin', tags=['staff'], route_class=AdminRoute, responses=ERRORS)
     Api = Annotated[StaffApi, Depends(staff_api_dependency(runtime))]
 
-    @router.get('/conversations', response_model=ConversationsOut)
+    @router.get('/conversations', response_model=ConversationsOut, summary='List conversations')
     async def list_conversations(
             api: Api, status: Annotated[Literal['open', 'closed'], Query(description='The tab')] = 'open',
             assignee: Annotated[str | None, Query(pattern=r'^(me|none|[0-9]{1,18})$', description=(
@@ -341,12 +341,14 @@ def build_admin_router(runtime: Runtime) -> APIRouter:
         page = await api.conversations(status=status, assignee=assignee, topic=topic, q=q, before=before, limit=limit)
         return ConversationsOut(conversations=[conversation_out(row) for row in page.rows], next=page.next)
 
-    @router.get('/conversations/{conversation_id}', response_model=ConversationOut, responses=NOT_FOUND)
+    @router.get('/conversations/{conversation_id}', response_model=ConversationOut, responses=NOT_FOUND,
+                summary='Read a conversation')
     async def get_conversation(api: Api, conversation_id: ConversationId) -> ConversationOut:
         """One conversation with its customer, status, assignee and topics."""
         return conversation_out(await api.conversation(conversation_id))
 
-    @router.get('/conversations/{conversation_id}/messages', response_model=AdminMessagesOut, responses=NOT_FOUND)
+    @router.get('/conversations/{conversation_id}/messages', response_model=AdminMessagesOut, responses=NOT_FOUND,
+                summary="Read a conversation's messages")
     async def list_messages(api: Api, conversation_id: ConversationId,
                             after: Annotated[int, Query(ge=0, le=MAX_ID, description='Only messages after this id')]
                             = 0, limit: Annotated[int, Query(ge=1, le=500)] = 100) -> AdminMessagesOut:
@@ -356,6 +358,7 @@ def build_admin_router(runtime: Runtime) -> APIRouter:
         return AdminMessagesOut(messages=[message_out(view) for view in views])
 
     @router.post('/conversations/{conversation_id}/messages', status_code=201, response_model=AdminMessageOut,
+                 summary='Reply to the shopper',
                  responses={**NOT_FOUND, 413: {'description': 'Body longer than 5000 characters, or request over '
                                                               '64 KiB'}})
     async def post_message(api: Api, conversation_id: ConversationId, reply_in: ReplyIn) -> AdminMessageOut:
@@ -366,25 +369,27 @@ def build_admin_router(runtime: Runtime) -> APIRouter:
                           code='notes_unavailable')
         return message_out(await api.reply(conversation_id, reply_in.body))
 
-    @router.post('/conversations/{conversation_id}/status', response_model=ConversationOut, responses=NOT_FOUND)
+    @router.post('/conversations/{conversation_id}/status', response_model=ConversationOut, responses=NOT_FOUND,
+                 summary='Close or reopen')
     async def set_status(api: Api, conversation_id: ConversationId, status_in: StatusIn) -> ConversationOut:
         """Close or reopen (M1). Needs the chat permission."""
         return conversation_out(await api.set_status(conversation_id, status_in.status))
 
-    @router.post('/conversations/{conversation_id}/assignee', response_model=ConversationOut, responses={
+    @router.post('/conversations/{conversation_id}/assignee', response_model=ConversationOut,
+                 summary='Assign or unassign', responses={
         **NOT_FOUND, 422: {'description': 'The staff member does not exist or lacks the chat permission: '
                                           '{"error": {"code": "assignee_without_permission"}}, or invalid input'}})
     async def set_assignee(api: Api, conversation_id: ConversationId, assignee_in: AssigneeIn) -> ConversationOut:
         """Assign to a staff member with the chat permission, or unassign with null (M2); the thread records it."""
         return conversation_out(await api.assign(conversation_id, assignee_in.staff_id))
 
-    @router.get('/customers/{customer_id}', response_model=CustomerOut, responses={
+    @router.get('/customers/{customer_id}', response_model=CustomerOut, summary='Read a customer', responses={
         404: {'description': 'No such customer'}})
     async def get_customer(api: Api, customer_id: Annotated[int, Path(ge=1, le=MAX_ID, examples=[1])]) -> CustomerOut:
         """The customer's profile (P1, P2, P5), current cart (P3) and orders (P4)."""
         return customer_out(await api.customer(customer_id))
 
-    @router.get('/reports/summary', response_model=SummaryOut)
+    @router.get('/reports/summary', response_model=SummaryOut, summary='Report figures (K1)')
     async def report_summary(api: Api,
                              first: Annotated[date, Query(alias='from', description='First day (inclusive), in the '
                                                           'store\'s time zone', examples=['2026-11-01'])],

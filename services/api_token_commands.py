@@ -1,5 +1,5 @@
-"""The Account page's API token actions (W2): each opens a session, re-reads the acting member (None once
-deactivated, which services/api_tokens.py refuses) and runs one service call."""
+"""The API token actions of the Account page and, for the owner, of the Staff page (W2): each opens a session,
+re-reads the acting member (None once deactivated, which services/api_tokens.py refuses) and runs one service call."""
 from __future__ import annotations
 
 from services import api_tokens
@@ -13,9 +13,14 @@ class ApiTokenCommands:
         self.runtime = runtime
         self.staff_id = staff_id
 
-    async def list(self) -> list[ApiTokenView]:
+    async def list_own(self) -> list[ApiTokenView]:
         async with acting(self.runtime, self.staff_id) as (db, actor):
             return await api_tokens.list_own(db=db, staff=actor)
+
+    async def list_of(self, member_id: int) -> list[ApiTokenView]:
+        """Another member's tokens: only the store owner may see (and revoke) them."""
+        async with acting(self.runtime, self.staff_id) as (db, actor):
+            return await api_tokens.list_of_member(db=db, staff=actor, member_id=member_id)
 
     async def create(self, name: str) -> CreatedToken:
         async with acting(self.runtime, self.staff_id) as (db, actor):

@@ -87,7 +87,15 @@ async def create_token(*, db: AsyncSession, staff: Staff | None, name: str) -> C
 async def list_own(*, db: AsyncSession, staff: Staff | None) -> list[ApiTokenView]:
     """The acting staff member's tokens that are not revoked, newest first."""
     owner = _active_staff(staff)
-    rows = (await db.exec(select(ApiToken).where(ApiToken.staff_id == owner.id, col(ApiToken.revoked_at).is_(None))
+    return await list_of_member(db=db, staff=owner, member_id=owner.id or 0)
+
+
+async def list_of_member(*, db: AsyncSession, staff: Staff | None, member_id: int) -> list[ApiTokenView]:
+    """A staff member's tokens that are not revoked, for the store owner (who may revoke them), newest first."""
+    actor = _active_staff(staff)
+    if member_id != actor.id and not actor.is_owner:
+        raise PermissionDenied(_('Only the store owner may see another staff member\'s tokens.'))
+    rows = (await db.exec(select(ApiToken).where(ApiToken.staff_id == member_id, col(ApiToken.revoked_at).is_(None))
                           .order_by(col(ApiToken.id).desc()))).all()
     return [_view(row) for row in rows]
 

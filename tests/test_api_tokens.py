@@ -42,6 +42,9 @@ async def test_w2_each_member_lists_and_revokes_only_their_own_tokens_but_the_ow
     anas = await api_tokens.create_token(db=db, staff=ana, name='Ana script')
     bens = await api_tokens.create_token(db=db, staff=ben, name='Ben script')
     assert [t.name for t in await api_tokens.list_own(db=db, staff=ana)] == ['Ana script']
+    assert [t.name for t in await api_tokens.list_of_member(db=db, staff=boss, member_id=ben.id or 0)] == ['Ben script']
+    with pytest.raises(PermissionDenied):
+        await api_tokens.list_of_member(db=db, staff=ana, member_id=ben.id or 0)
     with pytest.raises(PermissionDenied):
         await api_tokens.revoke(db=db, staff=ana, token_id=bens.token.id)
     with pytest.raises(NotFound):

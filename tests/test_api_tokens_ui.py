@@ -41,6 +41,23 @@ async def test_w2_the_account_page_makes_shows_once_and_revokes_a_token(app: App
         assert (await api_tokens.authenticate(db=db, token=secret)) is None
 
 
+async def test_w2_the_owner_revokes_a_members_token_on_the_staff_page(app: App, user: User) -> None:
+    async with app.runtime.db.sessions() as db:
+        await add_staff(db, is_owner=True)
+        ben = await add_staff(db, email='ben@example.com', name='Ben Lund')
+        made = await api_tokens.create_token(db=db, staff=ben, name='Ben sync')
+    await sign_in(user)
+    await user.open('/staff')
+    await user.should_see(marker='staff-ben@example.com')
+    user.find(marker='member-api-tokens-button').click()  # the owner's own card has none: own tokens are on /account
+    await user.should_see('API tokens of Ben Lund')
+    await user.should_see('Ben sync')
+    user.find(marker=f'revoke-api-token-{made.token.id}').click()
+    await user.should_see('Ben Lund has no API tokens.')
+    async with app.runtime.db.sessions() as db:
+        assert await api_tokens.authenticate(db=db, token=made.secret) is None
+
+
 async def test_w2_the_cli_prints_a_new_token_once(tmp_path: Path) -> None:
     made = inbox('create-staff', '--email', 'o@example.com', '--password', 'long enough pw', '--name', 'Olga',
                  '--owner', data_dir=tmp_path)

@@ -99,6 +99,29 @@ async def _create_staff(settings: Settings, args: argparse.Namespace) -> str:
         '' if args.owner or not args.no_chat else ' without the chat permission')
 
 
+async def _create_api_token(settings: Settings, email: str, name: str) -> str:
+    from sqlmodel import select
+
+    from db.engine import open_database
+    from db.models import Staff
+    from services.api_tokens import create_token
+    from services.errors import ServiceError
+    from services.staff import normalized_email
+
+    database = open_database(settings.effective_database_url)
+    try:
+        async with database.sessions() as db:
+            staff = (await db.exec(select(Staff).where(Staff.email == normalized_email(email)))).first()
+            if staff is None or not staff.active:
+                raise CliError(f'no active staff member with the e-mail {email}')
+            made = await create_token(db=db, staff=staff, name=name)
+    except ServiceError as error:
+        raise CliError(error.message) from None
+    finally:
+        await database.dispose()
+    return made.secret
+
+
 async def _import_products(settings: Settings, path: Path) -> int:
     from db.engine import open_database
     from services.product_import import parse_products, save_products
@@ -295,6 +318,12 @@ def parser() -> argparse.ArgumentParser:
     staff.add_argument('--name', required=True)
     staff.add_argument('--owner', action='store_true', help='the store owner')
     staff.add_argument('--no-chat', action='store_true', help='without the online-store chat permission')
+    api_token = commands.add_parser('api-token', help='personal tokens of the staff API (W2)')
+    api_token_commands = api_token.add_subparsers(dest='api_token_command', required=True, metavar='ACTION')
+    api_token_create = with_data_dir(api_token_commands.add_parser(
+        'create', help="make a token for a staff member; prints it once (only its hash is kept)"))
+    api_token_create.add_argument('--staff', required=True, metavar='EMAIL', help="the staff member's e-mail")
+    api_token_create.add_argument('--name', required=True, help='what the token is for, e.g. "order sync"')
     products = with_data_dir(commands.add_parser(
         'import-products', help='import a product CSV export (upsert by handle; bad rows are reported)'))
     products.add_argument('file', type=Path, metavar='FILE.csv')
@@ -334,6 +363,8 @@ def run(argv: Sequence[str] | None = None) -> int:
             print(asyncio.run(_load_demo_if_empty(settings, required=True)), end='')
         elif args.command == 'create-staff':
             print(asyncio.run(_create_staff(settings, args)))
+        elif args.command == 'api-token':
+            print(asyncio.run(_create_api_token(settings, args.staff, args.name)))
         elif args.command == 'import-store':
             return asyncio.run(_import_store(settings, args.file))
         elif args.command == 'classify':

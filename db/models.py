@@ -304,3 +304,15 @@ class SavedReplyText(SQLModel, table=True):
     reply_id: int = Field(foreign_key='saved_reply.id', sa_type=Id, index=True)
     language: str = Field(max_length=10)
     body: str = Field(default='', sa_column=Column(Text, nullable=False, server_default=''))
+
+
+class ApiToken(SQLModel, table=True):
+    """A staff member's personal API token (W2): shown once when made, kept only as its SHA-256."""
+    __tablename__ = 'api_token'
+    id: int | None = Field(default=None, primary_key=True, sa_type=Id)
+    staff_id: int = Field(foreign_key='staff.id', sa_type=Id, index=True)
+    name: str = Field(max_length=100)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)

@@ -6,8 +6,11 @@ integration does not run under pytest 9 here: "'Function' object has no attribut
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import schemathesis
@@ -23,6 +26,13 @@ OPERATIONS = ['POST /api/v1/chat/sessions', 'POST /api/v1/chat/messages', 'GET /
               'POST /api/v1/storefront/cart/events', 'POST /api/v1/storefront/cart/discount',
               'POST /api/v1/storefront/checkout', 'POST /api/v1/inbound/email', 'POST /api/v1/chat/verify',
               'POST /api/v1/chat/verify/confirm']
+STAFF_OPERATIONS = ['GET /api/v1/admin/conversations', 'GET /api/v1/admin/conversations/{conversation_id}',
+                    'GET /api/v1/admin/conversations/{conversation_id}/messages',
+                    'POST /api/v1/admin/conversations/{conversation_id}/messages',
+                    'POST /api/v1/admin/conversations/{conversation_id}/status',
+                    'POST /api/v1/admin/conversations/{conversation_id}/assignee',
+                    'GET /api/v1/admin/customers/{customer_id}', 'GET /api/v1/admin/reports/summary']
+STAFF_EXAMPLES = 15  # per staff operation: eight of them stay far below a token's 300 requests a minute
 
 
 @schemathesis.serializer('message/rfc822')
@@ -32,11 +42,27 @@ def raw_mail(_context: object, value: object) -> bytes:
 
 
 @pytest.fixture(scope='module')
-def server(tmp_path_factory: pytest.TempPathFactory, mail_sink: MailSink) -> Iterator[str]:
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp('fuzz-data')
+
+
+@pytest.fixture(scope='module')
+def server(data_dir: Path, mail_sink: MailSink) -> Iterator[str]:
     """A server of its own: the fuzzer opens sessions and sends messages past every rate limit of its address, which
     the shared server's journeys (all from 127.0.0.1) would then meet."""
-    with running_server(tmp_path_factory.mktemp('fuzz-data'), mail_sink) as base:
+    with running_server(data_dir, mail_sink) as base:
         yield base
+
+
+@pytest.fixture(scope='module')
+def staff_token(server: str, data_dir: Path) -> str:
+    """A personal API token of an owner (every permission), so the fuzzer gets past 401 and 403 on the staff API."""
+    def cli(*args: str) -> str:
+        return subprocess.run([sys.executable, '-m', 'app.cli', *args, '--data-dir', str(data_dir)], check=True,
+                              capture_output=True, text=True, timeout=120).stdout
+    cli('create-staff', '--email', 'fuzz-owner@example.com', '--password', 'fuzz owner password', '--name', 'Fuzz',
+        '--owner')
+    return cli('api-token', 'create', '--staff', 'fuzz-owner@example.com', '--name', 'fuzzer').strip()
 
 
 @pytest.fixture(scope='module')
@@ -55,7 +81,8 @@ def shopper_token(server: str) -> str:
 
 def test_every_route_of_the_document_is_fuzzed(api_schema: OpenApiSchema) -> None:
     found = {f'{result.ok().method.upper()} {result.ok().full_path}' for result in api_schema.get_all_operations()}
-    assert found == {*OPERATIONS, 'GET /api/v1/chat/ws'}  # the socket is a WebSocket upgrade: tested in tests/
+    # the socket is a WebSocket upgrade: tested in tests/
+    assert found == {*OPERATIONS, *STAFF_OPERATIONS, 'GET /api/v1/chat/ws'}
 
 
 @pytest.mark.parametrize('label', OPERATIONS)
@@ -73,3 +100,21 @@ def test_no_input_gives_a_server_error_or_an_undocumented_answer(api_schema: Ope
                                excluded_checks=[positive_data_acceptance])
 
     fuzz()
+
+
+@pytest.mark.parametrize('label', STAFF_OPERATIONS)
+def test_no_staff_api_input_gives_a_server_error_or_an_undocumented_answer(
+        api_schema: OpenApiSchema, staff_token: str, label: str) -> None:
+    method, path = label.split(' ', 1)
+    operation = api_schema[path][method]
+    statuses: list[int] = []
+
+    @given(case=operation.as_strategy())
+    @settings(max_examples=STAFF_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    def fuzz(case: Case) -> None:
+        response = case.call_and_validate(headers={**(case.headers or {}), 'Authorization': f'Bearer {staff_token}'},
+                                          excluded_checks=[positive_data_acceptance])
+        statuses.append(response.status_code)
+
+    fuzz()
+    assert any(status != 401 for status in statuses)  # the token let the cases in

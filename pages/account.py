@@ -8,10 +8,12 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import app, ui
 
+from components.api_token_panel import ApiTokenPanel
 from pages.language import browser_language, use_language
 from pages.login import browser_id, end_pages_of_staff
 from pages.staff_auth import signed_in_staff
 from services import staff_admin
+from services.api_token_commands import ApiTokenCommands
 from services.errors import ServiceError
 from services.i18n import _
 from services.runtime import Runtime
@@ -91,6 +93,9 @@ def install_account_pages(runtime: Runtime, tickets: SignInTickets) -> None:
 
                 ui.button(_('Sign out other browsers'), icon='devices', on_click=sign_out_others).props(
                     'outline no-caps color=indigo-8').mark('sign-out-others')
+
+            tokens = ApiTokenPanel(ApiTokenCommands(runtime, staff_id=staff.id))
+            await tokens.start()
         return None
 
     @ui.page('/invite/{token}', title=_('Accept invitation · Inbox'))

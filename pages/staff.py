@@ -1,5 +1,6 @@
 """/staff: the team (U1) with status and permissions; add (invitation link shown once, or a first password), edit,
-deactivate or reactivate, reset a password. Only for members with MANAGE_STAFF; services/staff_admin.py checks."""
+deactivate or reactivate, reset a password; the owner sees and revokes a member's API tokens (W2). Only for members
+with MANAGE_STAFF; services/staff_admin.py and services/api_tokens.py check."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
@@ -8,9 +9,11 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import ui
 
+from components.api_token_panel import open_member_tokens
 from pages.account import page_header, password_input
 from pages.login import end_pages_of_staff
 from pages.staff_auth import signed_in_staff
+from services.api_token_commands import ApiTokenCommands
 from services.errors import ServiceError
 from services.i18n import _
 from services.permissions import LABELS, Permission, granted, has, refusal
@@ -59,6 +62,7 @@ def install_staff_pages(runtime: Runtime) -> None:
                 ui.label(refusal(Permission.MANAGE_STAFF)).classes('text-lg font-semibold').mark('staff-refused')
             return None
         commands = StaffCommands(runtime, staff_id=me.id)
+        tokens = ApiTokenCommands(runtime, staff_id=me.id)
         base = str(request.base_url)
         with body:
             with ui.row().classes('w-full items-center'):
@@ -120,6 +124,10 @@ def install_staff_pages(runtime: Runtime) -> None:
                     if member.id != me.id and (not member.is_owner or me.is_owner):  # own: /account
                         ui.button(_('Reset password'), icon='key', on_click=lambda m=member: reset_dialog(m)).props(
                             'flat dense no-caps').mark('reset-password')
+                    if me.is_owner and member.id != me.id:  # own tokens: /account
+                        ui.button(_('API tokens'), icon='vpn_key', on_click=lambda m=member: open_member_tokens(
+                            tokens, member_id=m.id or 0, member_name=m.name)).props('flat dense no-caps').mark(
+                            'member-api-tokens-button')
                     if member.id != me.id and not member.is_owner:
                         if member.active:
                             async def deactivate(target: int = member_id) -> None:

@@ -178,3 +178,15 @@ async def cart_for_conversation(*, db: AsyncSession, conversation_id: int, curre
             return view
     return await _view(db, None, currency=currency, discount_code=None)
 
+
+
+async def cart_for_customer(*, db: AsyncSession, customer_id: int, currency: str) -> CartView:
+    """The customer's current cart (staff API, W2): the most recently touched non-empty cart of their sessions."""
+    carts = (await db.exec(
+        select(Cart, ChatSession).join(ChatSession, col(Cart.session_id) == ChatSession.id)
+        .where(ChatSession.customer_id == customer_id).order_by(col(Cart.updated_at).desc()).limit(20))).all()
+    for cart, chat_session in carts:
+        view = await _view(db, cart, currency=currency, discount_code=chat_session.discount_code)
+        if not view.is_empty:
+            return view
+    return await _view(db, None, currency=currency, discount_code=None)

@@ -12,6 +12,9 @@ from services.errors import RateLimited
 from services.i18n import _
 from services.sign_in_limits import SignInLimits
 
+STAFF_API_LIMIT = 300
+"""Staff API requests per personal token per minute (W2): plenty for a script, a stop for a runaway loop."""
+
 
 class SlidingWindowLimiter:
     def __init__(self, limit: int, window_seconds: float, *, max_keys: int = 100_000) -> None:
@@ -77,6 +80,8 @@ class RateLimits:
         """Wrong inbound-mail secrets per address: a relay that guesses is shut out for a while."""
         self.socket_failures = SlidingWindowLimiter(session_limit, 60.0)
         """Shopper sockets opened with a wrong token, per address."""
+        self.staff_api = SlidingWindowLimiter(STAFF_API_LIMIT, 60.0)
+        """Staff API requests per personal token (W2)."""
 
     def check_message(self, *, session_id: int, address: str) -> None:
         check_rate(self.per_session, f'session:{session_id}')
@@ -102,6 +107,10 @@ class RateLimits:
 
     def check_new_session(self, *, address: str) -> None:
         check_rate(self.new_sessions, f'sessions:{address}')
+
+    def check_staff_api(self, *, token_key: str) -> None:
+        """A staff API request: STAFF_API_LIMIT a minute per personal token."""
+        check_rate(self.staff_api, f'token:{token_key}')
 
     def socket_logins_refused(self, *, address: str) -> bool:
         return self.socket_failures.retry_after(f'socket:{address}') is not None

@@ -8,6 +8,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from pages.api.admin import build_admin_router
 from pages.api.chat import build_chat_router
 from pages.api.chat_socket import SocketHub
 from pages.api.errors import API_PREFIX, BodySizeLimit, install_error_handlers
@@ -81,6 +82,7 @@ def install_api(app: FastAPI, runtime: Runtime) -> SocketHub:
     router.include_router(build_chat_router(runtime, hub))
     router.include_router(build_storefront_router(runtime))
     router.include_router(build_inbound_router(runtime))
+    router.include_router(build_admin_router(runtime))
     schema: dict[str, Any] = {}
 
     @router.get('/openapi.json', include_in_schema=False)

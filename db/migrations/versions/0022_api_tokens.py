@@ -1,7 +1,7 @@
 """staff API tokens (W2): `api_token` (a staff member's named personal token, only its SHA-256 kept)
 
 Revision ID: 0022
-Revises: 0016
+Revises: 0024
 Create Date: 2026-12-04
 """
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0022'
-down_revision: str | None = '0016'
+down_revision: str | None = '0024'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 
 import pytest
@@ -10,15 +10,19 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.engine import Database
-from db.models import ChatSession, Conversation, EmailOutbox, Message, Rating, RatingSurvey
+from db.models import ChatSession, Conversation, Customer, EmailOutbox, Message, Rating, RatingSurvey
 from db.types import utcnow
-from services import conversations, ratings
+from services import conversations, ratings, reports
 from services.chat_sessions import SessionCreate, create_session
+from services.customer_erasure import erase_in_session
+from services.customer_export import collect
 from services.customer_names import erased_email
 from services.errors import Conflict, Invalid, NotFound
 from services.events import EventBus
 from services.mail.config import MailConfig
 from services.mail.outbox import deliver_due
+from services.report_csv import satisfaction_csv
+from services.satisfaction import satisfaction
 from services.views import MessageView
 from tests.conftest import add_staff
 from tests.shoppers import shopper_writes
@@ -168,3 +172,66 @@ async def test_no_survey_for_an_erased_or_unreachable_shopper(db: AsyncSession) 
     await db.commit()
     await close(db, session.conversation_id)
     assert await surveys(db, session.conversation_id) == []
+
+
+async def test_satisfaction_figures_by_the_close_that_asked(db: AsyncSession) -> None:
+    """Hand-made: five surveys in the period (ratings 5, 4, 4, 1 and one unanswered), a survey of the day before
+    (rated 3) and one the day after (rated 2, left out); the answer's own date does not matter."""
+    shopper_row = Customer(email='k2@example.com')
+    db.add(shopper_row)
+    await db.commit()
+    talk = Conversation(customer_id=shopper_row.id, status='closed')
+    db.add(talk)
+    await db.commit()
+    assert talk.id is not None
+
+    async def asked(at: datetime, score: int | None) -> None:
+        message = Message(conversation_id=talk.id, author='system', kind='survey', created_at=at)
+        db.add(message)
+        await db.flush()
+        assert message.id is not None
+        survey = RatingSurvey(conversation_id=talk.id, message_id=message.id, channel='chat', created_at=at,
+                              expires_at=at + ratings.SURVEY_LIFETIME)
+        db.add(survey)
+        await db.flush()
+        if score is not None:
+            assert survey.id is not None
+            db.add(Rating(survey_id=survey.id, conversation_id=talk.id, rating=score, channel='chat',
+                          created_at=at + timedelta(days=3)))
+        await db.commit()
+
+    day = datetime(2026, 6, 10, 12, tzinfo=UTC)
+    for score in (5, 4, 4, 1, None):
+        await asked(day, score)
+    await asked(day - timedelta(days=1), 3)
+    await asked(day + timedelta(days=1), 2)
+    period = reports.period_for('custom', zone='UTC', first=date(2026, 6, 10), last=date(2026, 6, 10))
+    now = await satisfaction(db, start=period.start, end=period.end)
+    assert (now.surveys, now.ratings, now.distribution) == (5, 4, (1, 0, 0, 2, 1))
+    assert now.average == pytest.approx(3.5) and now.share_answered == pytest.approx(0.8)
+    owner = await add_staff(db, email='k2-owner@example.com', is_owner=True)
+    report = await reports.build_report(db=db, staff=owner, period=period)
+    assert report.satisfaction == now
+    before = report.previous_satisfaction
+    assert (before.surveys, before.ratings, before.average, before.share_answered) == (1, 1, 3.0, 1.0)
+    empty = await satisfaction(db, start=period.start - timedelta(days=30), end=period.start - timedelta(days=29))
+    assert (empty.surveys, empty.average, empty.share_answered) == (0, None, None)
+
+    rows = satisfaction_csv(report).decode('utf-8-sig').splitlines()
+    assert rows[0] == 'Figure,This period,Previous period'
+    assert 'Share answered (%),80.0,100.0' in rows and 'Average rating,3.5,3.0' in rows and 'Rated 4,2,0' in rows
+
+
+async def test_export_carries_the_ratings_and_erasure_removes_their_comments(db: AsyncSession) -> None:
+    session = await shopper(db, online=True)
+    await close(db, session.conversation_id)
+    await ratings.rate_in_chat(db=db, bus=EventBus(), chat_session=session, rating=2, comment='Zyxwords were slow')
+    document = await collect(db=db, customer_id=session.customer_id)
+    assert [(r['rating'], r['comment'], r['channel']) for r in document['ratings']] == [
+        (2, 'Zyxwords were slow', 'chat')]
+    await erase_in_session(db=db, customer_id=session.customer_id)
+    [kept] = (await db.exec(select(Rating).execution_options(populate_existing=True))).all()
+    assert (kept.rating, kept.comment) == (2, '')
+    texts = [(m.body, str(m.payload)) for m in (await db.exec(
+        select(Message).execution_options(populate_existing=True))).all()]
+    assert not any('Zyxwords' in body or 'Zyxwords' in payload for body, payload in texts)

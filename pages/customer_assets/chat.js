@@ -415,7 +415,7 @@
     return b;
   }
 
-  function authorKey(m) { return m.author === 'customer' ? 'c' : 's:' + (m.author_name || ''); }
+  function authorKey(m) { return m.author === 'customer' ? 'c' : m.author === 'system' ? 'sys' : 's:' + (m.author_name || ''); }
 
   function formatPrice(price, currency) {
     if (price === undefined || price === null || price === '') return '';
@@ -573,6 +573,11 @@
 
   /* ----- satisfaction survey (K2) ----- */
 
+  function storeName() {
+    var node = document.getElementById('store-name');
+    return node ? node.textContent.trim() : '';
+  }
+
   function surveyDone(card, text) {
     while (card.firstChild) card.removeChild(card.firstChild);
     var done = el('p', 'survey__done', text);
@@ -669,6 +674,7 @@
     parts = parts.filter(Boolean);
     if (!parts.length) return null;
     if (customer) li.appendChild(el('span', 'sr-only', S.you + ':'));
+    else if (m.author === 'system') li.appendChild(el('span', 'msg__author', storeName() || S.staff));
     else li.appendChild(el('span', 'msg__author', typeof m.author_name === 'string' && m.author_name ? m.author_name : S.staff));
     parts.forEach(function (p) { li.appendChild(p); });
     var meta = el('div', 'msg__meta');

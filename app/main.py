@@ -21,6 +21,7 @@ from pages.inbox import install_inbox_pages
 from pages.language import install_language
 from pages.login import install_login_pages
 from pages.media import install_media
+from pages.rating_page import install_rating_page
 from pages.reports import install_report_pages
 from pages.saved_replies import install_saved_reply_pages
 from pages.settings import install_settings_pages
@@ -62,7 +63,8 @@ def service_config(settings: Settings) -> ServiceConfig:
             smtp_username=settings.smtp_username, smtp_password=settings.smtp_password, smtp_tls=settings.smtp_tls,
             mail_from=settings.mail_from, mail_reply_domain=settings.mail_reply_domain,
             max_attempts=settings.mail_max_attempts, mail_dir=settings.mail_dir,
-            smtp_inbound_port=settings.smtp_inbound_port, inbound_secret=settings.inbound_secret),
+            smtp_inbound_port=settings.smtp_inbound_port, inbound_secret=settings.inbound_secret,
+            link_secret=settings.secret),
     )
 
 
@@ -90,6 +92,7 @@ def build(settings: Settings, *, freeze_heap_after_start: bool = False) -> Runti
     outbox_wake = OutboxWake()
     wire_listeners(runtime, sockets=sockets, outbox=outbox_wake)
     install_customer_pages(app, runtime)
+    install_rating_page(app, runtime)
     install_store_pages(app, runtime)
     install_media(app, runtime)
     app.add_middleware(UploadSizeLimit)  # staff image uploads: the cap holds on the server too

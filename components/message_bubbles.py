@@ -11,6 +11,7 @@ from components.clock import ViewerClock
 from services import locale_format
 from services.carts import cart_event_text
 from services.i18n import N_, _
+from services.ratings import rating_line, survey_line
 from services.views import MessageView
 
 DELIVERY_LABELS = {  # N_: translated with _() when shown
@@ -21,13 +22,17 @@ DELIVERY_LABELS = {  # N_: translated with _() when shown
     'email_given_up': (N_('E-mail not delivered'), 'error'),
     'email_saved': (N_('Saved, not sent (no mail server)'), 'drafts'),
 }
-EVENT_ICONS = {'add': 'add_shopping_cart', 'remove': 'remove_shopping_cart'}
+EVENT_ICONS = {'add': 'add_shopping_cart', 'remove': 'remove_shopping_cart', 'rating': 'star', 'survey': 'star_outline'}
 
 
 def event_text(view: MessageView) -> str:
     """The event's text in the viewer's language (E1's 41-character rule lives in services.carts)."""
     if view.payload.get('erased'):
         return _('Erased')
+    if view.kind == 'rating':
+        return rating_line(view)
+    if view.kind == 'survey':
+        return survey_line(view)
     if view.kind == 'cart_event':
         return cart_event_text(str(view.payload.get('action', '')), str(view.payload.get('product_title', '')))
     if view.payload.get('action') == 'assign' and 'actor_name' in view.payload:

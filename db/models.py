@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from db.states import Channel, ConversationStatus, MessageKind, OrderStatus, OutboxStatus
@@ -316,3 +316,30 @@ class ApiToken(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+
+
+class RatingSurvey(SQLModel, table=True):
+    """K2: one close that asked the shopper for a rating, in the chat (`channel` chat) or by a signed link in an
+    e-mail (email). The conversation waits for a rating while its newest survey is unanswered, unexpired and the
+    conversation is still closed (services/ratings.py); each survey is answered at most once."""
+    __tablename__ = 'rating_survey'
+    id: int | None = Field(default=None, primary_key=True, sa_type=Id)
+    conversation_id: int = Field(foreign_key='conversation.id', sa_type=Id, index=True)
+    message_id: int = Field(foreign_key='message.id', sa_type=Id, unique=True)  # the survey message (kind survey)
+    session_id: int | None = Field(default=None, foreign_key='chat_session.id', sa_type=Id, nullable=True)
+    channel: str = Field(default=Channel.CHAT, max_length=20)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+
+
+class Rating(SQLModel, table=True):
+    """K2: the shopper's answer to one survey: 1 to 5 and an optional comment (erased with the customer, G1)."""
+    __table_args__ = (CheckConstraint('rating BETWEEN 1 AND 5', name='ck_rating_range'),)
+    id: int | None = Field(default=None, primary_key=True, sa_type=Id)
+    survey_id: int = Field(foreign_key='rating_survey.id', sa_type=Id, unique=True)
+    conversation_id: int = Field(foreign_key='conversation.id', sa_type=Id, index=True)
+    rating: int
+    comment: str = Field(default='', sa_column=Column(Text, nullable=False, server_default=''))
+    channel: str = Field(default=Channel.CHAT, max_length=20)  # where it was answered: chat | email (the link)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -28,6 +28,10 @@ class MessageKind(StrEnum):
     IMAGE = 'image'
     CART_EVENT = 'cart_event'
     EVENT = 'event'
+    SURVEY = 'survey'
+    """K2: asks the shopper for a rating after a close (author system; shown to the shopper)."""
+    RATING = 'rating'
+    """K2: the shopper's rating, a line in the staff thread (author system; never shown to the shopper)."""
 
 
 class Delivery(StrEnum):

@@ -71,6 +71,13 @@ def chat_strings() -> dict[str, str]:
         'verify_code_label': pgettext('verification code field', 'Code'),
         'verify_confirm': _('Confirm'),
         'verify_done': _('Thanks, your e-mail is confirmed.'),
+        'rating_legend': _('Your rating'),
+        'rating_star': _('{rating} out of 5'),
+        'rating_comment': _('Comment (optional)'),
+        'rating_send': _('Send rating'),
+        'rating_pick': _('Please choose from 1 to 5 stars.'),
+        'rating_thanks': _('Thank you for your rating!'),
+        'rating_closed': _('This conversation was already rated, or it is open again. Thank you!'),
     }
 
 

@@ -12,9 +12,10 @@ from pages.staff_auth import signed_in_staff
 from services import report_csv, reports
 from services.errors import ServiceError
 from services.i18n import N_, _
-from services.locale_format import money
+from services.locale_format import money, one_decimal, percent
 from services.permissions import Permission, has, refusal
 from services.runtime import Runtime
+from services.satisfaction import Satisfaction
 from services.store import get_store
 
 RANGE_LABELS = {reports.RangeName.TODAY: N_('Today'), reports.RangeName.YESTERDAY: N_('Yesterday'),
@@ -30,7 +31,15 @@ DEFINITIONS = {
     'close': N_('Median time from the start to the latest close, for conversations closed now.'),
     'orders': N_('Conversations whose shopper placed an order (not cancelled) within 7 days of the start.'),
     'revenue': N_('The total of those orders, each order counted once.'),
+    'average': N_('The mean of the ratings (1 to 5) given to the surveys that closes of the period sent.'),
+    'answered': N_('Ratings received for the surveys the period\'s closes sent (in the chat or by e-mail).'),
 }
+CHANNEL_LABELS = {'chat': N_('Chat'), 'email': N_('E-mail')}  # _() when shown
+
+
+def channel_label(key: str) -> str:
+    """A channel's name in the viewer's language (the stored key when it is one we do not know)."""
+    return _(CHANNEL_LABELS[key]) if key in CHANNEL_LABELS else key
 
 
 def duration(seconds: float | None) -> str:
@@ -99,6 +108,50 @@ def _topics_chart(report: reports.Report) -> None:
     }).classes('w-full h-64').mark('topics-chart')
 
 
+def _average(value: float | None) -> str:
+    return '–' if value is None else _('{value} / 5', value=one_decimal(value))
+
+
+def _share(satisfaction: Satisfaction) -> str:
+    if satisfaction.share_answered is None:
+        return '–'
+    return _('{percent} ({ratings} of {surveys} surveys)',
+             percent=percent(satisfaction.share_answered),
+             ratings=satisfaction.ratings, surveys=satisfaction.surveys)
+
+
+def _satisfaction(report: reports.Report) -> None:
+    """K2: average, share answered and the 1-to-5 distribution, each beside the previous period."""
+    now, before = report.satisfaction, report.previous_satisfaction
+    with ui.card().classes('w-full p-3 rounded-xl gap-2').mark('satisfaction'):
+        with ui.row().classes('w-full items-center'):
+            ui.label(_('Satisfaction')).classes('font-semibold')
+            ui.space()
+            ui.button(_('Download CSV'), icon='download',
+                      on_click=lambda: ui.download(report_csv.satisfaction_csv(report), 'satisfaction.csv',
+                                                   'text/csv')).props('flat dense no-caps').mark(
+                'csv-satisfaction.csv')
+        if now.surveys == 0 and before.surveys == 0:
+            ui.label(_('No conversation closed in this period asked for a rating.')).classes(
+                'text-sm text-stone-500').mark('satisfaction-empty')
+            return
+        with ui.row().classes('w-full gap-3'):
+            _figure(_('Average rating'), _(DEFINITIONS['average']), _average(now.average), _average(before.average),
+                    'rating-average')
+            _figure(_('Share answered'), _(DEFINITIONS['answered']), _share(now), _share(before), 'rating-share')
+        ui.echart({
+            'tooltip': {'trigger': 'axis'},
+            'legend': {'data': [_('This period'), _('Previous period')], 'bottom': 0},
+            'grid': {'left': 40, 'right': 20, 'top': 10, 'bottom': 40},
+            'xAxis': {'type': 'category', 'data': [_('{rating} out of 5', rating=score) for score in range(1, 6)]},
+            'yAxis': {'type': 'value', 'minInterval': 1},
+            'series': [{'name': _('This period'), 'type': 'bar', 'data': list(now.distribution),
+                        'itemStyle': {'color': '#4338ca'}},
+                       {'name': _('Previous period'), 'type': 'bar', 'data': list(before.distribution),
+                        'itemStyle': {'color': '#c7d2fe'}}],
+        }).classes('w-full h-56').mark('rating-distribution')
+
+
 def render_report(report: reports.Report, currency: str) -> None:
     now, before = report.current, report.previous
 
@@ -121,6 +174,7 @@ def render_report(report: reports.Report, currency: str) -> None:
                 str(before.followed_by_order), 'orders')
         _figure(_('Order revenue'), _(DEFINITIONS['revenue']), cents(now.order_revenue_cents),
                 cents(before.order_revenue_cents), 'revenue')
+    _satisfaction(report)
     if now.new_conversations == 0:
         ui.label(_('No conversations started in this period.')).classes('text-stone-500').mark('reports-empty')
         return
@@ -146,7 +200,7 @@ def render_report(report: reports.Report, currency: str) -> None:
            [{'key': row.key, 'conversations': row.conversations, 'replied': row.replied} for row in report.by_topic],
            report_csv.counts_csv(report.by_topic, _('Topic')), 'topics.csv')
     _table(_('By channel'), [('key', _('Channel')), ('conversations', _('Conversations')), ('replied', _('Replied'))],
-           [{'key': row.key, 'conversations': row.conversations, 'replied': row.replied}
+           [{'key': channel_label(row.key), 'conversations': row.conversations, 'replied': row.replied}
             for row in report.by_channel], report_csv.counts_csv(report.by_channel, _('Channel')), 'channels.csv')
 
 
@@ -198,10 +252,12 @@ def install_report_pages(runtime: Runtime) -> None:
                     last=date.fromisoformat(last.value) if last.value else None)
                 async with runtime.db.sessions() as db:
                     report = await reports.build_report(db=db, staff=staff, period=period)
-            except (ServiceError, ValueError) as error:
+            except (ServiceError, ValueError) as error:  # a bad custom range: said on the page, in the viewer's words
                 body.clear()
-                with body:
-                    ui.label(getattr(error, 'message', _('Dates are written YYYY-MM-DD.'))).classes('text-red-700')
+                with body, ui.row().classes('items-center gap-2 rounded-lg bg-red-50 px-3 py-2 text-red-800').props(
+                        'role=alert').mark('reports-error'):
+                    ui.icon('error_outline', size='20px')
+                    ui.label(error.message if isinstance(error, ServiceError) else _('Dates are written YYYY-MM-DD.'))
                 return
             period_label.text = _('{first} – {last}, compared with {previous_first} – {previous_last} ({zone})',
                                   first=period.first_day.isoformat(), last=period.last_day.isoformat(),

@@ -17,7 +17,7 @@ from sqlmodel.sql.expression import Select, SelectOfScalar
 from db.models import ChatSession, Conversation, Customer, Message, Order, Staff
 from db.states import Author, ConversationStatus, MessageKind
 from db.types import utcnow
-from services import report_columns
+from services import ratings, report_columns
 from services.errors import Invalid, NotFound, PermissionDenied
 from services.events import EventBus
 from services.i18n import _
@@ -272,8 +272,9 @@ async def mark_unread(*, db: AsyncSession, bus: EventBus, staff: Staff | None, c
 
 
 async def set_status(*, db: AsyncSession, bus: EventBus, staff: Staff | None, conversation_id: int,
-                     status: str) -> None:
-    """M1: Open <-> Closed. Closing never deletes anything; a new shopper message reopens it."""
+                     status: str, mail_domain: str = 'localhost') -> None:
+    """M1: Open <-> Closed. Closing never deletes anything; a new shopper message reopens it. Closing asks the
+    shopper for a rating (K2, services/ratings.py) in the same transaction."""
     require_chat_permission(staff)
     if status not in STATUSES:
         raise Invalid(f'Unknown status "{status}".')
@@ -283,9 +284,14 @@ async def set_status(*, db: AsyncSession, bus: EventBus, staff: Staff | None, co
     conversation.status = status
     if status == ConversationStatus.CLOSED:
         report_columns.closed(conversation, utcnow())  # K1: a reopened conversation keeps it until closed again
+    survey = (await ratings.ask_for_rating(db, conversation, mail_domain=mail_domain)
+              if status == ConversationStatus.CLOSED else None)
     db.add(conversation)
     await db.commit()
-    bus.conversation_changed.emit(conversation_id)
+    if survey is not None:
+        bus.publish_message(to_view(survey))  # to the shopper's chat, the outbox and the staff tabs, then the row
+    else:
+        bus.conversation_changed.emit(conversation_id)
 
 
 async def assignable_staff(*, db: AsyncSession, search: str = '') -> list[Staff]:

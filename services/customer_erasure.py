@@ -35,6 +35,7 @@ from db.models import (
     Customer,
     EmailOutbox,
     Message,
+    Rating,
     ReplyAddress,
     Staff,
     TopicCorrection,
@@ -157,11 +158,18 @@ async def erase_topic_corrections(db: AsyncSession, scope: ErasureScope) -> None
             col(TopicCorrection.conversation_id).in_(scope.conversation_ids)))
 
 
+async def erase_ratings(db: AsyncSession, scope: ErasureScope) -> None:
+    """K2: the comments go; the 1-to-5 numbers stay for Reports (like the conversations' counts)."""
+    if scope.conversation_ids:
+        await db.exec(update(Rating).where(col(Rating.conversation_id).in_(scope.conversation_ids))
+                      .values(comment=''))
+
+
 # Orders (store_order, order_line) hold no name, e-mail or address: only amounts, products and the customer id,
 # which now points at the erased record. They stay for the bookkeeping, so they need no step.
 
 STEPS: list[Step] = [erase_profile, erase_messages, erase_chat_sessions, erase_reply_addresses, erase_outbox,
-                     erase_carts, erase_topic_corrections]
+                     erase_carts, erase_topic_corrections, erase_ratings]
 """One step per table holding customer data, in the order they run. Add a new table's step here."""
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.models import ChatSession, Conversation, Customer, Message, Staff, TopicCorrection
+from db.models import ChatSession, Conversation, Customer, Message, Rating, Staff, TopicCorrection
 from db.types import utcnow
 from services import carts, orders
 from services.customers import get_profile
@@ -127,6 +127,15 @@ async def topic_corrections_part(db: AsyncSession, customer: Customer, currency:
              'removed_topic': c.removed_topic, 'created_at': _when(c.created_at)} for c in found]
 
 
+async def ratings_part(db: AsyncSession, customer: Customer, currency: str) -> list[Json]:
+    """K2: the shopper's ratings of their conversations, with their comments."""
+    conversation_ids = select(Conversation.id).where(Conversation.customer_id == customer.id)
+    found = (await db.exec(select(Rating).where(col(Rating.conversation_id).in_(conversation_ids))
+                           .order_by(col(Rating.id)))).all()
+    return [{'conversation_id': r.conversation_id, 'rating': r.rating, 'comment': r.comment, 'channel': r.channel,
+             'created_at': _when(r.created_at)} for r in found]
+
+
 PARTS: dict[str, Part] = {
     'profile': profile_part,
     'notes': notes_part,
@@ -135,6 +144,7 @@ PARTS: dict[str, Part] = {
     'carts': carts_part,
     'orders': orders_part,
     'topic_corrections': topic_corrections_part,
+    'ratings': ratings_part,
 }
 """Each key of the document and what fills it. Add a new table's part here."""
 

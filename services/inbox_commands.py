@@ -45,7 +45,7 @@ class InboxCommands:
             row = await conversations.get_row(db=db, conversation_id=conversation_id)
             target = ConversationStatus.CLOSED if row.status == ConversationStatus.OPEN else ConversationStatus.OPEN
             await conversations.set_status(db=db, bus=self.runtime.bus, staff=actor, conversation_id=conversation_id,
-                                           status=target)
+                                           status=target, mail_domain=self.runtime.config.mail.reply_domain)
         return 'closed' if target == ConversationStatus.CLOSED else 'open'
 
     async def mark_read(self, conversation_id: int) -> None:

@@ -9,7 +9,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from babel.dates import format_skeleton, format_time
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal, format_percent
 
 from services.i18n import current_language
 
@@ -34,6 +34,16 @@ def money(amount: object, currency: str, *, lang: str | None = None) -> str:
     if language == 'en':
         return format_currency(value, currency, format=ENGLISH_MONEY, locale=locale, currency_digits=True)
     return format_currency(value, currency, locale=locale)
+
+
+def one_decimal(value: float, *, lang: str | None = None) -> str:
+    """3.5 -> '3.5' (en), '3,5' (de, da, fi, nl, it); always one digit after the separator."""
+    return format_decimal(value, format='#,##0.0', locale=babel_locale(lang))
+
+
+def percent(share: float, *, lang: str | None = None) -> str:
+    """0.8 -> '80%' (en), '80 %' (de, da, fi)."""
+    return format_percent(share, locale=babel_locale(lang))
 
 
 def time_of_day(moment: datetime, *, lang: str | None = None) -> str:

@@ -105,6 +105,12 @@ class RateLimits:
     def check_presence(self, *, session_id: int) -> None:
         check_rate(self.per_session, f'presence:{session_id}')
 
+    def check_rating(self, *, session_id: int | None, address: str) -> None:
+        """K2: a rating from the chat (per session and address) or from an e-mailed link (per address)."""
+        if session_id is not None:
+            check_rate(self.per_session, f'rating:{session_id}')
+        check_rate(self.per_address, f'address:{address}')
+
     def check_new_session(self, *, address: str) -> None:
         check_rate(self.new_sessions, f'sessions:{address}')
 

@@ -39,3 +39,25 @@ def counts_csv(rows: list[CountRow], key_header: str) -> bytes:
 def heat_map_csv(report: Report) -> bytes:
     return _csv([_('Weekday'), *[str(hour) for hour in range(24)]],
                 ([_(WEEKDAYS[day]), *report.heat_map[day]] for day in range(7)))
+
+
+def _share(value: float | None) -> object:
+    return None if value is None else round(100 * value, 1)
+
+
+def _average(value: float | None) -> object:
+    return None if value is None else round(value, 2)
+
+
+def satisfaction_csv(report: Report) -> bytes:
+    """K2: each figure for the period and the one before it."""
+    now, before = report.satisfaction, report.previous_satisfaction
+    rows: list[list[object]] = [
+        [_('Surveys sent'), now.surveys, before.surveys],
+        [_('Ratings'), now.ratings, before.ratings],
+        [_('Share answered (%)'), _share(now.share_answered), _share(before.share_answered)],
+        [_('Average rating'), _average(now.average), _average(before.average)],
+        *[[_('Rated {rating}', rating=score), now.distribution[score - 1], before.distribution[score - 1]]
+          for score in range(1, 6)],
+    ]
+    return _csv([_('Figure'), _('This period'), _('Previous period')], rows)

@@ -13,7 +13,8 @@ Definitions (the page shows them beside each figure):
 - time to close: from the start to the latest close, for conversations closed now (a reopened one counts when it
   is closed again);
 - followed by an order: the shopper placed an order (not cancelled) at most 7 days after the conversation started;
-  revenue sums those orders once each.
+  revenue sums those orders once each;
+- satisfaction (K2): by the close that asked, not by the conversation's start (services/satisfaction.py).
 """
 from __future__ import annotations
 
@@ -33,7 +34,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from db.models import Conversation, ConversationStaff, Order, Staff
 from db.states import ConversationStatus, OrderStatus
 from services.errors import Invalid
+from services.i18n import _
 from services.permissions import Permission, require
+from services.satisfaction import Satisfaction, satisfaction
 
 ORDER_WINDOW = timedelta(days=7)
 MAX_CUSTOM_DAYS = 366
@@ -72,7 +75,7 @@ def _zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as error:
-        raise Invalid(f'Unknown time zone "{name}".') from error
+        raise Invalid(_('Unknown time zone "{zone}".', zone=name), code='invalid_zone') from error
 
 
 def _midnight(day: date, zone: ZoneInfo) -> datetime:
@@ -82,9 +85,9 @@ def _midnight(day: date, zone: ZoneInfo) -> datetime:
 
 def local_days(first: date, last: date, *, zone: str) -> Period:
     if last < first:
-        raise Invalid('The first day must not be after the last day.', code='invalid_range')
+        raise Invalid(_('The first day must not be after the last day.'), code='invalid_range')
     if (last - first).days + 1 > MAX_CUSTOM_DAYS:
-        raise Invalid(f'A report covers at most {MAX_CUSTOM_DAYS} days.', code='invalid_range')
+        raise Invalid(_('A report covers at most {max} days.', max=MAX_CUSTOM_DAYS), code='invalid_range')
     tz = _zone(zone)
     return Period(first, last, zone, _midnight(first, tz), _midnight(last + timedelta(days=1), tz))
 
@@ -95,7 +98,7 @@ def period_for(name: str, *, zone: str, now: datetime | None = None, first: date
     try:
         which = RangeName(name)
     except ValueError as error:
-        raise Invalid(f'Unknown range "{name}".', code='invalid_range') from error
+        raise Invalid(_('Unknown range "{range}".', range=name), code='invalid_range') from error
     today = (now or datetime.now(UTC)).astimezone(_zone(zone)).date()
     if which is RangeName.TODAY:
         return local_days(today, today, zone=zone)
@@ -112,7 +115,7 @@ def period_for(name: str, *, zone: str, now: datetime | None = None, first: date
         last_of_previous = today.replace(day=1) - timedelta(days=1)
         return local_days(last_of_previous.replace(day=1), last_of_previous, zone=zone)
     if first is None or last is None:
-        raise Invalid('A custom range needs a first and a last day.', code='invalid_range')
+        raise Invalid(_('A custom range needs a first and a last day.'), code='invalid_range')
     return local_days(first, last, zone=zone)
 
 
@@ -155,6 +158,9 @@ class Report:
     by_channel: list[CountRow] = field(default_factory=list)
     heat_map: list[list[int]] = field(default_factory=list)
     """Conversations started, [weekday 0 = Monday][hour 0-23] in the store's zone."""
+    satisfaction: Satisfaction = field(default_factory=Satisfaction)
+    """K2: the surveys asked by the period's closes and their ratings (services/satisfaction.py)."""
+    previous_satisfaction: Satisfaction = field(default_factory=Satisfaction)
 
 
 def percentile(values: list[float], share: float) -> float | None:
@@ -304,4 +310,7 @@ async def build_report(*, db: AsyncSession, staff: Staff | None, period: Period)
     by_topic, heat = await _topics_and_hours(db, period)
     return Report(period=period, previous_period=previous_period, current=current, previous=previous,
                   by_staff=await _by_staff(db, period), by_topic=by_topic,
-                  by_channel=await _by_channel(db, period), heat_map=heat)
+                  by_channel=await _by_channel(db, period), heat_map=heat,
+                  satisfaction=await satisfaction(db, start=period.start, end=period.end),
+                  previous_satisfaction=await satisfaction(db, start=previous_period.start,
+                                                           end=previous_period.end))

@@ -8,6 +8,8 @@ from typing import Any
 from services.customer_names import shown_name
 
 CUSTOMER_VISIBLE_KINDS = frozenset({'text', 'products', 'discount', 'image'})
+SHOPPER_SYSTEM_KINDS = frozenset({'survey'})
+"""System messages the shopper sees too (K2's survey); every other system message is for staff only."""
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,8 @@ class MessageView:
 
     @property
     def visible_to_customer(self) -> bool:
+        if self.author == 'system':
+            return self.kind in SHOPPER_SYSTEM_KINDS
         return self.author in ('customer', 'staff') and self.kind in CUSTOMER_VISIBLE_KINDS
 
     def to_api(self) -> dict[str, Any]:
@@ -54,6 +58,8 @@ class MessageView:
             data['code'] = self.payload.get('code', '')
         elif self.kind == 'image':
             data['url'] = self.payload.get('url', '')
+        elif self.kind == 'survey':
+            data['answered'] = bool(self.payload.get('answered'))
         return data
 
 

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from nicegui.testing import User
 
-from db.models import Conversation, Customer, Message
+from db.models import Conversation, Customer, Message, Rating, RatingSurvey
 from db.states import Author
 from services.permissions import DEFAULT, Permission
 from tests.conftest import App, add_staff, sign_in
@@ -25,6 +25,14 @@ async def test_reports_show_figures_and_tables_for_staff_who_may_see_them(app: A
         db.add(Message(conversation_id=talk.id, author=Author.CUSTOMER, body='Where is it?', created_at=started))
         db.add(Message(conversation_id=talk.id, author=Author.STAFF, staff_id=ana.id, body='On its way',
                        created_at=started + timedelta(minutes=3)))
+        survey_message = Message(conversation_id=talk.id, author=Author.SYSTEM, kind='survey', created_at=started)
+        db.add(survey_message)
+        await db.commit()
+        survey = RatingSurvey(conversation_id=talk.id, message_id=survey_message.id, created_at=started,
+                              expires_at=started + timedelta(days=14), answered_at=started)
+        db.add(survey)
+        await db.commit()
+        db.add(Rating(survey_id=survey.id, conversation_id=talk.id, rating=4, created_at=started))
         await db.commit()
         await fill_report_columns(db, talk.id or 0)
     await sign_in(user)
@@ -37,6 +45,11 @@ async def test_reports_show_figures_and_tables_for_staff_who_may_see_them(app: A
     assert [(row['name'], row['median']) for row in staff_table.rows] == [('Ana Berg', '3 min')]  # type: ignore[attr-defined]
     topics = user.find(marker='table-topics.csv').elements.pop()
     assert [row['key'] for row in topics.rows] == ['shipping']  # type: ignore[attr-defined]
+    channels = user.find(marker='table-channels.csv').elements.pop()
+    assert [row['key'] for row in channels.rows] == ['Chat']  # type: ignore[attr-defined]
+    await user.should_see('Satisfaction')
+    await user.should_see('4.0 / 5')
+    await user.should_see('100% (1 of 1 surveys)')
     user.find(marker='range').click()
     await user.should_see('Last month')
 
@@ -47,6 +60,20 @@ async def test_the_empty_state(app: App, user: User) -> None:
     await sign_in(user)
     await user.open('/reports')
     await user.should_see('No conversations started in this period.')
+    await user.should_see(marker='satisfaction-empty')
+
+
+async def test_a_bad_custom_range_is_said_on_the_page_in_the_viewers_language(app: App, user: User) -> None:
+    async with app.runtime.db.sessions() as db:
+        await add_staff(db, permissions=[*DEFAULT, Permission.SEE_REPORTS])
+    await sign_in(user)
+    await user.open('/reports')
+    user.find(marker='range').elements.pop().value = 'custom'
+    user.find(marker='first-day').elements.pop().value = '2026-03-02'
+    user.find(marker='last-day').elements.pop().value = '2026-03-01'
+    user.find('Show').click()
+    await user.should_see('The first day must not be after the last day.')
+    await user.should_see(marker='reports-error')
 
 
 async def test_staff_without_the_permission_are_told_why(app: App, user: User) -> None:

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from pages.api.chat_socket import ShopperSocket, SocketHub
 from pages.api.deps import MAX_ID, bearer_token, client_address, session_dependency
-from services import blocking, chat_sessions, messages, verification
+from services import blocking, chat_sessions, messages, ratings, verification
 from services import store as store_service
 from services.chat_sessions import ChatSession
 from services.errors import ServiceError, Unauthorized
@@ -55,6 +55,7 @@ class MessageOut(BaseModel):
     products: list[dict[str, Any]] | None = None
     code: str | None = None
     url: str | None = None
+    answered: bool | None = Field(default=None, description='kind "survey" (K2): the shopper already rated.')
 
 
 class MessagesOut(BaseModel):
@@ -71,6 +72,22 @@ class VerifyConfirmIn(BaseModel):
 
 class VerifiedOut(BaseModel):
     verified: bool
+
+
+class RatingIn(BaseModel):
+    rating: int = Field(ge=1, le=5, strict=True, description='1 (poor) to 5 (excellent), a whole number.')
+    comment: str | None = Field(default=None, max_length=4000,
+                                description='Optional; trimmed, at most 1000 characters kept as written.')
+
+    model_config = {'json_schema_extra': {'examples': [{'rating': 4, 'comment': 'Quick and friendly, thanks!'}]}}
+
+
+class RatingOut(BaseModel):
+    id: int
+    conversation_id: int
+    rating: int
+    comment: str
+    created_at: str
 
 
 async def accept_message(runtime: Runtime, *, token: str | None, address: str, message_in: MessageIn) -> Received:
@@ -183,6 +200,21 @@ def build_chat_router(runtime: Runtime, hub: SocketHub) -> APIRouter:
         hub.mark_verified(session.id or 0)  # its open sockets now get the whole conversation
         runtime.bus.conversation_changed.emit(session.conversation_id)  # staff see the "Unverified" mark go
         return VerifiedOut(verified=session.identity_verified)
+
+    @router.post('/rating', status_code=201, response_model=RatingOut, responses={
+        **ERRORS, 409: {'description': 'This conversation is not waiting for a rating (never asked, already rated, '
+                                       'reopened, or asked 14 days ago): {"error": {"code": "not_waiting"}}'},
+        422: {'description': 'rating not a whole number from 1 to 5, or a comment over 1000 characters'}})
+    async def post_rating(rating_in: RatingIn, chat_session: SessionDep, request: Request) -> RatingOut:
+        """K2: the shopper's answer to the survey (`kind: "survey"`) sent when staff closed the conversation. Each
+        close asks once and takes one answer."""
+        assert chat_session.id is not None
+        runtime.limits.check_rating(session_id=chat_session.id, address=client_address(request))
+        async with runtime.db.sessions() as db:
+            rated = await ratings.rate_in_chat(db=db, bus=runtime.bus, chat_session=chat_session,
+                                               rating=rating_in.rating, comment=rating_in.comment)
+        return RatingOut(id=rated.id, conversation_id=rated.conversation_id, rating=rated.rating,
+                         comment=rated.comment, created_at=rated.created_at.isoformat())
 
     @router.post('/presence', status_code=204, responses=ERRORS)
     async def post_presence(presence_in: PresenceIn, chat_session: SessionDep) -> Response:

@@ -44,6 +44,13 @@
  *   verify_code_label  label and placeholder of the code field
  *   verify_confirm     button that checks the code
  *   verify_done        shown when the session is verified
+ *   rating_legend      K2 survey (kind "survey"): heading of the five stars
+ *   rating_star        accessible name of one star; {rating}
+ *   rating_comment     label of the optional comment
+ *   rating_send        the survey's Send button
+ *   rating_pick        shown when Send is pressed without a star chosen
+ *   rating_thanks      replaces the survey once rated
+ *   rating_closed      the conversation no longer waits for a rating (409)
  *
  * Local storage: inbox.session = {token, conversation_id, email, name}; inbox.outbox = messages not yet
  * confirmed (survive a reload; resent with the same client_msg_id); inbox.seen = last staff message seen.
@@ -95,8 +102,16 @@
     verify_sent: 'We sent a 6-digit code to {email}.',
     verify_code_label: 'Code',
     verify_confirm: 'Confirm',
-    verify_done: 'Thanks, your e-mail is confirmed.'
+    verify_done: 'Thanks, your e-mail is confirmed.',
+    rating_legend: 'Your rating',
+    rating_star: '{rating} out of 5',
+    rating_comment: 'Comment (optional)',
+    rating_send: 'Send rating',
+    rating_pick: 'Please choose from 1 to 5 stars.',
+    rating_thanks: 'Thank you for your rating!',
+    rating_closed: 'This conversation was already rated, or it is open again. Thank you!'
   };
+  var MAX_COMMENT = 1000;
 
   var API = '/api/v1';
   var MAX_CHARS = 5000;
@@ -400,7 +415,7 @@
     return b;
   }
 
-  function authorKey(m) { return m.author === 'customer' ? 'c' : 's:' + (m.author_name || ''); }
+  function authorKey(m) { return m.author === 'customer' ? 'c' : m.author === 'system' ? 'sys' : 's:' + (m.author_name || ''); }
 
   function formatPrice(price, currency) {
     if (price === undefined || price === null || price === '') return '';
@@ -556,6 +571,82 @@
     return link;
   }
 
+  /* ----- satisfaction survey (K2) ----- */
+
+  function storeName() {
+    var node = document.getElementById('store-name');
+    return node ? node.textContent.trim() : '';
+  }
+
+  function surveyDone(card, text) {
+    while (card.firstChild) card.removeChild(card.firstChild);
+    var done = el('p', 'survey__done', text);
+    done.setAttribute('role', 'status');
+    card.appendChild(done);
+  }
+
+  /* Five radio buttons (Tab into the group, arrow keys choose), an optional comment and Send. */
+  function renderSurvey(m) {
+    var card = el('form', 'survey');
+    card.setAttribute('novalidate', '');
+    if (m.answered) { surveyDone(card, S.rating_thanks); return card; }
+    if (typeof m.body === 'string' && m.body) card.appendChild(el('p', 'survey__prompt', m.body));
+    var group = el('fieldset', 'survey__stars');
+    group.appendChild(el('legend', 'survey__legend', S.rating_legend));
+    var name = 'rating-' + m.id;
+    for (var n = 1; n <= 5; n++) {
+      var label = el('label', 'survey__star');
+      var input = el('input');
+      input.type = 'radio';
+      input.name = name;
+      input.value = String(n);
+      input.setAttribute('aria-label', t('rating_star', { rating: n }));
+      label.appendChild(input);
+      var face = el('span', 'survey__face', '★');
+      face.setAttribute('aria-hidden', 'true');
+      label.appendChild(face);
+      group.appendChild(label);
+    }
+    card.appendChild(group);
+    var commentId = 'survey-comment-' + m.id;
+    var commentLabel = el('label', 'field__label', S.rating_comment);
+    commentLabel.setAttribute('for', commentId);
+    card.appendChild(commentLabel);
+    var comment = el('textarea', 'field__input survey__comment');
+    comment.id = commentId;
+    comment.rows = 2;
+    comment.maxLength = MAX_COMMENT;
+    card.appendChild(comment);
+    var error = el('p', 'form-error survey__error');
+    error.setAttribute('role', 'alert');
+    card.appendChild(error);
+    var send = el('button', 'btn btn--primary survey__send', S.rating_send);
+    send.type = 'submit';
+    card.appendChild(send);
+    card.addEventListener('submit', function (event) {
+      event.preventDefault();
+      var chosen = card.querySelector('input[name="' + name + '"]:checked');
+      if (!chosen) { error.textContent = S.rating_pick; group.querySelector('input').focus(); return; }
+      error.textContent = '';
+      send.disabled = true;
+      send.textContent = S.sending;
+      var body = { rating: Number(chosen.value) };
+      if (comment.value.trim()) body.comment = comment.value;
+      api('POST', '/chat/rating', body).then(function (res) {
+        if (res.status === 201) { surveyDone(card, S.rating_thanks); return; }
+        if (res.status === 409) { surveyDone(card, S.rating_closed); return; }
+        error.textContent = errorMessage(res);
+        send.disabled = false;
+        send.textContent = S.rating_send;
+      }, function () {
+        error.textContent = S.network_error;
+        send.disabled = false;
+        send.textContent = S.rating_send;
+      });
+    });
+    return card;
+  }
+
   /* ----- messages ----- */
 
   function renderMessage(m) {
@@ -573,12 +664,17 @@
     } else if (m.kind === 'image') {
       parts.push(renderImage(m.url, body));
       if (body) parts.push(bubble(body));
+    } else if (m.kind === 'survey') {
+      parts.push(renderSurvey(m));
+    } else if (m.author === 'system') {
+      return null;  // other system lines are for staff
     } else if (body) {
       parts.push(bubble(body));
     }
     parts = parts.filter(Boolean);
     if (!parts.length) return null;
     if (customer) li.appendChild(el('span', 'sr-only', S.you + ':'));
+    else if (m.author === 'system') li.appendChild(el('span', 'msg__author', storeName() || S.staff));
     else li.appendChild(el('span', 'msg__author', typeof m.author_name === 'string' && m.author_name ? m.author_name : S.staff));
     parts.forEach(function (p) { li.appendChild(p); });
     var meta = el('div', 'msg__meta');

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.models import ChatSession, Conversation, Customer, EmailOutbox, Message, Staff, Store
-from services import locale_format
+from db.models import ChatSession, Conversation, Customer, EmailOutbox, Message, RatingSurvey, Staff, Store
+from services import locale_format, rating_links
 from services.errors import NotFound
 from services.i18n import SOURCE_LANGUAGE, _, language, normalize
 from services.mail.config import MailConfig, reply_address
@@ -91,9 +91,11 @@ def thread_references(earlier: Sequence[tuple[int, str]]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(ids))
 
 
-async def load_context(*, db: AsyncSession, row: EmailOutbox, reply_token: str) -> MailContext:
+async def load_context(*, db: AsyncSession, row: EmailOutbox, reply_token: str,
+                       mail: MailConfig | None = None) -> MailContext:
     """What the mail of this outbox row says; `reply_token` is the secret of its Reply-To address (one per mail,
-    services/mail/reply_addresses.py)."""
+    services/mail/reply_addresses.py). A survey (K2) says the rating prompt and its signed link, made with `mail`'s
+    secret and public address."""
     message = await db.get(Message, row.message_id)
     conversation = await db.get(Conversation, row.conversation_id)
     if message is None or conversation is None:
@@ -118,7 +120,10 @@ async def load_context(*, db: AsyncSession, row: EmailOutbox, reply_token: str) 
 
     with language(lang):
         history = tuple(line_of(item, author_of(item, name)) for item, name in reversed(rows))
-        reply = line_of(message, author_of(message, staff_name))
+        if message.kind == 'survey':
+            reply = await survey_line(db, message, store_name=store_name, mail=mail)
+        else:
+            reply = line_of(message, author_of(message, staff_name))
 
     earlier_mails = (await db.exec(select(EmailOutbox.message_id, EmailOutbox.message_id_header).where(
         EmailOutbox.conversation_id == conversation.id, col(EmailOutbox.message_id) < message.id))).all()
@@ -134,6 +139,19 @@ async def load_context(*, db: AsyncSession, row: EmailOutbox, reply_token: str) 
         store_name=store_name, storefront_url=safe_link(store.storefront_url if store else ''),
         reply_token=reply_token, message_id_header=row.message_id_header, sent_at=message.created_at,
         reply=reply, history=history, references=references, language=lang)
+
+
+async def survey_line(db: AsyncSession, message: Message, *, store_name: str, mail: MailConfig | None) -> MailLine:
+    """K2's rating request: the prompt and the signed link to the rating page (services/rating_links.py)."""
+    survey = await db.get(RatingSurvey, int((message.payload or {}).get('survey_id') or 0))
+    if survey is None or survey.id is None or mail is None:
+        raise NotFound('The survey of this e-mail no longer exists.')
+    url = rating_links.link(mail.public_url, rating_links.sign(mail.link_secret, survey_id=survey.id,
+                                                                expires_at=survey.expires_at))
+    label = _('Rate this conversation')
+    text = '\n'.join([message.body, '', f'{label}: {url}', '',
+                      _('The link works once, for {days} days.', days=(survey.expires_at - survey.created_at).days)])
+    return MailLine(author=store_name, sent_at=message.created_at, text=text, links=((label, url),))
 
 
 async def mail_language(db: AsyncSession, conversation: Conversation, customer: Customer | None) -> str:

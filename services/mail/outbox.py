@@ -103,7 +103,8 @@ async def deliver_one(*, sessions: async_sessionmaker[AsyncSession], transport: 
         try:
             reply_token = issue_reply_token(db, conversation_id=row.conversation_id)
             await db.commit()  # the address works before the mail that carries it leaves
-            email = compose(context=await load_context(db=db, row=row, reply_token=reply_token), mail=mail)
+            email = compose(context=await load_context(db=db, row=row, reply_token=reply_token, mail=mail),
+                            mail=mail)
         except NotFound as error:
             await _record(db, bus, outbox_id=outbox_id, attempt=attempt, status=OutboxStatus.GIVEN_UP,
                           delivery=Delivery.EMAIL_GIVEN_UP, error=error.message, at=now)

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from db.states import Channel, ConversationStatus, MessageKind, OrderStatus, OutboxStatus
+from db.states import Channel, ConversationStatus, MessageKind, OrderStatus, OutboxStatus, WebhookStatus
 from db.types import Id, UTCDateTime, utcnow
 
 
@@ -283,3 +283,34 @@ class SavedReplyText(SQLModel, table=True):
     reply_id: int = Field(foreign_key='saved_reply.id', sa_type=Id, index=True)
     language: str = Field(max_length=10)
     body: str = Field(default='', sa_column=Column(Text, nullable=False, server_default=''))
+
+
+class WebhookEndpoint(SQLModel, table=True):
+    """An address the shop's events are POSTed to (W1, services/webhooks.py). The secret signs every delivery, so it
+    is kept as it is (not hashed); it is shown once when the endpoint is made and never logged."""
+    __tablename__ = 'webhook_endpoint'
+    id: int | None = Field(default=None, primary_key=True, sa_type=Id)
+    url: str = Field(max_length=500)
+    secret: str = Field(max_length=100)
+    events: str = Field(default='', max_length=500)  # event types, space-separated (services/webhooks.EVENT_TYPES)
+    active: bool = True
+    allow_private: bool = False  # may resolve to the shop's own network (loopback, private, link-local addresses)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class WebhookDelivery(SQLModel, table=True):
+    """One event for one endpoint, written with the event's data and sent by services/webhook_sender.py."""
+    __tablename__ = 'webhook_delivery'
+    __table_args__ = (Index('ix_webhook_delivery_status_next', 'status', 'next_attempt_at'),)
+    id: int | None = Field(default=None, primary_key=True, sa_type=Id)
+    endpoint_id: int = Field(foreign_key='webhook_endpoint.id', sa_type=Id, index=True)
+    event_id: str = Field(max_length=40, index=True)  # evt_...: the same for every endpoint of one event
+    type: str = Field(max_length=40)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict))
+    status: str = Field(default=WebhookStatus.PENDING, max_length=20)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_status_code: int | None = Field(default=None, nullable=True)
+    last_error: str = Field(default='', max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)

@@ -16,3 +16,6 @@ def wire_listeners(runtime: Runtime, *, sockets: SocketHub, outbox: OutboxWake) 
     bus.message_created.subscribe(runtime.tagger.message_created)  # topics for shopper texts (T1)
     bus.message_created.subscribe(outbox.message_stored)  # a reply queued for e-mail (C1)
     bus.message_updated.subscribe(outbox.message_stored)  # a failed e-mail retried by staff
+    bus.message_created.subscribe(runtime.message_events.message_created)  # message.created webhooks (W1)
+    bus.conversation_changed.subscribe(runtime.webhook_sender.nudge)  # other webhook rows were written with these
+    bus.cart_changed.subscribe(runtime.webhook_sender.nudge)

@@ -132,6 +132,8 @@ def build(settings: Settings, *, freeze_heap_after_start: bool = False) -> Runti
         background_tasks.create(start_tagger_then_freeze(), name='topic-model')
         background_tasks.create(run_outbox_forever(runtime, transport_for(runtime.config.mail), outbox_wake),
                                 name='mail-outbox')
+        background_tasks.create(runtime.message_events.run_forever(), name='webhook-events')
+        background_tasks.create(runtime.webhook_sender.run_forever(), name='webhook-sender')
         if settings.smtp_inbound_port:
             smtp_servers.append(await start_smtp_receiver(runtime, host=settings.host, port=settings.smtp_inbound_port))
 

@@ -29,6 +29,7 @@ from pages.store import install_store_pages
 from pages.store_settings import install_store_settings_page
 from pages.styles import install_styles
 from pages.upload_limit import UploadSizeLimit
+from pages.webhooks import install_webhook_pages
 from services import messages
 from services.event_relay import PostgresEventRelay
 from services.mail.config import resolve_mail_config
@@ -103,6 +104,7 @@ def build(settings: Settings, *, freeze_heap_after_start: bool = False) -> Runti
     install_report_pages(runtime)
     install_saved_reply_pages(runtime)
     install_settings_pages(runtime)
+    install_webhook_pages(runtime)
     smtp_servers: list[asyncio.AbstractServer] = []
     relays: list[PostgresEventRelay] = []
 

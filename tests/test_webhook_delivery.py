@@ -36,6 +36,11 @@ def load_receiver_example() -> ModuleType:
     return module
 
 
+def test_the_readme_shows_the_tested_receiver_example_word_for_word() -> None:
+    readme = (RECEIVER_EXAMPLE.parents[2] / 'README.md').read_text()
+    assert '```python\n' + RECEIVER_EXAMPLE.read_text() + '```' in readme
+
+
 @dataclass
 class Receiver:
     """A real HTTP server: answers `fail_first` requests with 500, then 200; or hangs while `hanging` is set."""

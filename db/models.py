@@ -305,6 +305,8 @@ class WebhookDelivery(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True, sa_type=Id)
     endpoint_id: int = Field(foreign_key='webhook_endpoint.id', sa_type=Id, index=True)
     event_id: str = Field(max_length=40, index=True)  # evt_...: the same for every endpoint of one event
+    conversation_id: int | None = Field(default=None, sa_type=Id, nullable=True, index=True)
+    """The conversation the event is about (None for a ping): erasing a customer (G1) deletes its rows."""
     type: str = Field(max_length=40)
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict))
     status: str = Field(default=WebhookStatus.PENDING, max_length=20)

@@ -57,12 +57,22 @@ async def record_event(db: AsyncSession, event_type: str, data: dict[str, Any], 
     chosen = [endpoint_id for endpoint_id, events in endpoints if event_type in events.split()]
     if not chosen:
         return 0
-    event_id, at = new_event_id(), now or utcnow()
+    event_id, at, conversation_id = new_event_id(), now or utcnow(), conversation_of(data)
     for endpoint_id in chosen:
         assert endpoint_id is not None
         db.add(WebhookDelivery(endpoint_id=endpoint_id, event_id=event_id, type=event_type, payload=data,
-                               created_at=at, next_attempt_at=at))
+                               conversation_id=conversation_id, created_at=at, next_attempt_at=at))
     return len(chosen)
+
+
+def conversation_of(data: dict[str, Any]) -> int | None:
+    """The conversation an event's data is about, kept on its rows so that erasing the customer finds them."""
+    conversation, message = data.get('conversation'), data.get('message')
+    for value in (data.get('conversation_id'), conversation.get('id') if isinstance(conversation, dict) else None,
+                  message.get('conversation_id') if isinstance(message, dict) else None):
+        if isinstance(value, int):
+            return value
+    return None
 
 
 def conversation_data(conversation: Conversation) -> dict[str, Any]:

@@ -27,7 +27,7 @@ import json
 import logging
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -81,7 +81,7 @@ class Claimed:
     endpoint_id: int
     attempt: int
     url: str
-    secret: str
+    secret: str = field(repr=False)  # never in a log line
     allow_private: bool
     event_id: str
     type: str

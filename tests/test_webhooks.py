@@ -193,3 +193,19 @@ async def test_send_test_queues_a_ping_for_that_endpoint_only(db: AsyncSession) 
     assert (row.endpoint_id, row.type, row.event_id) == (first.endpoint.id, 'ping', event_id)
     [log_row] = await webhooks.delivery_log(db=db, staff=staff, endpoint_id=first.endpoint.id)
     assert (log_row.type, log_row.status) == ('ping', 'pending')
+
+
+async def test_erasing_a_customer_deletes_the_webhook_events_about_them(db: AsyncSession) -> None:
+    from services.customer_erasure import erase_in_session
+    staff = await owner(db)
+    endpoint = await add(db, staff, list(webhooks.EVENT_TYPES))
+    erased = (await create_session(db=db, session_in=SessionCreate(email='eva@example.com'))).session
+    kept = (await create_session(db=db, session_in=SessionCreate(email='ola@example.com'))).session
+    erased_ids, kept_conversation = (erased.customer_id, erased.conversation_id), kept.conversation_id
+    await conversations.set_status(db=db, bus=EventBus(), staff=staff, conversation_id=erased_ids[1], status='closed')
+    await send_test(db=db, staff=staff, endpoint_id=endpoint.endpoint.id)
+    assert [row.conversation_id for row in await deliveries(db)] == [erased_ids[1], kept_conversation,
+                                                                     erased_ids[1], None]
+    await erase_in_session(db=db, customer_id=erased_ids[0])
+    assert [(row.type, row.conversation_id) for row in await deliveries(db)] == [
+        ('conversation.created', kept_conversation), ('ping', None)]

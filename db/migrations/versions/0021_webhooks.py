@@ -33,6 +33,7 @@ def upgrade() -> None:
         sa.Column('id', ID, nullable=False),
         sa.Column('endpoint_id', ID, nullable=False),
         sa.Column('event_id', sa.String(length=40), nullable=False),
+        sa.Column('conversation_id', ID, nullable=True),
         sa.Column('type', sa.String(length=40), nullable=False),
         sa.Column('payload', sa.JSON(), nullable=False),
         sa.Column('status', sa.String(length=20), nullable=False),
@@ -46,11 +47,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('id'))
     op.create_index('ix_webhook_delivery_endpoint_id', 'webhook_delivery', ['endpoint_id'])
     op.create_index('ix_webhook_delivery_event_id', 'webhook_delivery', ['event_id'])
+    op.create_index('ix_webhook_delivery_conversation_id', 'webhook_delivery', ['conversation_id'])
     op.create_index('ix_webhook_delivery_status_next', 'webhook_delivery', ['status', 'next_attempt_at'])
 
 
 def downgrade() -> None:
     op.drop_index('ix_webhook_delivery_status_next', table_name='webhook_delivery')
+    op.drop_index('ix_webhook_delivery_conversation_id', table_name='webhook_delivery')
     op.drop_index('ix_webhook_delivery_event_id', table_name='webhook_delivery')
     op.drop_index('ix_webhook_delivery_endpoint_id', table_name='webhook_delivery')
     op.drop_table('webhook_delivery')

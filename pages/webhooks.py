@@ -96,6 +96,7 @@ def install_webhook_pages(runtime: Runtime) -> None:
 
             button = ui.button(_('Add endpoint'), icon='add', on_click=add).props(
                 'unelevated no-caps color=indigo-8').mark('webhook-add-button')
+            url.on('keydown.enter', add)
 
         shown: dict[str, object] = {}
 

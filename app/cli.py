@@ -341,6 +341,8 @@ def parser() -> argparse.ArgumentParser:
         'export-customer', help='everything stored about a customer as one JSON document (docs/privacy.md)'))
     export.add_argument('email', metavar='EMAIL')
     export.add_argument('--out', type=Path, metavar='FILE', help='write it here (default: standard output)')
+    from app import cli_webhooks
+    cli_webhooks.add_parser(commands, with_data_dir)
     to_postgres = with_data_dir(commands.add_parser(
         'migrate-to-postgres', help="copy the shop's SQLite database into a new, empty PostgreSQL database"))
     to_postgres.add_argument('--to', required=True, metavar='URL', help='postgresql+asyncpg://user:password@host/db')
@@ -379,6 +381,13 @@ def run(argv: Sequence[str] | None = None) -> int:
             print(asyncio.run(_export_customer(settings, args.email, args.out)), end='')
         elif args.command == 'import-products':
             return asyncio.run(_import_products(settings, args.file))
+        elif args.command == 'webhooks':
+            from app import cli_webhooks
+            from services.errors import ServiceError
+            try:
+                print(asyncio.run(cli_webhooks.run(settings, args)))
+            except ServiceError as error:
+                raise CliError(error.message) from None
         elif args.command == 'cluster':
             from app.cluster import ClusterError, run_cluster
             try:

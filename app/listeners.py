@@ -19,6 +19,9 @@ def wire_listeners(runtime: Runtime, *, sockets: SocketHub, outbox: OutboxWake) 
     bus.message_created.subscribe(outbox.message_stored)  # a reply queued for e-mail (C1)
     bus.message_updated.subscribe(outbox.message_stored)  # a failed e-mail retried by staff
     # (relayed ones too: whichever process claims the mail first sends it, the outbox's row lock keeps it once)
+    bus.message_created.subscribe(runtime.message_events.message_created)  # message.created webhooks (W1)
+    bus.conversation_changed.subscribe(runtime.webhook_sender.nudge)  # other webhook rows were written with these
+    bus.cart_changed.subscribe(runtime.webhook_sender.nudge)
     bus.staff_access_changed.subscribe(_end_pages_changed_elsewhere)
 
 

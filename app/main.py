@@ -30,6 +30,7 @@ from pages.store import install_store_pages
 from pages.store_settings import install_store_settings_page
 from pages.styles import install_styles
 from pages.upload_limit import UploadSizeLimit
+from pages.webhooks import install_webhook_pages
 from services import messages
 from services.event_relay import PostgresEventRelay
 from services.mail.config import resolve_mail_config
@@ -106,6 +107,7 @@ def build(settings: Settings, *, freeze_heap_after_start: bool = False) -> Runti
     install_report_pages(runtime)
     install_saved_reply_pages(runtime)
     install_settings_pages(runtime)
+    install_webhook_pages(runtime)
     smtp_servers: list[asyncio.AbstractServer] = []
     relays: list[PostgresEventRelay] = []
 
@@ -135,6 +137,8 @@ def build(settings: Settings, *, freeze_heap_after_start: bool = False) -> Runti
         background_tasks.create(start_tagger_then_freeze(), name='topic-model')
         background_tasks.create(run_outbox_forever(runtime, transport_for(runtime.config.mail), outbox_wake),
                                 name='mail-outbox')
+        background_tasks.create(runtime.message_events.run_forever(), name='webhook-events')
+        background_tasks.create(runtime.webhook_sender.run_forever(), name='webhook-sender')
         if settings.smtp_inbound_port:
             smtp_servers.append(await start_smtp_receiver(runtime, host=settings.host, port=settings.smtp_inbound_port))
 

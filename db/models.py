@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from db.states import Channel, ConversationStatus, MessageKind, OrderStatus, OutboxStatus
+from db.states import Channel, ConversationStatus, MessageKind, OrderStatus, OutboxStatus, WebhookStatus
 from db.types import Id, UTCDateTime, utcnow
 
 
@@ -343,3 +343,38 @@ class Rating(SQLModel, table=True):
     comment: str = Field(default='', sa_column=Column(Text, nullable=False, server_default=''))
     channel: str = Field(default=Channel.CHAT, max_length=20)  # where it was answered: chat | email (the link)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class WebhookEndpoint(SQLModel, table=True):
+    """An address the shop's events are POSTed to (W1, services/webhooks.py). The secret signs every delivery, so it
+    is kept as it is (not hashed); it is shown once when the endpoint is made and never logged."""
+    __tablename__ = 'webhook_endpoint'
+    id: int | None = Field(default=None, primary_key=True, sa_type=Id)
+    url: str = Field(max_length=500)
+    secret: str = Field(max_length=100)
+    events: str = Field(default='', max_length=500)  # event types, space-separated (services/webhooks.EVENT_TYPES)
+    active: bool = True
+    allow_private: bool = False  # may resolve to the shop's own network (loopback, private, link-local addresses)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class WebhookDelivery(SQLModel, table=True):
+    """One event for one endpoint, written with the event's data and sent by services/webhook_sender.py."""
+    __tablename__ = 'webhook_delivery'
+    __table_args__ = (Index('ix_webhook_delivery_status_next', 'status', 'next_attempt_at'),)
+    id: int | None = Field(default=None, primary_key=True, sa_type=Id)
+    # No foreign key on purpose: an event's rows are written inside a shopper's checkout or a staff action, which
+    # must not fail because the endpoint was removed a moment before; rows of a removed endpoint are never sent.
+    endpoint_id: int = Field(sa_type=Id, index=True)
+    event_id: str = Field(max_length=40, index=True)  # evt_...: the same for every endpoint of one event
+    conversation_id: int | None = Field(default=None, sa_type=Id, nullable=True, index=True)
+    """The conversation the event is about (None for a ping): erasing a customer (G1) deletes its rows."""
+    type: str = Field(max_length=40)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict))
+    status: str = Field(default=WebhookStatus.PENDING, max_length=20)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_status_code: int | None = Field(default=None, nullable=True)
+    last_error: str = Field(default='', max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)

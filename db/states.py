@@ -57,3 +57,12 @@ class OrderStatus(StrEnum):
     PAID = 'paid'
     FULFILLED = 'fulfilled'
     CANCELLED = 'cancelled'
+
+
+class WebhookStatus(StrEnum):
+    PENDING = 'pending'
+    DELIVERED = 'delivered'
+    FAILED = 'failed'
+    """Tried and refused (or unreachable); tried again after its backoff."""
+    GIVEN_UP = 'given_up'
+    """Refused for 24 hours: not tried again."""

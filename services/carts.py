@@ -17,6 +17,7 @@ from services.events import EventBus
 from services.i18n import _
 from services.messages import to_view
 from services.money import from_cents
+from services.webhook_events import record_event
 
 NAME_LIMIT = 41  # E1: a product name goes into the event text only when shorter than this
 
@@ -149,6 +150,7 @@ async def change_cart(*, db: AsyncSession, bus: EventBus, chat_session: ChatSess
                         payload={'action': action, 'product_title': product.title, 'variant_id': variant_id,
                                  'variant_title': variant.title, 'quantity': changed})
         db.add(event)
+        await record_event(db, 'cart.changed', {'conversation_id': chat_session.conversation_id, **event.payload})
     await db.commit()
     if event is not None:
         bus.message_created.emit(to_view(event))

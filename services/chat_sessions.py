@@ -16,6 +16,7 @@ from services.blocking import sender_blocked
 from services.errors import Invalid, Unauthorized
 from services.i18n import _
 from services.tokens import hash_token, identity_matches, new_token
+from services.webhook_events import conversation_data, record_event
 
 DEFAULT_TOKEN_LIFETIME = timedelta(days=30)
 """How long a session token stays valid after its last use (INBOX_SHOPPER_TOKEN_DAYS)."""
@@ -69,6 +70,7 @@ async def find_or_create_chat_conversation(db: AsyncSession, customer: Customer)
         conversation = Conversation(customer_id=customer.id, channel='chat')
         db.add(conversation)
         await db.flush()
+        await record_event(db, 'conversation.created', conversation_data(conversation))
     return conversation
 
 

@@ -24,6 +24,7 @@ from services.i18n import _
 from services.messages import require_chat_permission, to_view
 from services.permissions import Permission, has
 from services.views import ConversationRow
+from services.webhook_events import record_event
 
 STATUSES = tuple(ConversationStatus)
 VIEWS = ('all', 'mine', 'unassigned', 'blocked')
@@ -281,6 +282,8 @@ async def set_status(*, db: AsyncSession, bus: EventBus, staff: Staff | None, co
     conversation = await _conversation(db, conversation_id)
     if conversation.status == status:
         return
+    await record_event(db, 'conversation.status_changed',
+                       {'conversation_id': conversation_id, 'status': status, 'previous_status': conversation.status})
     conversation.status = status
     if status == ConversationStatus.CLOSED:
         report_columns.closed(conversation, utcnow())  # K1: a reopened conversation keeps it until closed again
@@ -334,5 +337,7 @@ async def assign(*, db: AsyncSession, bus: EventBus, staff: Staff | None, conver
     # the body is the actor's language; the names in the payload let every viewer read the event in their own
     db.add(conversation)
     db.add(event)
+    await record_event(db, 'conversation.assigned', {'conversation_id': conversation_id, 'assignee_id': assignee_id,
+                                                     'assignee_name': named if assignee_id is not None else None})
     await db.commit()
     bus.publish_message(to_view(event))

@@ -39,6 +39,7 @@ from db.models import (
     ReplyAddress,
     Staff,
     TopicCorrection,
+    WebhookDelivery,
 )
 from db.states import MessageKind
 from services.customer_names import erased_email
@@ -165,11 +166,19 @@ async def erase_ratings(db: AsyncSession, scope: ErasureScope) -> None:
                       .values(comment=''))
 
 
+async def erase_webhook_deliveries(db: AsyncSession, scope: ErasureScope) -> None:
+    """Webhook events about the conversations (W1: message texts, names), sent or still waiting: they go."""
+    if scope.conversation_ids:
+        await db.exec(delete(WebhookDelivery).where(
+            col(WebhookDelivery.conversation_id).in_(scope.conversation_ids)))
+
+
 # Orders (store_order, order_line) hold no name, e-mail or address: only amounts, products and the customer id,
 # which now points at the erased record. They stay for the bookkeeping, so they need no step.
 
 STEPS: list[Step] = [erase_profile, erase_messages, erase_chat_sessions, erase_reply_addresses, erase_outbox,
-                     erase_carts, erase_topic_corrections, erase_ratings]
+                     erase_carts, erase_topic_corrections, erase_ratings,
+                     erase_webhook_deliveries]
 """One step per table holding customer data, in the order they run. Add a new table's step here."""
 
 

@@ -18,6 +18,7 @@ from services.errors import Conflict, NotFound
 from services.events import EventBus
 from services.i18n import _
 from services.money import from_cents
+from services.webhook_events import record_event
 
 RECENT_DAYS = 60
 FIRST_ORDER_NUMBER = 1001
@@ -61,6 +62,15 @@ def _view(order: Order, lines: list[OrderLine]) -> OrderView:
         lines=[OrderLineView(product_title=line.product_title, variant_title=line.variant_title, quantity=line.quantity,
                              unit_price=from_cents(line.unit_price_cents), line_total=from_cents(line.line_total_cents))
                for line in lines])
+
+
+def order_data(view: OrderView) -> dict[str, object]:
+    """An order as the `order.created` webhook sends it (W1)."""
+    return {**view.to_api(), 'customer_id': view.customer_id, 'status': view.status,
+            'placed_at': view.placed_at.isoformat(), 'subtotal': str(view.subtotal), 'discount': str(view.discount),
+            'lines': [{'product_title': line.product_title, 'variant_title': line.variant_title,
+                       'quantity': line.quantity, 'unit_price': str(line.unit_price),
+                       'line_total': str(line.line_total)} for line in view.lines]}
 
 
 def order_line(*, variant: Variant, product: Product, quantity: int) -> OrderLine:
@@ -133,9 +143,12 @@ async def checkout(*, db: AsyncSession, bus: EventBus, chat_session: ChatSession
     chat_session.discount_code = None
     db.add(cart)
     db.add(chat_session)
+    view = _view(order, lines)
+    await record_event(db, 'order.created',
+                       {'conversation_id': chat_session.conversation_id, 'order': order_data(view)})
     await db.commit()
     bus.cart_changed.emit(chat_session.conversation_id)
-    return _view(order, lines)
+    return view
 
 
 async def _refuse_used_up_code(db: AsyncSession, bus: EventBus, chat_session: ChatSession, wanted: str) -> NoReturn:

@@ -31,6 +31,7 @@ from services.i18n import _, language
 from services.mail.compose import mail_language, subject_for
 from services.messages import reply_address, reply_session_id, to_view
 from services.views import MessageView
+from services.webhook_events import record_event
 
 SURVEY_LIFETIME = timedelta(days=14)
 MAX_COMMENT = 1000
@@ -181,6 +182,8 @@ async def _answer(*, db: AsyncSession, bus: EventBus, survey: RatingSurvey, rati
     if asked is not None:
         asked.payload = {**dict(asked.payload or {}), 'answered': True}
         db.add(asked)
+    await record_event(db, 'rating.created', {'conversation_id': survey.conversation_id, 'rating': {  # W1
+        'rating': rating, 'comment': comment, 'channel': channel, 'created_at': moment.isoformat()}}, now=moment)
     await db.commit()
     assert row.id is not None
     bus.publish_message(to_view(line))

@@ -15,6 +15,8 @@ from services.presence import PresenceTracker
 from services.rate_limit import RateLimits
 from services.shopper_messages import ShopperMessages
 from services.tagging import TopicTagger
+from services.webhook_events import MessageEvents
+from services.webhook_sender import WebhookSender
 
 INBOUND_MAX_FAILURES = 10
 
@@ -56,6 +58,10 @@ class Runtime:
     """What open conversation lists read when conversations change."""
     mail_reader: MailReader = field(default_factory=MailReader)
     """Reads inbound e-mail in a worker process (services/mail/mail_reader.py)."""
+    webhook_sender: WebhookSender = field(init=False)
+    """Delivers the webhook outbox (W1, services/webhook_sender.py); `nudge()` after queueing one."""
+    message_events: MessageEvents = field(init=False)
+    """Writes `message.created` webhook rows for this process's new messages (services/webhook_events.py)."""
 
     def __post_init__(self) -> None:
         c = self.config
@@ -66,4 +72,6 @@ class Runtime:
         self.limits = RateLimits(message_limit=c.message_rate_limit, window_seconds=c.message_rate_window_seconds,
                                  address_limit=c.address_rate_limit, session_limit=c.session_rate_limit,
                                  login_max_failures=c.login_max_failures, inbound_max_failures=INBOUND_MAX_FAILURES)
+        self.webhook_sender = WebhookSender(self.db.sessions)
+        self.message_events = MessageEvents(self.db.sessions, written=self.webhook_sender.nudge)
         self.shopper_messages = ShopperMessages(store=self.message_store, bus=self.bus, limits=self.limits)

@@ -283,3 +283,15 @@ class SavedReplyText(SQLModel, table=True):
     reply_id: int = Field(foreign_key='saved_reply.id', sa_type=Id, index=True)
     language: str = Field(max_length=10)
     body: str = Field(default='', sa_column=Column(Text, nullable=False, server_default=''))
+
+
+class NoteMention(SQLModel, table=True):
+    """R2: a staff member named with `@` in an internal note (a message of kind `note`); `seen_at` is set when they
+    open the conversation."""
+    __tablename__ = 'note_mention'
+    __table_args__ = (UniqueConstraint('message_id', 'staff_id', name='uq_note_mention_message_staff'),
+                      Index('ix_note_mention_staff_seen', 'staff_id', 'seen_at'))
+    id: int | None = Field(default=None, primary_key=True, sa_type=Id)
+    message_id: int = Field(foreign_key='message.id', sa_type=Id, index=True)
+    staff_id: int = Field(foreign_key='staff.id', sa_type=Id)
+    seen_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)

@@ -28,6 +28,8 @@ class MessageKind(StrEnum):
     IMAGE = 'image'
     CART_EVENT = 'cart_event'
     EVENT = 'event'
+    NOTE = 'note'
+    """R2: an internal note written by staff in the thread; never shown, pushed or mailed to the shopper."""
 
 
 class Delivery(StrEnum):

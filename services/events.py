@@ -59,6 +59,8 @@ class EventBus:
         """(conversation_id, online): the shopper came or went."""
         self.cart_changed: RelayedEvent[int] = RelayedEvent('cart_changed', self)
         """conversation_id: the shopper's cart, discount code or orders changed."""
+        self.mentions_seen: RelayedEvent[int] = RelayedEvent('mentions_seen', self)
+        """staff_id: this member opened a conversation whose notes named them (R2): their @ badge changes."""
 
     def publish_message(self, view: MessageView) -> None:
         """A message was committed: the message itself, then its conversation's list row."""

@@ -29,7 +29,7 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import Conversation, Message, Order, Staff
-from db.states import Author, ConversationStatus, OrderStatus
+from db.states import Author, ConversationStatus, MessageKind, OrderStatus
 from services.errors import Invalid
 from services.permissions import Permission, require
 
@@ -180,7 +180,8 @@ def _in(period: Period) -> Any:
 
 
 def _has_staff_message() -> Any:
-    return exists().where(col(Message.conversation_id) == col(Conversation.id), col(Message.author) == Author.STAFF)
+    return exists().where(col(Message.conversation_id) == col(Conversation.id), col(Message.author) == Author.STAFF,
+                          col(Message.kind) != MessageKind.NOTE)
 
 
 async def _first_responses(db: AsyncSession, period: Period) -> dict[int, tuple[float, int | None]]:
@@ -194,13 +195,13 @@ async def _first_responses(db: AsyncSession, period: Period) -> dict[int, tuple[
     first_reply = (select(first_customer.c.conversation_id, first_customer.c.first_at,
                           func.min(col(Message.created_at)).label('reply_at'))
                    .join(Message, and_(col(Message.conversation_id) == first_customer.c.conversation_id,
-                                       col(Message.author) == Author.STAFF,
+                                       col(Message.author) == Author.STAFF, col(Message.kind) != MessageKind.NOTE,
                                        col(Message.created_at) >= first_customer.c.first_at))
                    .group_by(first_customer.c.conversation_id, first_customer.c.first_at).subquery())
     replier = (select(first_reply.c.conversation_id, first_reply.c.first_at, first_reply.c.reply_at,
                       func.min(col(Message.staff_id)))
                .join(Message, and_(col(Message.conversation_id) == first_reply.c.conversation_id,
-                                   col(Message.author) == Author.STAFF,
+                                   col(Message.author) == Author.STAFF, col(Message.kind) != MessageKind.NOTE,
                                    col(Message.created_at) == first_reply.c.reply_at))
                .group_by(first_reply.c.conversation_id, first_reply.c.first_at, first_reply.c.reply_at))
     found: dict[int, tuple[float, int | None]] = {}
@@ -247,7 +248,7 @@ async def _by_staff(db: AsyncSession, period: Period,
                func.count(col(Message.id)))
         .join(Message, col(Message.staff_id) == col(Staff.id))
         .join(Conversation, col(Conversation.id) == col(Message.conversation_id))
-        .where(_in(period), col(Message.author) == Author.STAFF)
+        .where(_in(period), col(Message.author) == Author.STAFF, col(Message.kind) != MessageKind.NOTE)
         .group_by(col(Staff.id), col(Staff.name))))
     firsts: dict[int, list[float]] = {}
     for seconds, staff_id in responses.values():

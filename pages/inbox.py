@@ -22,6 +22,7 @@ from services import store as store_service
 from services.i18n import _
 from services.inbox_commands import InboxCommands
 from services.inbox_reads import InboxReads
+from services.note_commands import NoteCommands
 from services.permissions import Permission, has
 from services.reply_commands import ReplyCommands
 from services.runtime import Runtime
@@ -60,6 +61,7 @@ def install_inbox_pages(runtime: Runtime) -> None:
         async with runtime.db.sessions() as db:
             store = await store_service.get_store(db)
         commands = InboxCommands(runtime, staff_id=staff.id)
+        note_commands = NoteCommands(runtime, staff_id=staff.id)
         reads = InboxReads(runtime)
 
         ui.add_css(PANE_CSS)
@@ -146,7 +148,7 @@ def install_inbox_pages(runtime: Runtime) -> None:
         with thread_pane:
             thread = Thread(commands=commands, shares=ShareCommands(runtime, staff_id=staff.id), reads=reads,
                             clock=clock, on_back=back_to_list, actions=actions, share_kinds=share_kinds(staff),
-                            replies=ReplyCommands(runtime, staff_id=staff.id))
+                            replies=ReplyCommands(runtime, staff_id=staff.id), notes=note_commands)
         with profile_pane:
             profile = ProfilePanel(commands=commands, reads=reads, clock=clock)
 

@@ -60,7 +60,11 @@ class MentionPicker:
             loaded = await run_command(self.notes.mentionable())
             if isinstance(loaded, Refused):
                 return
-            self.known = loaded
+            self.known = [member for member in loaded if member.id != self.notes.staff_id]  # never oneself
+            found = TYPING.search(self.input.value or '')  # keys typed while the list loaded: the newest text
+            if found is None or not self.note_mode():
+                self.close()
+                return
         self.shown = matching(self.known, found.group(1))
         self.index = 0
         self.draw()

@@ -11,6 +11,7 @@ from components.command_feedback import Refused, run_command
 from components.composer import Composer
 from services.i18n import _, pgettext
 from services.note_commands import NoteCommands
+from services.notes import mentions_of
 from services.views import MessageView
 
 NOTE_CLASS = 'note-mode'  # on the reply box while in Note mode (components/mention_picker.py's keys look for it)
@@ -35,9 +36,18 @@ class NoteMode:
                                     on_change=lambda e: self.set_active(e.value == 'note')).props(
                 'dense no-caps unelevated toggle-color=amber-9 padding="2px 10px"').classes(
                 'border border-stone-300 rounded-lg').mark('note-toggle')
-            self.toggle.props['aria-label'] = _('Reply or internal note')
+            self.toggle.props['aria-label'] = _('Send as')  # not "Reply…": the reply box is the element labelled Reply
             ui.label(_('Alt+N switches')).classes('text-xs text-stone-500 wide-only')
         composer.input.on('keydown', lambda: self.set_active(not self.active), js_handler=SHORTCUT_JS)
+
+    async def opened(self, conversation_id: int) -> None:
+        """The viewer opened the conversation: the notes naming them in it are seen."""
+        await run_command(self.notes.mark_seen(conversation_id))
+
+    async def note_arrived(self, view: MessageView) -> None:
+        """A note in the open conversation names the viewer: they see it now."""
+        if self.notes.staff_id in mentions_of(view):
+            await run_command(self.notes.mark_seen(view.conversation_id))
 
     def set_active(self, active: bool) -> None:
         if active == self.active:

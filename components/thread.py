@@ -81,6 +81,8 @@ class Thread:
             ui.notify(_('This conversation does not exist.'), type='warning')
             return False
         await self.commands.mark_read(conversation_id)
+        if self.note_mode is not None:
+            await self.note_mode.opened(conversation_id)
         self.row = start.row
         self.header.show(start.row)
         self.log.start(start.row.shown_name, start.messages, more_before=len(start.messages) == THREAD_PAGE)
@@ -145,6 +147,8 @@ class Thread:
         self.append(view)
         if view.author == 'customer':
             await self.commands.mark_read(view.conversation_id)
+        elif view.kind == 'note' and self.note_mode is not None:
+            await self.note_mode.note_arrived(view)
 
     def presence_changed(self, conversation_id: int, online: bool) -> None:
         if self.row is None or self.row.id != conversation_id or self.row.online == online:

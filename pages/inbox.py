@@ -13,6 +13,7 @@ from components.conversation_actions import ConversationActions
 from components.conversation_list import ConversationList
 from components.keyboard_help import keyboard_help
 from components.language_menu import language_menu
+from components.mention_badge import MentionBadge
 from components.notifier import Notifier
 from components.profile_panel import ProfilePanel
 from components.thread import Thread
@@ -78,6 +79,7 @@ def install_inbox_pages(runtime: Runtime) -> None:
             unread_badge = ui.label('').classes(
                 'text-xs font-semibold rounded-full bg-indigo-600 text-white px-2 py-0.5').mark('unread-count')
             unread_badge.props['aria-label'] = _('Unread conversations')
+            mention_slot = ui.element('div')
             ui.label(staff.name).classes('text-sm text-stone-700 wide-only')
             notifications_menu = ui.button(icon='notifications_none').props('flat round dense').mark('notify-menu')
             aria(notifications_menu, _('Notifications')).tooltip(_('Notifications'))
@@ -173,6 +175,10 @@ def install_inbox_pages(runtime: Runtime) -> None:
                             open_conversation_id=lambda: thread.row.id if thread.row else None,
                             known_row=conversation_list.known_row)
         runtime.bus.message_created.subscribe(notifier.message_created)
+        with mention_slot:
+            mentions = MentionBadge(note_commands, on_click=conversation_list.show_mentioned)
+        runtime.bus.message_created.subscribe(mentions.message_created)
+        runtime.bus.mentions_seen.subscribe(mentions.mentions_seen)
         with notifications_menu, ui.menu().props('anchor="bottom right" self="top right"'), \
                 ui.column().classes('p-4 gap-2 w-72'):
             ui.label(_('Notifications')).classes('font-semibold')
@@ -223,6 +229,7 @@ def install_inbox_pages(runtime: Runtime) -> None:
         runtime.bus.cart_changed.subscribe(on_cart)
 
         await conversation_list.reload()
+        await mentions.refresh()
         if conversation_id is not None and await thread.open(conversation_id):
             show_pane('thread')
             if thread.row is not None:
@@ -246,6 +253,7 @@ def install_inbox_pages(runtime: Runtime) -> None:
                             conversation_list.rerender()
                 return
             await conversation_list.refresh()
+            await mentions.refresh()
             if thread.row is not None:
                 await thread.open(thread.row.id)
 

@@ -44,3 +44,38 @@ async def test_note_mode_stores_a_note_with_a_picked_mention_and_shows_it_as_a_n
     assert toggle.value == 'note'  # the mode stays: the next note cannot slip out as a reply
     toggle.set_value('reply')
     assert composer.props['placeholder'] == 'Write a reply…' and 'note-mode' not in composer.classes
+
+
+async def test_a_mentioned_member_sees_the_badge_and_the_mentioned_view_and_opening_marks_it_seen(
+        app: App, user: User) -> None:
+    from services import notes
+
+    async with app.runtime.db.sessions() as db:
+        ana = await add_staff(db)  # who signs in
+        ben = await add_staff(db, email='ben@example.com', name='Ben Ito')
+        quiet = (await create_session(db=db, session_in=SessionCreate(email='q@example.com', name='Quinn'))).session
+        session = (await create_session(db=db, session_in=SessionCreate(email='g@example.com', name='Greta'))).session
+    await sign_in(user)
+    await user.open('/inbox')
+    [rows] = user.find(marker='conversation-rows').elements
+    assert sorted(row['name'] for row in rows.shown()) == ['Greta', 'Quinn']  # type: ignore[attr-defined]
+    await user.should_not_see(marker='mention-count')
+    async with app.runtime.db.sessions() as db:
+        await notes.add_note(db=db, bus=app.runtime.bus, staff=ben, conversation_id=session.conversation_id,
+                             body='@ana.berg can you call her?')
+        await notes.add_note(db=db, bus=app.runtime.bus, staff=ben, conversation_id=quiet.conversation_id,
+                             body='no mention here')
+    await user.should_see(marker='mention-count')
+    [badge] = user.find(marker='mention-count').elements
+    assert badge.text == '1'  # type: ignore[attr-defined]
+    user.find(marker='mention-count').click()
+    for _attempt in range(50):
+        if len(rows.shown()) == 1:  # type: ignore[attr-defined]
+            break
+        await asyncio.sleep(0.1)
+    assert [(row['name'], row['mention']) for row in rows.shown()] == [('Greta', True)]  # type: ignore[attr-defined]
+    await user.open(f'/inbox/{session.conversation_id}')
+    await user.should_see('@ana.berg can you call her?')
+    await user.should_not_see(marker='mention-count')  # seen on opening
+    async with app.runtime.db.sessions() as db:
+        assert await notes.count_unseen_mentions(db=db, staff_id=ana.id or 0) == 0

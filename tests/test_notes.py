@@ -159,3 +159,21 @@ async def test_mentions_seen_crosses_processes_through_the_relay() -> None:
     relay = PostgresEventRelay(database_url='postgresql+asyncpg://inbox@localhost/inbox', bus=bus, load_view=no_view)
     await relay._emit(json.loads(encode('mentions_seen', (7,))))
     assert heard == [7]
+
+
+async def test_a_note_is_not_a_reply_in_the_reports(db: AsyncSession, database: Database) -> None:
+    from services import reports
+    from services.messages import send_staff_reply
+
+    session, _token = await start_chat(database)
+    owner = await add_staff(db, is_owner=True)
+    db.add(Message(conversation_id=session.conversation_id, session_id=session.id, author='customer', body='Hi?'))
+    await db.commit()
+    await notes.add_note(db=db, bus=EventBus(), staff=owner, conversation_id=session.conversation_id, body='VIP')
+    period = reports.period_for('today', zone='UTC')
+    report = await reports.build_report(db=db, staff=owner, period=period)
+    assert report.current.replied_conversations == 0 and report.by_staff == []
+    assert report.current.first_response_median_seconds is None
+    await send_staff_reply(db=db, bus=EventBus(), staff=owner, conversation_id=session.conversation_id, body='Hello')
+    report = await reports.build_report(db=db, staff=owner, period=period)
+    assert report.current.replied_conversations == 1 and [row.replies for row in report.by_staff] == [1]

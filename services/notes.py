@@ -156,6 +156,10 @@ async def mark_mentions_seen(*, db: AsyncSession, bus: EventBus, staff_id: int, 
     """The member opened the conversation: their mentions in its notes are seen. How many were marked; when any, the
     list row changes (the Mentioned view's order) and the member's other tabs hear `mentions_seen`."""
     notes = select(Message.id).where(Message.conversation_id == conversation_id, Message.kind == MessageKind.NOTE)
+    unseen = (select(NoteMention.id).where(col(NoteMention.staff_id) == staff_id, col(NoteMention.seen_at).is_(None),
+                                           col(NoteMention.message_id).in_(notes)).limit(1))
+    if (await db.exec(unseen)).first() is None:  # the usual case on opening: a read, no write transaction
+        return 0
     result = await db.exec(update(NoteMention)
                            .where(col(NoteMention.staff_id) == staff_id, col(NoteMention.seen_at).is_(None),
                                   col(NoteMention.message_id).in_(notes))

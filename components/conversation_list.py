@@ -46,6 +46,18 @@ def row_data(row: ConversationRow, *, clock: ViewerClock, staff_id: int) -> RowD
     }
 
 
+class ViewToggle(ui.toggle):
+    """The list's views. R2's Mentioned is an @ icon, named for screen readers and in a tooltip: as a fifth word the
+    toggle no longer fitted the list's width in German or Finnish."""
+
+    def _update_options(self) -> None:
+        super()._update_options()
+        for option in self._props['options']:
+            if self._values[option['value']] == 'mentioned':
+                option.update(label='', icon='alternate_email',
+                              attrs={'aria-label': _('Mentioned'), 'title': _('Notes that mention you')})
+
+
 class ConversationList:
     def __init__(self, reads: InboxReads, *, clock: ViewerClock, staff_id: int, selected_id: int | None,
                  on_select: Callable[[int], Awaitable[None]],
@@ -80,10 +92,10 @@ class ConversationList:
                 self.search.on_value_change(self._search_changed)
                 # The views and the topic filter on rows of their own: side by side, longer words than English
                 # ('Nicht zugewiesen', 'Non assegnate') broke the toggle onto two lines and cut the topic to '…'.
-                self.view = ui.toggle({'all': _('All'), 'mine': _('Mine'), 'unassigned': _('Unassigned'),
+                self.view = ViewToggle({'all': _('All'), 'mine': _('Mine'), 'unassigned': _('Unassigned'),
                                        'blocked': _('Blocked'), 'mentioned': _('Mentioned')},
                                       value='all', on_change=self._view_changed).props(
-                    'dense no-caps unelevated toggle-color=indigo-8 padding="2px 7px"').classes(
+                    'dense no-caps unelevated toggle-color=indigo-8 padding="2px 6px" size="13px"').classes(
                     'border border-stone-300 rounded-lg whitespace-nowrap').mark('view')
                 topics = {'': _('All topics'), **{k: _(TOPIC_LABELS[k]) for k in TOPIC_KEYS}}
                 self.topic = ui.select(topics, value='', on_change=self._topic_changed).props(

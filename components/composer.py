@@ -8,9 +8,12 @@ from nicegui import ui
 from services.i18n import _
 from services.messages import MAX_BODY
 
-# A lone "/word" is a saved-reply search (components/reply_picker.py): there Enter picks, it does not send.
+# A lone "/word" is a saved-reply search (components/reply_picker.py), and a note ending in "@name" a mention search
+# (components/mention_picker.py): there Enter picks, it does not send.
 ENTER_SENDS = '''(e) => {
-  if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && !/^\\/\\S*$/.test(e.target.value || '')) {
+  const v = e.target.value || '';
+  if (e.target.closest('.note-mode') && /(^|\\s)@[^\\s@"]*$/.test(v)) return;
+  if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && !/^\\/\\S*$/.test(v)) {
     e.preventDefault(); emit();
   }
 }'''

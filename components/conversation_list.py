@@ -24,6 +24,7 @@ def row_labels() -> dict[str, str]:
     # 'conversation': closing a conversation is not closing a dialog (Italian and Dutch say it otherwise)
     return {'online': _('Online'), 'unread': _('Unread'), 'assigned_to_me': _('Assigned to you'),
             'close': pgettext('conversation', 'Close'), 'reopen': pgettext('conversation', 'Reopen'),
+            'mentioned': _('Mentions you'),
             'assign': _('Assign'), 'unverified': _('Unverified'), 'unverified_hint': unverified_hint()}
 
 
@@ -37,11 +38,24 @@ def row_data(row: ConversationRow, *, clock: ViewerClock, staff_id: int) -> RowD
         'time': clock.short(row.last_message_at), 'online': row.online, 'unread': row.unread, 'status': row.status,
         'preview': prefix + (row.preview or _('No messages yet')),
         'unverified': row.unverified_claim,
+        'mention': row.mention_unseen,  # R2, in the Mentioned view: a note names the viewer, not seen yet
         'mine': assigned and row.assignee_id == staff_id,
         'assignee': row.assignee_name if assigned and row.assignee_id != staff_id else '',
         'topics': [{'key': topic, 'label': topic_label(topic),
                     'classes': topic_classes(topic)} for topic in row.topics[:2]],
     }
+
+
+class ViewToggle(ui.toggle):
+    """The list's views. R2's Mentioned is an @ icon, named for screen readers and in a tooltip: as a fifth word the
+    toggle no longer fitted the list's width in German or Finnish."""
+
+    def _update_options(self) -> None:
+        super()._update_options()
+        for option in self._props['options']:
+            if self._values[option['value']] == 'mentioned':
+                option.update(label='', icon='alternate_email',
+                              attrs={'aria-label': _('Mentioned'), 'title': _('Notes that mention you')})
 
 
 class ConversationList:
@@ -66,7 +80,7 @@ class ConversationList:
         self.updating = False
         self.on_counts_changed: Callable[[int], None] | None = None
         self.tab_labels: tuple[str, str] | None = None
-        self.empty_state: tuple[str, bool] | None = None
+        self.empty_state: tuple[str, bool, str] | None = None
         with ui.column().classes('w-full h-full gap-0 no-wrap'):
             with ui.column().classes('w-full px-4 pt-3 pb-2 gap-2'):
                 ui.label(_('Conversations')).classes('text-lg font-semibold text-stone-900')
@@ -78,10 +92,10 @@ class ConversationList:
                 self.search.on_value_change(self._search_changed)
                 # The views and the topic filter on rows of their own: side by side, longer words than English
                 # ('Nicht zugewiesen', 'Non assegnate') broke the toggle onto two lines and cut the topic to '…'.
-                self.view = ui.toggle({'all': _('All'), 'mine': _('Mine'), 'unassigned': _('Unassigned'),
-                                       'blocked': _('Blocked')},
+                self.view = ViewToggle({'all': _('All'), 'mine': _('Mine'), 'unassigned': _('Unassigned'),
+                                       'blocked': _('Blocked'), 'mentioned': _('Mentioned')},
                                       value='all', on_change=self._view_changed).props(
-                    'dense no-caps unelevated toggle-color=indigo-8 padding="2px 7px"').classes(
+                    'dense no-caps unelevated toggle-color=indigo-8 padding="2px 6px" size="13px"').classes(
                     'border border-stone-300 rounded-lg whitespace-nowrap').mark('view')
                 topics = {'': _('All topics'), **{k: _(TOPIC_LABELS[k]) for k in TOPIC_KEYS}}
                 self.topic = ui.select(topics, value='', on_change=self._topic_changed).props(
@@ -129,7 +143,7 @@ class ConversationList:
         rows, self.counts, self.unread = page.rows, page.counts, page.unread
         self.loading.set_visibility(False)
         self.items = {row.id: row for row in rows}
-        self.has_more = len(rows) == PAGE_SIZE
+        self.has_more = len(rows) == PAGE_SIZE and self.filter.view != 'mentioned'  # one list, unseen first (R2)
         self.more.set_visibility(self.has_more)
         self.rows.show([self._data(row) for row in self._ordered()])
         self._render_counts_and_empty()
@@ -171,14 +185,16 @@ class ConversationList:
             self.open_tab.update()
             self.closed_tab.update()
         empty_state = None if self.items else (self.status, bool(self.filter.search or self.filter.topic
-                                                                  or self.filter.view != 'all'))
+                                                                  or self.filter.view != 'all'), self.filter.view)
         if empty_state != self.empty_state:
             self.empty_state = empty_state
             self.empty.clear()
             if empty_state is not None:
                 with self.empty:
                     ui.icon('forum', size='40px').classes('text-stone-300')
-                    if empty_state[1]:
+                    if self.filter.view == 'mentioned':
+                        ui.label(_('No notes mention you yet.'))
+                    elif empty_state[1]:
                         ui.label(_('No conversations match these filters.'))
                     else:
                         ui.label(_('No open conversations') if self.status == 'open' else _('No closed conversations'))
@@ -224,6 +240,9 @@ class ConversationList:
         return row_data(row, clock=self.clock, staff_id=self.staff_id)
 
     def _ordered(self) -> list[ConversationRow]:
+        if self.filter.view == 'mentioned':  # R2: those with unseen mentions first
+            return sorted(self.items.values(), key=lambda row: (row.mention_unseen, row.last_message_at, row.id),
+                          reverse=True)
         return sorted(self.items.values(), key=lambda row: (row.last_message_at, row.id), reverse=True)
 
     def _publish(self, changed_ids: list[int]) -> None:
@@ -270,6 +289,10 @@ class ConversationList:
         self.focused_id = ids[max(0, min(len(ids) - 1, index))]
         self.rows.highlight(selected=self.selected_id, focused=self.focused_id)
         self.rows.reveal(self.focused_id)
+
+    async def show_mentioned(self) -> None:
+        """R2: the Mentioned view (the header's @ badge)."""
+        self.view.set_value('mentioned')  # its on_change sets the filter
 
     def focus_search(self) -> None:
         self.search.run_method('focus')

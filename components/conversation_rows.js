@@ -35,7 +35,8 @@ const Row = {
           <div class="truncate text-sm" :class="row.unread ? 'text-stone-900' : 'text-stone-500'">{{ row.preview }}</div>
           <span v-if="row.unread" class="shrink-0 w-2.5 h-2.5 rounded-full bg-indigo-600" :aria-label="labels.unread"></span>
         </div>
-        <div v-if="row.unverified || row.mine || row.assignee || row.topics.length" class="w-full flex items-center gap-1 pt-1 no-wrap overflow-hidden">
+        <div v-if="row.unverified || row.mention || row.mine || row.assignee || row.topics.length" class="w-full flex items-center gap-1 pt-1 no-wrap overflow-hidden">
+          <div v-if="row.mention" class="text-[11px] leading-4 rounded-full px-2 py-0.5 bg-amber-500 text-white whitespace-nowrap shrink-0">{{ labels.mentioned }}</div>
           <div v-if="row.unverified" class="text-[11px] leading-4 rounded-full px-2 py-0.5 bg-amber-100 text-amber-900 border border-amber-300 whitespace-nowrap shrink-0"
                :title="labels.unverified_hint">{{ labels.unverified }}</div>
           <div v-if="row.mine" class="text-[11px] leading-4 rounded-full px-2 py-0.5 bg-indigo-600 text-white whitespace-nowrap shrink-0">{{ labels.assigned_to_me }}</div>

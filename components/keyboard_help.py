@@ -10,7 +10,9 @@ def keyboard_help() -> ui.dialog:
     shortcuts = (('j / k', _('Next / previous conversation')), ('Enter', _('Open the conversation')),
                  ('e', _('Close or reopen')), ('a', _('Assign')), ('u', _('Mark as unread')),
                  ('/', _('Search')), ('?', _('Show this list')), ('Enter', _('Send (in the reply box)')),
-                 ('Shift + Enter', _('New line (in the reply box)')))
+                 ('Shift + Enter', _('New line (in the reply box)')),
+                 ('Alt + N', _('Reply or internal note (in the reply box)')),
+                 ('@', _('Mention a staff member (in a note)')))
     with ui.dialog() as dialog, ui.card().classes('w-[400px] max-w-[95vw] gap-1').mark('shortcuts'):
         ui.label(_('Keyboard shortcuts')).classes('text-lg font-semibold mb-2')
         for keys, meaning in shortcuts:

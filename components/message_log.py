@@ -9,6 +9,7 @@ from nicegui import ui
 from components.badges import aria
 from components.clock import ViewerClock
 from components.message_bubbles import Delivery, event_line, message_bubble
+from components.note_bubble import note_bubble
 from services.i18n import _
 from services.views import MessageView
 
@@ -76,8 +77,10 @@ class MessageLog:
             return
         self.shown_ids.add(view.id)
         with self.messages:
-            if view.author not in ('customer', 'staff'):
-                holder: ui.element = event_line(view, self.clock)
+            if view.kind == 'note':
+                holder: ui.element = note_bubble(view, clock=self.clock)
+            elif view.author not in ('customer', 'staff'):
+                holder = event_line(view, self.clock)
             else:
                 holder, delivery = message_bubble(view, clock=self.clock, customer_name=self.customer_name,
                                                   on_retry=self.on_retry)

@@ -16,6 +16,7 @@ from nicegui import context, ui
 
 from services.i18n import _
 from services.inbox_reads import InboxReads
+from services.notes import mentions_of
 from services.views import ConversationRow, MessageView
 
 NOTIFY_JS = '''
@@ -99,7 +100,11 @@ class Notifier:
         ui.add_head_html(NOTIFY_JS)
 
     async def message_created(self, view: MessageView) -> None:
-        """Shopper messages only; not for the conversation on screen; only assigned ones if so chosen."""
+        """Shopper messages only; not for the conversation on screen; only assigned ones if so chosen. And a note
+        naming this member (R2), whatever the scope."""
+        if view.kind == 'note':
+            self.note_created(view)
+            return
         if view.author != 'customer' or view.conversation_id == self.open_conversation_id():
             return
         row = self.known_row(view.conversation_id)
@@ -112,6 +117,14 @@ class Notifier:
         payload = {'id': row.id, 'title': _('New message from {name}', name=row.shown_name),
                    'body': view.body[:200], 'sound': self.sound}
         self.pacer.offer(payload)
+
+    def note_created(self, view: MessageView) -> None:
+        """R2: a note names this member: notified at once, outside the pacer (mentions are few, and one must not be
+        dropped for a shopper's message); not when the conversation is on their screen."""
+        if self.staff_id not in mentions_of(view) or view.conversation_id == self.open_conversation_id():
+            return
+        self._notify({'id': view.conversation_id, 'body': view.body[:200], 'sound': self.sound,
+                      'title': _('{name} mentioned you in a note', name=view.author_name or _('Staff'))})
 
     def _notify(self, payload: dict[str, Any]) -> None:
         if not self.client.is_deleted:

@@ -12,7 +12,9 @@ from components.clock import ViewerClock
 from components.command_feedback import Refused, run_command
 from components.composer import Composer
 from components.conversation_actions import ConversationActions
+from components.mention_picker import MentionPicker
 from components.message_log import MessageLog
+from components.note_mode import NoteMode
 from components.offline_notice import OfflineNotice
 from components.reply_picker import ReplyPicker
 from components.share_flows import SHARE_KINDS, ShareFlows
@@ -20,6 +22,7 @@ from components.thread_header import ThreadHeader
 from services.i18n import _
 from services.inbox_commands import InboxCommands
 from services.inbox_reads import InboxReads
+from services.note_commands import NoteCommands
 from services.reply_commands import ReplyCommands
 from services.share_commands import ShareCommands
 from services.views import ConversationRow, MessageView
@@ -30,7 +33,8 @@ THREAD_PAGE = 100
 class Thread:
     def __init__(self, *, commands: InboxCommands, shares: ShareCommands, reads: InboxReads, clock: ViewerClock,
                  on_back: Callable[[], Awaitable[None]], actions: ConversationActions,
-                 share_kinds: Collection[str] = SHARE_KINDS, replies: ReplyCommands | None = None) -> None:
+                 share_kinds: Collection[str] = SHARE_KINDS, replies: ReplyCommands | None = None,
+                 notes: NoteCommands | None = None) -> None:
         self.commands = commands
         self.reads = reads
         self.row: ConversationRow | None = None
@@ -44,11 +48,20 @@ class Thread:
             self.log = MessageLog(clock=clock, on_older=self.load_older, on_retry=self.retry_email)
             self.notice = OfflineNotice()
             picker_slot = ui.column().classes('w-full gap-0')
+            note_slot = ui.column().classes('w-full gap-0')
             self.composer = Composer(on_send=self.send, on_share=flows.buttons(share_kinds))
             if replies is not None:
                 with picker_slot:
                     ReplyPicker(replies=replies, composer_input=self.composer.input,
                                 open_conversation=lambda: self.row.id if self.row else None)
+            self.note_mode: NoteMode | None = None
+            if notes is not None:
+                with note_slot:
+                    self.note_mode = note_mode = NoteMode(
+                        composer=self.composer, notes=notes, on_stored=self.append,
+                        open_conversation=lambda: self.row.id if self.row else None)
+                with picker_slot:
+                    MentionPicker(notes=notes, composer_input=self.composer.input, note_mode=lambda: note_mode.active)
         self.show_empty()
 
     def show_empty(self) -> None:
@@ -68,6 +81,8 @@ class Thread:
             ui.notify(_('This conversation does not exist.'), type='warning')
             return False
         await self.commands.mark_read(conversation_id)
+        if self.note_mode is not None:
+            await self.note_mode.opened(conversation_id)
         self.row = start.row
         self.header.show(start.row)
         self.log.start(start.row.shown_name, start.messages, more_before=len(start.messages) == THREAD_PAGE)
@@ -132,6 +147,8 @@ class Thread:
         self.append(view)
         if view.author == 'customer':
             await self.commands.mark_read(view.conversation_id)
+        elif view.kind == 'note' and self.note_mode is not None:
+            await self.note_mode.note_arrived(view)
 
     def presence_changed(self, conversation_id: int, online: bool) -> None:
         if self.row is None or self.row.id != conversation_id or self.row.online == online:

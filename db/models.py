@@ -378,3 +378,15 @@ class WebhookDelivery(SQLModel, table=True):
     last_error: str = Field(default='', max_length=200)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+
+
+class NoteMention(SQLModel, table=True):
+    """R2: a staff member named with `@` in an internal note (a message of kind `note`); `seen_at` is set when they
+    open the conversation."""
+    __tablename__ = 'note_mention'
+    __table_args__ = (UniqueConstraint('message_id', 'staff_id', name='uq_note_mention_message_staff'),
+                      Index('ix_note_mention_staff_seen', 'staff_id', 'seen_at'))
+    id: int | None = Field(default=None, primary_key=True, sa_type=Id)
+    message_id: int = Field(foreign_key='message.id', sa_type=Id, index=True)
+    staff_id: int = Field(foreign_key='staff.id', sa_type=Id)
+    seen_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)

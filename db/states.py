@@ -32,6 +32,8 @@ class MessageKind(StrEnum):
     """K2: asks the shopper for a rating after a close (author system; shown to the shopper)."""
     RATING = 'rating'
     """K2: the shopper's rating, a line in the staff thread (author system; never shown to the shopper)."""
+    NOTE = 'note'
+    """R2: an internal note written by staff in the thread; never shown, pushed or mailed to the shopper."""
 
 
 class Delivery(StrEnum):

@@ -13,6 +13,7 @@ from components.conversation_actions import ConversationActions
 from components.conversation_list import ConversationList
 from components.keyboard_help import keyboard_help
 from components.language_menu import language_menu
+from components.mention_badge import MentionBadge
 from components.notifier import Notifier
 from components.profile_panel import ProfilePanel
 from components.thread import Thread
@@ -22,6 +23,7 @@ from services import store as store_service
 from services.i18n import _
 from services.inbox_commands import InboxCommands
 from services.inbox_reads import InboxReads
+from services.note_commands import NoteCommands
 from services.permissions import Permission, has
 from services.reply_commands import ReplyCommands
 from services.runtime import Runtime
@@ -60,6 +62,7 @@ def install_inbox_pages(runtime: Runtime) -> None:
         async with runtime.db.sessions() as db:
             store = await store_service.get_store(db)
         commands = InboxCommands(runtime, staff_id=staff.id)
+        note_commands = NoteCommands(runtime, staff_id=staff.id)
         reads = InboxReads(runtime)
 
         ui.add_css(PANE_CSS)
@@ -76,6 +79,7 @@ def install_inbox_pages(runtime: Runtime) -> None:
             unread_badge = ui.label('').classes(
                 'text-xs font-semibold rounded-full bg-indigo-600 text-white px-2 py-0.5').mark('unread-count')
             unread_badge.props['aria-label'] = _('Unread conversations')
+            mention_slot = ui.element('div')
             ui.label(staff.name).classes('text-sm text-stone-700 wide-only')
             notifications_menu = ui.button(icon='notifications_none').props('flat round dense').mark('notify-menu')
             aria(notifications_menu, _('Notifications')).tooltip(_('Notifications'))
@@ -146,7 +150,7 @@ def install_inbox_pages(runtime: Runtime) -> None:
         with thread_pane:
             thread = Thread(commands=commands, shares=ShareCommands(runtime, staff_id=staff.id), reads=reads,
                             clock=clock, on_back=back_to_list, actions=actions, share_kinds=share_kinds(staff),
-                            replies=ReplyCommands(runtime, staff_id=staff.id))
+                            replies=ReplyCommands(runtime, staff_id=staff.id), notes=note_commands)
         with profile_pane:
             profile = ProfilePanel(commands=commands, reads=reads, clock=clock)
 
@@ -171,6 +175,10 @@ def install_inbox_pages(runtime: Runtime) -> None:
                             open_conversation_id=lambda: thread.row.id if thread.row else None,
                             known_row=conversation_list.known_row)
         runtime.bus.message_created.subscribe(notifier.message_created)
+        with mention_slot:
+            mentions = MentionBadge(note_commands, on_click=conversation_list.show_mentioned)
+        runtime.bus.message_created.subscribe(mentions.message_created)
+        runtime.bus.mentions_seen.subscribe(mentions.mentions_seen)
         with notifications_menu, ui.menu().props('anchor="bottom right" self="top right"'), \
                 ui.column().classes('p-4 gap-2 w-72'):
             ui.label(_('Notifications')).classes('font-semibold')
@@ -221,6 +229,7 @@ def install_inbox_pages(runtime: Runtime) -> None:
         runtime.bus.cart_changed.subscribe(on_cart)
 
         await conversation_list.reload()
+        await mentions.refresh()
         if conversation_id is not None and await thread.open(conversation_id):
             show_pane('thread')
             if thread.row is not None:
@@ -244,6 +253,7 @@ def install_inbox_pages(runtime: Runtime) -> None:
                             conversation_list.rerender()
                 return
             await conversation_list.refresh()
+            await mentions.refresh()
             if thread.row is not None:
                 await thread.open(thread.row.id)
 

@@ -22,12 +22,14 @@ from services.errors import Invalid, NotFound, PermissionDenied
 from services.events import EventBus
 from services.i18n import _
 from services.messages import require_chat_permission, to_view
+from services.notes import mentioned_condition
 from services.permissions import Permission, has
 from services.views import ConversationRow
 from services.webhook_events import record_event
 
 STATUSES = tuple(ConversationStatus)
-VIEWS = ('all', 'mine', 'unassigned', 'blocked')
+VIEWS = ('all', 'mine', 'unassigned', 'blocked', 'mentioned')
+MENTIONED_SHOWN = 200  # the Mentioned view (R2) is one list, unseen first, without paging
 Assignee = aliased(Staff)
 TOPIC_KEY = re.compile(r'^[a-z_]{1,40}$')
 SEARCH_WORD = re.compile(r'\w+', re.UNICODE)
@@ -38,7 +40,7 @@ TRIGRAM = 3  # the trigram index answers substring searches of three characters 
 @dataclass(frozen=True)
 class ListFilter:
     status: str = ConversationStatus.OPEN
-    view: str = 'all'  # all | mine | unassigned | blocked (R4: conversations of blocked senders)
+    view: str = 'all'  # all | mine | unassigned | blocked (R4: blocked senders) | mentioned (R2: notes naming staff_id)
     staff_id: int | None = None  # whose "mine"
     topic: str | None = None
     search: str = ''
@@ -116,6 +118,8 @@ def _apply(query, flt: ListFilter, *, sqlite: bool, with_status: bool = True):  
     elif flt.view == 'blocked':
         query = query.where(col(Conversation.customer_id).in_(
             select(Customer.id).where(col(Customer.blocked_at).is_not(None))))
+    elif flt.view == 'mentioned':
+        query = query.where(mentioned_condition(flt.staff_id))
     if flt.topic:
         if not TOPIC_KEY.match(flt.topic):
             raise Invalid('Unknown topic.')
@@ -159,6 +163,8 @@ async def list_rows(*, db: AsyncSession, status: str = ConversationStatus.OPEN, 
                     before: tuple[datetime, int] | None = None, flt: ListFilter | None = None) -> list[ConversationRow]:
     """One page of the list, newest first, in one query; `before` is the (last_message_at, id) of the last row seen."""
     flt = flt or ListFilter(status=status)
+    if flt.view == 'mentioned':
+        return [] if before is not None else await _mentioned_rows(db, flt)
     query = _apply(_row_query(), flt, sqlite=_on_sqlite(db))
     if before is not None:
         moment, last_id = before
@@ -167,6 +173,22 @@ async def list_rows(*, db: AsyncSession, status: str = ConversationStatus.OPEN, 
     found = (await db.exec(query.order_by(col(Conversation.last_message_at).desc(), col(Conversation.id).desc())
                            .limit(max(1, min(limit, 200))))).all()
     return [_to_row(*values) for values in found]
+
+
+async def _mentioned_rows(db: AsyncSession, flt: ListFilter) -> list[ConversationRow]:
+    """R2's Mentioned view: conversations with a note naming the viewer, those they have not opened since first, then
+    newest first; at most MENTIONED_SHOWN."""
+    unseen = mentioned_condition(flt.staff_id, unseen_only=True)
+    query = _apply(_row_query().add_columns(unseen), flt, sqlite=_on_sqlite(db))
+    found = (await db.exec(query.order_by(unseen.desc(), col(Conversation.last_message_at).desc(),
+                                          col(Conversation.id).desc()).limit(MENTIONED_SHOWN))).all()
+    return [replace(_to_row(*values[:7]), mentioned=True, mention_unseen=bool(values[7])) for values in found]
+
+
+def with_mention_flags(rows: dict[int, ConversationRow], flags: dict[int, bool]) -> dict[int, ConversationRow]:
+    """Changed rows read for the Mentioned view, with whether a note names the viewer (`notes.mention_flags`)."""
+    return {cid: replace(row, mentioned=cid in flags, mention_unseen=flags.get(cid, False))
+            for cid, row in rows.items()}
 
 
 async def count_by_status(*, db: AsyncSession, flt: ListFilter | None = None) -> dict[str, int]:
@@ -228,6 +250,8 @@ def matches(row: ConversationRow, flt: ListFilter) -> bool:
     if flt.view == 'unassigned' and row.assignee_id is not None:
         return False
     if flt.view == 'blocked' and not row.customer_blocked:
+        return False
+    if flt.view == 'mentioned' and not row.mentioned:
         return False
     return not flt.topic or flt.topic in row.topics
 

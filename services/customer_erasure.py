@@ -35,6 +35,7 @@ from db.models import (
     Customer,
     EmailOutbox,
     Message,
+    NoteMention,
     Rating,
     ReplyAddress,
     Staff,
@@ -116,6 +117,15 @@ async def erase_messages(db: AsyncSession, scope: ErasureScope) -> None:
                   .values(last_message_preview='', customer_online=False))
 
 
+async def erase_note_mentions(db: AsyncSession, scope: ErasureScope) -> None:
+    """R2: the mentions of the internal notes in their conversations (the notes' texts went with erase_messages; a
+    mention of an erased note would only lead staff to an empty line)."""
+    if scope.conversation_ids:
+        notes = select(Message.id).where(col(Message.conversation_id).in_(scope.conversation_ids),
+                                         Message.kind == MessageKind.NOTE)
+        await db.exec(delete(NoteMention).where(col(NoteMention.message_id).in_(notes)))
+
+
 async def erase_chat_sessions(db: AsyncSession, scope: ErasureScope) -> None:
     """E-mail, name and token hash: the shopper's tokens stop working."""
     for chat_session in (await db.exec(select(ChatSession).where(ChatSession.customer_id == scope.customer_id))).all():
@@ -176,9 +186,8 @@ async def erase_webhook_deliveries(db: AsyncSession, scope: ErasureScope) -> Non
 # Orders (store_order, order_line) hold no name, e-mail or address: only amounts, products and the customer id,
 # which now points at the erased record. They stay for the bookkeeping, so they need no step.
 
-STEPS: list[Step] = [erase_profile, erase_messages, erase_chat_sessions, erase_reply_addresses, erase_outbox,
-                     erase_carts, erase_topic_corrections, erase_ratings,
-                     erase_webhook_deliveries]
+STEPS: list[Step] = [erase_profile, erase_messages, erase_note_mentions, erase_chat_sessions, erase_reply_addresses,
+                     erase_outbox, erase_carts, erase_topic_corrections, erase_ratings, erase_webhook_deliveries]
 """One step per table holding customer data, in the order they run. Add a new table's step here."""
 
 

@@ -126,7 +126,7 @@ class PostgresEventRelay:
                 getattr(self.bus, name).emit_here(view)
         elif name == 'presence_changed':
             self.bus.presence_changed.emit_here(int(event['c']), bool(event['on']))
-        elif name in ('conversation_changed', 'cart_changed', 'staff_access_changed'):
+        elif name in ('conversation_changed', 'cart_changed', 'staff_access_changed', 'mentions_seen'):
             getattr(self.bus, name).emit_here(int(event['c']))
         else:
             log.warning('event relay: unknown event %r', name)

@@ -61,6 +61,8 @@ class EventBus:
         """conversation_id: the shopper's cart, discount code or orders changed."""
         self.staff_access_changed: RelayedEvent[int] = RelayedEvent('staff_access_changed', self)
         """staff_id: deactivated, password reset or changed, other browsers signed out: their open pages end now."""
+        self.mentions_seen: RelayedEvent[int] = RelayedEvent('mentions_seen', self)
+        """staff_id: this member opened a conversation whose notes named them (R2): their @ badge changes."""
 
     def publish_message(self, view: MessageView) -> None:
         """A message was committed: the message itself, then its conversation's list row."""

@@ -26,7 +26,7 @@ from sqlalchemy.engine import make_url
 
 from db.engine import Database, is_sqlite, set_sqlite_pragmas
 from db.models import ChatSession, Conversation, Customer, Order, Staff
-from services import conversations
+from services import conversations, notes
 from services.conversations import ListFilter
 from services.views import ConversationRow
 
@@ -59,6 +59,11 @@ SELECT_ROWS = (
     f'LEFT JOIN {STAFF.name} a ON a.id = c.assignee_id '
     f'WHERE c.id IN (SELECT value FROM json_each(?))')
 
+# R2's Mentioned view: which of the changed conversations have a note naming the viewer, and whether one is unseen
+SELECT_MENTIONS = (
+    'SELECT m.conversation_id, MAX(nm.seen_at IS NULL) FROM note_mention nm JOIN message m ON m.id = nm.message_id '
+    'WHERE nm.staff_id = ? AND m.conversation_id IN (SELECT value FROM json_each(?)) GROUP BY m.conversation_id')
+
 
 @dataclass(frozen=True)
 class ListUpdate:
@@ -86,6 +91,9 @@ class OrmListReader:
     async def read(self, conversation_ids: list[int], flt: ListFilter) -> ListUpdate:
         async with self.db.sessions() as db:
             rows = await conversations.get_rows(db=db, conversation_ids=conversation_ids)
+            if flt.view == 'mentioned':
+                rows = conversations.with_mention_flags(rows, await notes.mention_flags(
+                    db=db, staff_id=flt.staff_id, conversation_ids=conversation_ids))
             counts = await conversations.count_by_status(db=db, flt=flt)
             unread = await conversations.count_unread(db=db)
         return ListUpdate(rows, counts, unread)
@@ -128,12 +136,17 @@ class SqliteListReader:
             counted = [(status, connection.execute(sql, params).fetchall() if status is None
                         else connection.execute(sql, params).fetchone()[0]) for status, sql, params in statements]
             unread = connection.execute(*SELECT_UNREAD).fetchone()[0]
+            flags = {cid: bool(unseen) for cid, unseen in connection.execute(
+                SELECT_MENTIONS, (flt.staff_id, json.dumps(conversation_ids))).fetchall()} \
+                if flt.view == 'mentioned' else None
         finally:
             connection.execute('COMMIT')
         rows = {}
         for values in found:
             row = _to_row([value if read is None else read(value) for read, value in zip(_READ, values, strict=True)])
             rows[row.id] = row
+        if flags is not None:
+            rows = conversations.with_mention_flags(rows, flags)
         return ListUpdate(rows, conversations.tally_counts(counted), unread)
 
     def _count_statements(self, flt: ListFilter) -> list[tuple[str | None, str, tuple[Any, ...]]]:

@@ -86,6 +86,10 @@ class ConversationRow:
     "Unverified" and should not share that customer's details with it."""
     customer_blocked: bool = False
     """Staff blocked this sender (R4): their chats, messages and e-mails are refused."""
+    mentioned: bool = False
+    """R2: a note in it names the viewer (filled only for the Mentioned view, services/notes.py)."""
+    mention_unseen: bool = False
+    """R2: ... and the viewer has not opened the conversation since (the Mentioned view lists these first)."""
 
     @property
     def shown_name(self) -> str:

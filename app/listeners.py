@@ -16,3 +16,5 @@ def wire_listeners(runtime: Runtime, *, sockets: SocketHub, outbox: OutboxWake) 
     bus.message_created.subscribe(runtime.tagger.message_created)  # topics for shopper texts (T1)
     bus.message_created.subscribe(outbox.message_stored)  # a reply queued for e-mail (C1)
     bus.message_updated.subscribe(outbox.message_stored)  # a failed e-mail retried by staff
+    bus.message_created.subscribe(runtime.typing.message_stored)  # a message ends its author's "typing…" (R3)
+    bus.typing_changed.subscribe(sockets.typing_changed)  # staff typing reaches the shopper's page (R3)

@@ -78,6 +78,13 @@ async def sweep_presence_forever(runtime: Runtime) -> None:
             log.exception('presence sweep failed')
 
 
+async def expire_typing_forever(runtime: Runtime) -> None:
+    """R3: "typing…" ends 4 s after the last frame even when no `typing: false` comes (a closed tab)."""
+    while True:
+        await asyncio.sleep(0.5)
+        runtime.typing.expire()
+
+
 def build(settings: Settings, *, freeze_heap_after_start: bool = False) -> Runtime:
     """Register everything on NiceGUI's app. Safe to call again after NiceGUI's globals were reset (tests).
 
@@ -129,6 +136,7 @@ def build(settings: Settings, *, freeze_heap_after_start: bool = False) -> Runti
     async def startup() -> None:
         await start_event_relay()
         background_tasks.create(sweep_presence_forever(runtime), name='presence-sweeper')
+        background_tasks.create(expire_typing_forever(runtime), name='typing-expiry')
         background_tasks.create(start_tagger_then_freeze(), name='topic-model')
         background_tasks.create(run_outbox_forever(runtime, transport_for(runtime.config.mail), outbox_wake),
                                 name='mail-outbox')

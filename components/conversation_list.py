@@ -63,6 +63,7 @@ class ConversationList:
         self.unread = 0  # open conversations nobody has read, in the whole inbox (the header badge, the tab title)
         self.has_more = False
         self.changed: set[int] = set()
+        self.typing: set[int] = set()  # R3: conversations whose shopper is typing now
         self.updating = False
         self.on_counts_changed: Callable[[int], None] | None = None
         self.tab_labels: tuple[str, str] | None = None
@@ -221,7 +222,10 @@ class ConversationList:
             self.items[conversation_id] = row
 
     def _data(self, row: ConversationRow) -> RowData:
-        return row_data(row, clock=self.clock, staff_id=self.staff_id)
+        data = row_data(row, clock=self.clock, staff_id=self.staff_id)
+        if row.id in self.typing:
+            data['preview'] = _('typing…')
+        return data
 
     def _ordered(self) -> list[ConversationRow]:
         return sorted(self.items.values(), key=lambda row: (row.last_message_at, row.id), reverse=True)
@@ -247,6 +251,14 @@ class ConversationList:
             # The row may be being read right now, from before this change (seen on a loaded machine: a new
             # conversation's row appeared without "Online" and stayed so); read it again after this round.
             self.changed.add(conversation_id)
+
+    def typing_changed(self, conversation_id: int, side: str, typing: bool) -> None:
+        """R3: the row's preview says "typing…" while the shopper types (the server ends it 4 s after the last key)."""
+        if side != 'shopper' or (conversation_id in self.typing) == typing:
+            return
+        (self.typing.add if typing else self.typing.discard)(conversation_id)
+        if conversation_id in self.items:
+            self._publish([conversation_id])
 
     async def select(self, conversation_id: int) -> None:
         self.selected_id = conversation_id

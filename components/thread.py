@@ -17,11 +17,13 @@ from components.offline_notice import OfflineNotice
 from components.reply_picker import ReplyPicker
 from components.share_flows import SHARE_KINDS, ShareFlows
 from components.thread_header import ThreadHeader
+from components.typing_note import TypingNote, watch_staff_typing
 from services.i18n import _
 from services.inbox_commands import InboxCommands
 from services.inbox_reads import InboxReads
 from services.reply_commands import ReplyCommands
 from services.share_commands import ShareCommands
+from services.typing_commands import TypingCommands
 from services.views import ConversationRow, MessageView
 
 THREAD_PAGE = 100
@@ -30,7 +32,8 @@ THREAD_PAGE = 100
 class Thread:
     def __init__(self, *, commands: InboxCommands, shares: ShareCommands, reads: InboxReads, clock: ViewerClock,
                  on_back: Callable[[], Awaitable[None]], actions: ConversationActions,
-                 share_kinds: Collection[str] = SHARE_KINDS, replies: ReplyCommands | None = None) -> None:
+                 share_kinds: Collection[str] = SHARE_KINDS, replies: ReplyCommands | None = None,
+                 typing: TypingCommands | None = None) -> None:
         self.commands = commands
         self.reads = reads
         self.row: ConversationRow | None = None
@@ -42,6 +45,7 @@ class Thread:
             self.header = ThreadHeader(commands=commands, actions=actions, on_back=on_back)
             self.cart_bar = CartBar()
             self.log = MessageLog(clock=clock, on_older=self.load_older, on_retry=self.retry_email)
+            self.typing_note = TypingNote()
             self.notice = OfflineNotice()
             picker_slot = ui.column().classes('w-full gap-0')
             self.composer = Composer(on_send=self.send, on_share=flows.buttons(share_kinds))
@@ -49,10 +53,29 @@ class Thread:
                 with picker_slot:
                     ReplyPicker(replies=replies, composer_input=self.composer.input,
                                 open_conversation=lambda: self.row.id if self.row else None)
+            if typing is not None:
+                self._watch_typing(typing)
         self.show_empty()
+
+    def _watch_typing(self, typing: TypingCommands) -> None:
+        """R3: this member's keys in the reply box tell the open conversation's shopper that staff type."""
+        async def on_typing(active: bool) -> None:
+            if self.row is not None:
+                await run_command(typing.staff_typing(self.row.id, active))
+        watch_staff_typing(self.composer.input, on_typing)
+
+    def typing_changed(self, conversation_id: int, side: str, typing: bool) -> None:
+        """R3: the open conversation's shopper started or stopped typing."""
+        if self.row is None or self.row.id != conversation_id or side != 'shopper':
+            return
+        if typing:
+            self.typing_note.show(self.row.shown_name)
+        else:
+            self.typing_note.hide()
 
     def show_empty(self) -> None:
         self.row = None
+        self.typing_note.hide()
         self.header.hide()
         self.cart_bar.hide()
         self.notice.show(None)
@@ -62,6 +85,7 @@ class Thread:
     async def open(self, conversation_id: int) -> bool:
         self.opening = conversation_id
         self.arrived_while_opening = []
+        self.typing_note.hide()
         start = await self.reads.thread_start(conversation_id, limit=THREAD_PAGE)
         if start is None:
             self.opening = None
@@ -131,6 +155,7 @@ class Thread:
             return
         self.append(view)
         if view.author == 'customer':
+            self.typing_note.hide()
             await self.commands.mark_read(view.conversation_id)
 
     def presence_changed(self, conversation_id: int, online: bool) -> None:

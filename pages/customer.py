@@ -71,6 +71,7 @@ def chat_strings() -> dict[str, str]:
         'verify_code_label': pgettext('verification code field', 'Code'),
         'verify_confirm': _('Confirm'),
         'verify_done': _('Thanks, your e-mail is confirmed.'),
+        'typing': _('{name} is typing…'),
     }
 
 

@@ -59,6 +59,9 @@ class EventBus:
         """(conversation_id, online): the shopper came or went."""
         self.cart_changed: RelayedEvent[int] = RelayedEvent('cart_changed', self)
         """conversation_id: the shopper's cart, discount code or orders changed."""
+        self.typing_changed: RelayedEvent[int, str, bool] = RelayedEvent('typing_changed', self)
+        """(conversation_id, side, typing): the shopper ('shopper') or staff ('staff') started or stopped typing
+        (R3, services/typing_status.py); never stored."""
 
     def publish_message(self, view: MessageView) -> None:
         """A message was committed: the message itself, then its conversation's list row."""

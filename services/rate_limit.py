@@ -10,6 +10,9 @@ from services.errors import RateLimited
 from services.i18n import _
 from services.sign_in_limits import SignInLimits
 
+TYPING_LIMIT = 20
+TYPING_WINDOW_SECONDS = 10.0
+
 
 class SlidingWindowLimiter:
     def __init__(self, limit: int, window_seconds: float, *, max_keys: int = 100_000) -> None:
@@ -73,6 +76,8 @@ class RateLimits:
         """Sign-in attempts (services.staff.sign_in)."""
         self.inbound = SlidingWindowLimiter(inbound_max_failures, 15 * 60.0)
         """Wrong inbound-mail secrets per address: a relay that guesses is shut out for a while."""
+        self.typing = SlidingWindowLimiter(TYPING_LIMIT, TYPING_WINDOW_SECONDS)
+        """R3 typing frames per session: the page sends one a second while typing (and `false` on send or blur)."""
         self.socket_failures = SlidingWindowLimiter(session_limit, 60.0)
         """Shopper sockets opened with a wrong token, per address."""
 
@@ -97,6 +102,13 @@ class RateLimits:
 
     def check_presence(self, *, session_id: int) -> None:
         check_rate(self.per_session, f'presence:{session_id}')
+
+    def check_typing(self, *, session_id: int) -> None:
+        check_rate(self.typing, f'typing:{session_id}')
+
+    def typing_allowed(self, *, session_id: int) -> bool:
+        """The socket's typing frames: over the limit they are dropped without an answer."""
+        return self.typing.hit(f'typing:{session_id}') is None
 
     def check_new_session(self, *, address: str) -> None:
         check_rate(self.new_sessions, f'sessions:{address}')

@@ -15,6 +15,7 @@ from services.presence import PresenceTracker
 from services.rate_limit import RateLimits
 from services.shopper_messages import ShopperMessages
 from services.tagging import TopicTagger
+from services.typing_status import TypingTracker
 
 INBOUND_MAX_FAILURES = 10
 
@@ -54,6 +55,8 @@ class Runtime:
     """The one door for shopper chat messages (services/shopper_messages.py)."""
     list_reader: ListReader = field(init=False)
     """What open conversation lists read when conversations change."""
+    typing: TypingTracker = field(init=False)
+    """Who is typing where (R3), in memory only."""
     mail_reader: MailReader = field(default_factory=MailReader)
     """Reads inbound e-mail in a worker process (services/mail/mail_reader.py)."""
 
@@ -66,4 +69,5 @@ class Runtime:
         self.limits = RateLimits(message_limit=c.message_rate_limit, window_seconds=c.message_rate_window_seconds,
                                  address_limit=c.address_rate_limit, session_limit=c.session_rate_limit,
                                  login_max_failures=c.login_max_failures, inbound_max_failures=INBOUND_MAX_FAILURES)
+        self.typing = TypingTracker(bus=self.bus)
         self.shopper_messages = ShopperMessages(store=self.message_store, bus=self.bus, limits=self.limits)

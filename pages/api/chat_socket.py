@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -75,6 +76,15 @@ class SocketHub:
                 self.unregister(socket)
                 socket.queue = asyncio.Queue(1)
                 socket.queue.put_nowait(None)
+
+    def typing_changed(self, conversation_id: int, side: str, typing: bool) -> None:
+        """Staff started or stopped typing (R3): tell the conversation's open sockets; a full queue skips it (it
+        is only a hint, and the socket is dropped by the next message anyway)."""
+        if side != 'staff':
+            return
+        for socket in list(self._by_conversation.get(conversation_id, ())):
+            with contextlib.suppress(asyncio.QueueFull):
+                socket.queue.put_nowait({'type': 'typing', 'typing': typing})
 
 
 def _decrement(counter: Counter[Any], key: Any) -> None:

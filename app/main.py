@@ -21,6 +21,7 @@ from pages.inbox import install_inbox_pages
 from pages.language import install_language
 from pages.login import install_login_pages
 from pages.media import install_media
+from pages.product_pictures import install_product_pictures
 from pages.reports import install_report_pages
 from pages.saved_replies import install_saved_reply_pages
 from pages.settings import install_settings_pages
@@ -99,6 +100,7 @@ def build(settings: Settings, *, freeze_heap_after_start: bool = False) -> Runti
     install_customer_pages(app, runtime)
     install_store_pages(app, runtime)
     install_media(app, runtime)
+    install_product_pictures(app, runtime)  # the demo store's product pictures, public
     app.add_middleware(UploadSizeLimit)  # staff image uploads: the cap holds on the server too
     tickets = install_login_pages(runtime)
     install_account_pages(runtime, tickets)

@@ -18,3 +18,4 @@ def wire_listeners(runtime: Runtime, *, sockets: SocketHub, outbox: OutboxWake) 
     bus.message_updated.subscribe(outbox.message_stored)  # a failed e-mail retried by staff
     bus.message_created.subscribe(runtime.typing.message_stored)  # a message ends its author's "typing…" (R3)
     bus.typing_changed.subscribe(sockets.typing_changed)  # staff typing reaches the shopper's page (R3)
+    bus.sender_blocked.subscribe(sockets.sender_blocked)  # a blocked sender's open chat ends at once (R4)

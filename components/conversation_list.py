@@ -24,7 +24,8 @@ def row_labels() -> dict[str, str]:
     # 'conversation': closing a conversation is not closing a dialog (Italian and Dutch say it otherwise)
     return {'online': _('Online'), 'unread': _('Unread'), 'assigned_to_me': _('Assigned to you'),
             'close': pgettext('conversation', 'Close'), 'reopen': pgettext('conversation', 'Reopen'),
-            'assign': _('Assign'), 'unverified': _('Unverified'), 'unverified_hint': unverified_hint()}
+            'assign': _('Assign'), 'unverified': _('Unverified'), 'unverified_hint': unverified_hint(),
+            'block': _('Block sender'), 'unblock': _('Unblock sender')}
 
 
 def row_data(row: ConversationRow, *, clock: ViewerClock, staff_id: int) -> RowData:
@@ -37,6 +38,7 @@ def row_data(row: ConversationRow, *, clock: ViewerClock, staff_id: int) -> RowD
         'time': clock.short(row.last_message_at), 'online': row.online, 'unread': row.unread, 'status': row.status,
         'preview': prefix + (row.preview or _('No messages yet')),
         'unverified': row.unverified_claim,
+        'blocked': row.customer_blocked,
         'mine': assigned and row.assignee_id == staff_id,
         'assignee': row.assignee_name if assigned and row.assignee_id != staff_id else '',
         'topics': [{'key': topic, 'label': topic_label(topic),
@@ -48,7 +50,8 @@ class ConversationList:
     def __init__(self, reads: InboxReads, *, clock: ViewerClock, staff_id: int, selected_id: int | None,
                  on_select: Callable[[int], Awaitable[None]],
                  on_toggle_status: Callable[[int], Awaitable[None]],
-                 on_assign: Callable[[int], Awaitable[None]]) -> None:
+                 on_assign: Callable[[int], Awaitable[None]],
+                 on_block: Callable[[int], Awaitable[None]] | None = None) -> None:
         self.reads = reads
         self.clock = clock
         self.staff_id = staff_id
@@ -57,6 +60,7 @@ class ConversationList:
         self.on_select = on_select
         self.on_toggle_status = on_toggle_status
         self.on_assign = on_assign
+        self.on_block = on_block
         self.filter = ListFilter(staff_id=staff_id)
         self.items: dict[int, ConversationRow] = {}
         self.counts: dict[str, int] = {'open': 0, 'closed': 0}
@@ -97,7 +101,8 @@ class ConversationList:
             ui.separator()
             with ui.element('div').classes('w-full grow min-h-0 overflow-y-auto overflow-x-hidden'):
                 self.rows = ConversationRows(labels=row_labels(), selected=selected_id, on_select=self.select,
-                                             on_toggle=self.toggle_status, on_assign=self.assign)
+                                             on_toggle=self.toggle_status, on_assign=self.assign,
+                                             on_block=self.block if on_block is not None else None)
                 self.rows.mark('conversation-rows')
                 self.more = ui.button(_('Load more'), on_click=self.load_more).props('flat no-caps').classes(
                     'w-full').mark('load-more')
@@ -271,6 +276,10 @@ class ConversationList:
 
     async def assign(self, conversation_id: int) -> None:
         await self.on_assign(conversation_id)
+
+    async def block(self, conversation_id: int) -> None:
+        if self.on_block is not None:
+            await self.on_block(conversation_id)
 
     def move_focus(self, step: int) -> None:
         """j/k: move the keyboard focus through the list."""

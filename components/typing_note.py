@@ -29,17 +29,22 @@ class TypingNote:
             self.label = ui.label('')
         self.root.props['aria-live'] = 'polite'
         self.root.set_visibility(False)
-        self.timer = ui.timer(1.0, self._check, active=False)
+        self.timer: ui.timer | None = None
+        """Made on the first "typing…", not while the page is built (a timer made then delayed the open thread)."""
 
     def show(self, name: str) -> None:
         self.shown_at = time.monotonic()
         self.label.set_text(_('{name} is typing…', name=name))
         self.root.set_visibility(True)
+        if self.timer is None:
+            with self.root:
+                self.timer = ui.timer(1.0, self._check)
         self.timer.activate()
 
     def hide(self) -> None:
         self.root.set_visibility(False)
-        self.timer.deactivate()
+        if self.timer is not None:
+            self.timer.deactivate()
 
     def _check(self) -> None:
         if time.monotonic() - self.shown_at >= EXPIRY_SECONDS:

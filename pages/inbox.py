@@ -142,7 +142,7 @@ def install_inbox_pages(runtime: Runtime) -> None:
         with list_pane:
             conversation_list = ConversationList(reads, clock=clock, staff_id=staff.id, selected_id=conversation_id,
                                                  on_select=open_conversation, on_toggle_status=actions.toggle_status,
-                                                 on_assign=actions.assign)
+                                                 on_assign=actions.assign, on_block=actions.toggle_block)
         conversation_list.on_counts_changed = show_unread
         with thread_pane:
             thread = Thread(commands=commands, shares=ShareCommands(runtime, staff_id=staff.id), reads=reads,

@@ -131,7 +131,7 @@ class PostgresEventRelay:
         elif name == 'typing_changed':
             if event.get('by') in ('shopper', 'staff'):
                 self.bus.typing_changed.emit_here(int(event['c']), str(event['by']), bool(event['t']))
-        elif name in ('conversation_changed', 'cart_changed'):
+        elif name in ('conversation_changed', 'cart_changed', 'sender_blocked'):
             getattr(self.bus, name).emit_here(int(event['c']))
         else:
             log.warning('event relay: unknown event %r', name)

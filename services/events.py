@@ -59,6 +59,8 @@ class EventBus:
         """(conversation_id, online): the shopper came or went."""
         self.cart_changed: RelayedEvent[int] = RelayedEvent('cart_changed', self)
         """conversation_id: the shopper's cart, discount code or orders changed."""
+        self.sender_blocked: RelayedEvent[int] = RelayedEvent('sender_blocked', self)
+        """conversation_id: staff blocked its sender (R4); the shopper's open sockets close with 4403."""
         self.typing_changed: RelayedEvent[int, str, bool] = RelayedEvent('typing_changed', self)
         """(conversation_id, side, typing): the shopper ('shopper') or staff ('staff') started or stopped typing
         (R3, services/typing_status.py); never stored."""

@@ -250,8 +250,8 @@ def build_chat_router(runtime: Runtime, hub: SocketHub) -> APIRouter:
         async def pump() -> None:
             while True:
                 item = await socket.queue.get()
-                if item is None:
-                    await websocket.close(code=4408, reason='too slow; reconnect and fetch')
+                if item is None:  # too slow (4408), or the sender was blocked (4403)
+                    await websocket.close(code=socket.close_with[0], reason=socket.close_with[1])
                     return
                 await websocket.send_text(json.dumps(item))
 

@@ -24,6 +24,8 @@ class ShopperSocket:
     verified: bool
     address: str = ''
     queue: asyncio.Queue[dict[str, Any] | None] = field(default_factory=lambda: asyncio.Queue(QUEUE_SIZE))
+    close_with: tuple[int, str] = (4408, 'too slow; reconnect and fetch')
+    """How the socket is closed when its queue ends (None): too slow by default, 4403 once its sender is blocked."""
 
 
 class SocketHub:
@@ -74,6 +76,18 @@ class SocketHub:
                 socket.queue.put_nowait({'type': 'message', 'message': view.to_api()})
             except asyncio.QueueFull:
                 self.unregister(socket)
+                socket.queue = asyncio.Queue(1)
+                socket.queue.put_nowait(None)
+
+    def sender_blocked(self, conversation_id: int) -> None:
+        """R4: staff blocked this conversation's sender: close its open sockets now with 4403 (what is queued before
+        is still sent), not only refuse their next message."""
+        for socket in list(self._by_conversation.get(conversation_id, ())):
+            self.unregister(socket)
+            socket.close_with = (4403, 'sender_blocked')
+            try:
+                socket.queue.put_nowait(None)
+            except asyncio.QueueFull:
                 socket.queue = asyncio.Queue(1)
                 socket.queue.put_nowait(None)
 

@@ -1,5 +1,5 @@
 """R4 in Chromium: staff block a shopper from the thread's menu; the shopper's next message is refused and the chat
-page says so; the Blocked view lists them. (Typing, R3, is not built yet.)"""
+page says so; the Blocked view lists them. (Typing, R3, and the list's quick action: e2e/test_conversation_tools.py.)"""
 from __future__ import annotations
 
 from pathlib import Path

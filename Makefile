@@ -65,7 +65,7 @@ POSTGRES_TESTS := tests/test_api_chat.py tests/test_carts_and_orders.py tests/te
   tests/test_message_writer.py tests/test_messages.py tests/test_notification_pace.py tests/test_presence.py \
   tests/test_product_import.py tests/test_sharing.py tests/test_staff_and_cli.py tests/test_staff_sessions.py \
   tests/test_store_import.py tests/test_tagging.py tests/test_postgres_copy.py \
-  tests/test_event_relay.py tests/test_process_locks.py tests/mail/test_two_senders.py tests/test_reports.py \
+  tests/test_event_relay.py tests/test_typing.py tests/test_product_pictures.py tests/test_process_locks.py tests/mail/test_two_senders.py tests/test_reports.py \
   tests/test_staff_admin.py tests/test_store_settings.py tests/test_customer_erasure.py \
   tests/test_customer_export.py tests/test_saved_replies.py tests/test_blocking.py tests/test_api_tokens.py \
   tests/test_staff_api.py tests/test_ratings.py tests/test_ratings_api.py tests/test_webhooks.py \

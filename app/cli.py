@@ -56,7 +56,7 @@ async def _load_demo_if_empty(settings: Settings, *, required: bool) -> str | No
                 if required:
                     raise CliError('the database is not empty; demo data goes only into an empty database')
                 return None
-            login = await load_demo(db, hash_password=hash_password)
+            login = await load_demo(db, hash_password=hash_password, uploads_dir=settings.uploads_dir)
     finally:
         await database.dispose()
     path = settings.data_dir / DEMO_LOGIN_FILE

@@ -21,6 +21,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import text
 from sqlmodel import select
@@ -29,7 +30,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from db.models import Conversation, Customer, DiscountCode, Message, Order, OrderLine, Product, Staff, Variant
 from db.report_backfill import backfill_statements
 from db.types import utcnow
-from services import chat_sessions, discounts, messages, orders, permissions, saved_replies
+from services import chat_sessions, discounts, messages, orders, permissions, product_pictures, saved_replies
 from services import staff as staff_service
 from services import store as store_service
 from services.passwords import hash_password as argon2_hash
@@ -286,18 +287,20 @@ async def database_is_empty(db: AsyncSession) -> bool:
 
 
 async def load_demo(db: AsyncSession, *, hash_password: Callable[[str], str] = argon2_hash,
-                    now: datetime | None = None, owner_password: str | None = None, seed: int = 7) -> DemoLogin:
+                    now: datetime | None = None, owner_password: str | None = None, seed: int = 7,
+                    uploads_dir: Path | None = None) -> DemoLogin:
     """Fill an empty database with the demo store, commit, and return the owner's login."""
     loaded = await load_demo_store(db, hash_password=hash_password, now=now, owner_password=owner_password,
-                                   seed=seed)
+                                   seed=seed, uploads_dir=uploads_dir)
     return loaded.login
 
 
 async def load_demo_store(db: AsyncSession, *, hash_password: Callable[[str], str] = argon2_hash,
                           now: datetime | None = None, owner_password: str | None = None,
-                          seed: int = 7) -> DemoStore:
+                          seed: int = 7, uploads_dir: Path | None = None) -> DemoStore:
     """Fill an empty database with the demo store in one transaction; `hash_password` is argon2 unless a test
-    passes a cheaper one."""
+    passes a cheaper one. With `uploads_dir` the products get pictures (services/product_pictures.py), drawn in a
+    worker thread; without it they have none."""
     if not await database_is_empty(db):
         raise RuntimeError('the database is not empty')
     now = now or utcnow()
@@ -306,7 +309,7 @@ async def load_demo_store(db: AsyncSession, *, hash_password: Callable[[str], st
 
     await _name_the_store(db)
     staff = await _staff(db, hash_password=hash_password, owner_password=password, now=now)
-    variants = await _catalogue(db, rng, now)
+    variants = await _catalogue(db, rng, now, await _pictures(uploads_dir))
     codes = _discount_codes(db, now)
     customers = await _customers(db, rng, now, staff)
     newest_orders = await _orders(db, rng, now, customers, variants, codes)
@@ -369,14 +372,23 @@ class _Sellable:
     product: Product
 
 
-async def _catalogue(db: AsyncSession, rng: random.Random, now: datetime) -> list[_Sellable]:
+async def _pictures(uploads_dir: Path | None) -> list[str]:
+    """One picture URL per product of PRODUCTS (empty strings without an uploads folder)."""
+    if uploads_dir is None:
+        return [''] * len(PRODUCTS)
+    return await asyncio.to_thread(product_pictures.save_pictures, product_pictures.pictures_dir(uploads_dir),
+                                   [(title, product_type) for title, _v, product_type, *_rest in PRODUCTS])
+
+
+async def _catalogue(db: AsyncSession, rng: random.Random, now: datetime, pictures: list[str]) -> list[_Sellable]:
     """Products and variants; returns the variants of active online-store products."""
     handles: set[str] = set()
     made: list[tuple[Product, tuple[str, ...], int, str]] = []
-    for title, vendor, product_type, tags, price, variant_specs, flag in PRODUCTS:
+    for (title, vendor, product_type, tags, price, variant_specs, flag), picture in zip(PRODUCTS, pictures,
+                                                                                        strict=True):
         created = now - timedelta(days=rng.randint(120, 700), minutes=rng.randint(0, 1439))
         product = Product(handle=_unique_handle(title, handles), title=title, vendor=vendor,
-                          product_type=product_type, tags=tags, image_url='',
+                          product_type=product_type, tags=tags, image_url=picture,
                           body_html=f'<p>{BLURBS.get(product_type, DEFAULT_BLURB)}</p>',
                           online_store=flag != 'wholesale', status='draft' if flag == 'draft' else 'active',
                           created_at=created, updated_at=created + timedelta(days=rng.randint(0, 90)))

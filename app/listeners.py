@@ -23,6 +23,9 @@ def wire_listeners(runtime: Runtime, *, sockets: SocketHub, outbox: OutboxWake) 
     bus.conversation_changed.subscribe(runtime.webhook_sender.nudge)  # other webhook rows were written with these
     bus.cart_changed.subscribe(runtime.webhook_sender.nudge)
     bus.staff_access_changed.subscribe(_end_pages_changed_elsewhere)
+    bus.message_created.subscribe(runtime.typing.message_stored)  # a message ends its author's "typing…" (R3)
+    bus.typing_changed.subscribe(sockets.typing_changed)  # staff typing reaches the shopper's page (R3)
+    bus.sender_blocked.subscribe(sockets.sender_blocked)  # a blocked sender's open chat ends at once (R4)
 
 
 def _end_pages_changed_elsewhere(staff_id: int) -> None:

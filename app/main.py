@@ -22,6 +22,7 @@ from pages.language import install_language
 from pages.login import install_login_pages
 from pages.media import install_media
 from pages.rating_page import install_rating_page
+from pages.product_pictures import install_product_pictures
 from pages.reports import install_report_pages
 from pages.saved_replies import install_saved_reply_pages
 from pages.settings import install_settings_pages
@@ -81,6 +82,13 @@ async def sweep_presence_forever(runtime: Runtime) -> None:
             log.exception('presence sweep failed')
 
 
+async def expire_typing_forever(runtime: Runtime) -> None:
+    """R3: "typing…" ends 4 s after the last frame even when no `typing: false` comes (a closed tab)."""
+    while True:
+        await asyncio.sleep(0.5)
+        runtime.typing.expire()
+
+
 def build(settings: Settings, *, freeze_heap_after_start: bool = False) -> Runtime:
     """Register everything on NiceGUI's app. Safe to call again after NiceGUI's globals were reset (tests).
 
@@ -96,6 +104,7 @@ def build(settings: Settings, *, freeze_heap_after_start: bool = False) -> Runti
     install_rating_page(app, runtime)
     install_store_pages(app, runtime)
     install_media(app, runtime)
+    install_product_pictures(app, runtime)  # the demo store's product pictures, public
     app.add_middleware(UploadSizeLimit)  # staff image uploads: the cap holds on the server too
     tickets = install_login_pages(runtime)
     install_account_pages(runtime, tickets)
@@ -134,6 +143,7 @@ def build(settings: Settings, *, freeze_heap_after_start: bool = False) -> Runti
     async def startup() -> None:
         await start_event_relay()
         background_tasks.create(sweep_presence_forever(runtime), name='presence-sweeper')
+        background_tasks.create(expire_typing_forever(runtime), name='typing-expiry')
         background_tasks.create(start_tagger_then_freeze(), name='topic-model')
         background_tasks.create(run_outbox_forever(runtime, transport_for(runtime.config.mail), outbox_wake),
                                 name='mail-outbox')

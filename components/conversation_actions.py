@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from nicegui import ui
 
+from components.block_actions import toggle_block
 from components.command_feedback import REFUSED, Refused, run_command
 from components.staff_picker import UNASSIGN, StaffPicker
+from services.block_commands import BlockCommands
 from services.i18n import _
 from services.inbox_commands import InboxCommands
 from services.inbox_reads import InboxReads
@@ -36,3 +38,10 @@ class ConversationActions:
         picker.delete()
         if choice is not None:
             await run_command(self.commands.assign(conversation_id, None if choice == UNASSIGN else int(choice)))
+
+    async def toggle_block(self, conversation_id: int) -> None:
+        """R4 from the list's quick actions: the thread menu's Block sender (confirmed) or Unblock sender."""
+        row = await run_command(self.reads.row(conversation_id))
+        if isinstance(row, Refused):
+            return
+        await toggle_block(BlockCommands(self.commands.runtime, staff_id=self.commands.staff_id), row)

@@ -25,7 +25,8 @@ def row_labels() -> dict[str, str]:
     return {'online': _('Online'), 'unread': _('Unread'), 'assigned_to_me': _('Assigned to you'),
             'close': pgettext('conversation', 'Close'), 'reopen': pgettext('conversation', 'Reopen'),
             'mentioned': _('Mentions you'),
-            'assign': _('Assign'), 'unverified': _('Unverified'), 'unverified_hint': unverified_hint()}
+            'assign': _('Assign'), 'unverified': _('Unverified'), 'unverified_hint': unverified_hint(),
+            'block': _('Block sender'), 'unblock': _('Unblock sender')}
 
 
 def row_data(row: ConversationRow, *, clock: ViewerClock, staff_id: int) -> RowData:
@@ -39,6 +40,7 @@ def row_data(row: ConversationRow, *, clock: ViewerClock, staff_id: int) -> RowD
         'preview': prefix + (row.preview or _('No messages yet')),
         'unverified': row.unverified_claim,
         'mention': row.mention_unseen,  # R2, in the Mentioned view: a note names the viewer, not seen yet
+        'blocked': row.customer_blocked,
         'mine': assigned and row.assignee_id == staff_id,
         'assignee': row.assignee_name if assigned and row.assignee_id != staff_id else '',
         'topics': [{'key': topic, 'label': topic_label(topic),
@@ -62,7 +64,8 @@ class ConversationList:
     def __init__(self, reads: InboxReads, *, clock: ViewerClock, staff_id: int, selected_id: int | None,
                  on_select: Callable[[int], Awaitable[None]],
                  on_toggle_status: Callable[[int], Awaitable[None]],
-                 on_assign: Callable[[int], Awaitable[None]]) -> None:
+                 on_assign: Callable[[int], Awaitable[None]],
+                 on_block: Callable[[int], Awaitable[None]] | None = None) -> None:
         self.reads = reads
         self.clock = clock
         self.staff_id = staff_id
@@ -71,12 +74,14 @@ class ConversationList:
         self.on_select = on_select
         self.on_toggle_status = on_toggle_status
         self.on_assign = on_assign
+        self.on_block = on_block
         self.filter = ListFilter(staff_id=staff_id)
         self.items: dict[int, ConversationRow] = {}
         self.counts: dict[str, int] = {'open': 0, 'closed': 0}
         self.unread = 0  # open conversations nobody has read, in the whole inbox (the header badge, the tab title)
         self.has_more = False
         self.changed: set[int] = set()
+        self.typing: set[int] = set()  # R3: conversations whose shopper is typing now
         self.updating = False
         self.on_counts_changed: Callable[[int], None] | None = None
         self.tab_labels: tuple[str, str] | None = None
@@ -110,7 +115,8 @@ class ConversationList:
             ui.separator()
             with ui.element('div').classes('w-full grow min-h-0 overflow-y-auto overflow-x-hidden'):
                 self.rows = ConversationRows(labels=row_labels(), selected=selected_id, on_select=self.select,
-                                             on_toggle=self.toggle_status, on_assign=self.assign)
+                                             on_toggle=self.toggle_status, on_assign=self.assign,
+                                             on_block=self.block if on_block is not None else None)
                 self.rows.mark('conversation-rows')
                 self.more = ui.button(_('Load more'), on_click=self.load_more).props('flat no-caps').classes(
                     'w-full').mark('load-more')
@@ -237,7 +243,10 @@ class ConversationList:
             self.items[conversation_id] = row
 
     def _data(self, row: ConversationRow) -> RowData:
-        return row_data(row, clock=self.clock, staff_id=self.staff_id)
+        data = row_data(row, clock=self.clock, staff_id=self.staff_id)
+        if row.id in self.typing:
+            data['preview'] = _('typing…')
+        return data
 
     def _ordered(self) -> list[ConversationRow]:
         if self.filter.view == 'mentioned':  # R2: those with unseen mentions first
@@ -267,6 +276,14 @@ class ConversationList:
             # conversation's row appeared without "Online" and stayed so); read it again after this round.
             self.changed.add(conversation_id)
 
+    def typing_changed(self, conversation_id: int, side: str, typing: bool) -> None:
+        """R3: the row's preview says "typing…" while the shopper types (the server ends it 4 s after the last key)."""
+        if side != 'shopper' or (conversation_id in self.typing) == typing:
+            return
+        (self.typing.add if typing else self.typing.discard)(conversation_id)
+        if conversation_id in self.items:
+            self._publish([conversation_id])
+
     async def select(self, conversation_id: int) -> None:
         self.selected_id = conversation_id
         self.focused_id = conversation_id
@@ -278,6 +295,10 @@ class ConversationList:
 
     async def assign(self, conversation_id: int) -> None:
         await self.on_assign(conversation_id)
+
+    async def block(self, conversation_id: int) -> None:
+        if self.on_block is not None:
+            await self.on_block(conversation_id)
 
     def move_focus(self, step: int) -> None:
         """j/k: move the keyboard focus through the list."""

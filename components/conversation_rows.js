@@ -11,8 +11,8 @@ const SHOWN_AT_ONCE = 60;
 const byId = (rows) => Object.fromEntries(rows.map((row) => [row.id, markRaw(row)]));
 
 const Row = {
-  props: { row: Object, labels: Object, selected: Boolean, focused: Boolean },
-  emits: ["select", "toggle", "assign"],
+  props: { row: Object, labels: Object, selected: Boolean, focused: Boolean, canBlock: Boolean },
+  emits: ["select", "toggle", "assign", "block"],
   template: `
     <div class="conversation-row group relative w-full flex no-wrap gap-3 items-start px-4 py-3 cursor-pointer
                 border-b border-stone-100 outline-none"
@@ -52,6 +52,9 @@ const Row = {
                :title="row.status === 'open' ? labels.close : labels.reopen" @click.stop="$emit('toggle', row.id)"></q-btn>
         <q-btn flat round dense size="sm" icon="person_add_alt" :aria-label="labels.assign" :title="labels.assign"
                @click.stop="$emit('assign', row.id)"></q-btn>
+        <q-btn v-if="canBlock" flat round dense size="sm" :icon="row.blocked ? 'lock_open' : 'block'"
+               :aria-label="row.blocked ? labels.unblock : labels.block"
+               :title="row.blocked ? labels.unblock : labels.block" @click.stop="$emit('block', row.id)"></q-btn>
       </div>
     </div>`,
   // The close and assign buttons are made on the row's first hover or focus: with shoppers writing, rows keep
@@ -77,13 +80,13 @@ const Row = {
 
 export default {
   components: { "conversation-row": Row },
-  props: { initial: Object, labels: Object },
-  emits: ["select", "toggle", "assign", "resync"],
+  props: { initial: Object, labels: Object, can_block: Boolean },
+  emits: ["select", "toggle", "assign", "block", "resync"],
   template: `
     <div class="w-full flex flex-col gap-0">
       <conversation-row v-for="id in shownOrder" :key="id" :row="rows[id]" :labels="labels"
-                        :selected="id === selected" :focused="id === focused"
-                        @select="select" @toggle="toggle" @assign="assign" />
+                        :selected="id === selected" :focused="id === focused" :can-block="can_block"
+                        @select="select" @toggle="toggle" @assign="assign" @block="block" />
       <div v-if="order.length > limit" ref="more" class="h-px"></div>
     </div>`,
   computed: {
@@ -125,6 +128,9 @@ export default {
     },
     assign(id) {
       this.$emit("assign", id);
+    },
+    block(id) {
+      this.$emit("block", id);
     },
     watchEnd() {
       if (this.$refs.more === this.watched) return;

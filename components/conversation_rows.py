@@ -19,7 +19,7 @@ Handler = Callable[[int], Awaitable[None]]
 
 class ConversationRows(ui.element, component='conversation_rows.js'):
     def __init__(self, *, labels: dict[str, str], selected: int | None, on_select: Handler, on_toggle: Handler,
-                 on_assign: Handler) -> None:
+                 on_assign: Handler, on_block: Handler | None = None) -> None:
         super().__init__()
         self.version = 0
         self.sent: dict[int, RowData] = {}  # what the browser shows, by conversation id
@@ -27,8 +27,11 @@ class ConversationRows(ui.element, component='conversation_rows.js'):
         self.selected = selected
         self.focused: int | None = None
         self._props['labels'] = labels
-        for event, handler in (('select', on_select), ('toggle', on_toggle), ('assign', on_assign)):
-            self.on(event, self._caller(handler))
+        self._props['can_block'] = on_block is not None  # R4's quick action
+        for event, handler in (('select', on_select), ('toggle', on_toggle), ('assign', on_assign),
+                               ('block', on_block)):
+            if handler is not None:
+                self.on(event, self._caller(handler))
         self.on('resync', self._resync)
 
     def _resync(self) -> None:

@@ -19,12 +19,14 @@ from components.offline_notice import OfflineNotice
 from components.reply_picker import ReplyPicker
 from components.share_flows import SHARE_KINDS, ShareFlows
 from components.thread_header import ThreadHeader
+from components.typing_note import TypingNote, watch_staff_typing
 from services.i18n import _
 from services.inbox_commands import InboxCommands
 from services.inbox_reads import InboxReads
 from services.note_commands import NoteCommands
 from services.reply_commands import ReplyCommands
 from services.share_commands import ShareCommands
+from services.typing_commands import TypingCommands
 from services.views import ConversationRow, MessageView
 
 THREAD_PAGE = 100
@@ -34,7 +36,7 @@ class Thread:
     def __init__(self, *, commands: InboxCommands, shares: ShareCommands, reads: InboxReads, clock: ViewerClock,
                  on_back: Callable[[], Awaitable[None]], actions: ConversationActions,
                  share_kinds: Collection[str] = SHARE_KINDS, replies: ReplyCommands | None = None,
-                 notes: NoteCommands | None = None) -> None:
+                 notes: NoteCommands | None = None, typing: TypingCommands | None = None) -> None:
         self.commands = commands
         self.reads = reads
         self.row: ConversationRow | None = None
@@ -46,6 +48,7 @@ class Thread:
             self.header = ThreadHeader(commands=commands, actions=actions, on_back=on_back)
             self.cart_bar = CartBar()
             self.log = MessageLog(clock=clock, on_older=self.load_older, on_retry=self.retry_email)
+            self.typing_note = TypingNote()
             self.notice = OfflineNotice()
             picker_slot = ui.column().classes('w-full gap-0')
             note_slot = ui.column().classes('w-full gap-0')
@@ -62,10 +65,29 @@ class Thread:
                         open_conversation=lambda: self.row.id if self.row else None)
                 with picker_slot:
                     MentionPicker(notes=notes, composer_input=self.composer.input, note_mode=lambda: note_mode.active)
+            if typing is not None:
+                self._watch_typing(typing)
         self.show_empty()
+
+    def _watch_typing(self, typing: TypingCommands) -> None:
+        """R3: this member's keys in the reply box tell the open conversation's shopper that staff type."""
+        async def on_typing(active: bool) -> None:
+            if self.row is not None:
+                await run_command(typing.staff_typing(self.row.id, active))
+        watch_staff_typing(self.composer.input, on_typing)
+
+    def typing_changed(self, conversation_id: int, side: str, typing: bool) -> None:
+        """R3: the open conversation's shopper started or stopped typing."""
+        if self.row is None or self.row.id != conversation_id or side != 'shopper':
+            return
+        if typing:
+            self.typing_note.show(self.row.shown_name)
+        else:
+            self.typing_note.hide()
 
     def show_empty(self) -> None:
         self.row = None
+        self.typing_note.hide()
         self.header.hide()
         self.cart_bar.hide()
         self.notice.show(None)
@@ -75,6 +97,7 @@ class Thread:
     async def open(self, conversation_id: int) -> bool:
         self.opening = conversation_id
         self.arrived_while_opening = []
+        self.typing_note.hide()
         start = await self.reads.thread_start(conversation_id, limit=THREAD_PAGE)
         if start is None:
             self.opening = None
@@ -146,6 +169,7 @@ class Thread:
             return
         self.append(view)
         if view.author == 'customer':
+            self.typing_note.hide()
             await self.commands.mark_read(view.conversation_id)
         elif view.kind == 'note' and self.note_mode is not None:
             await self.note_mode.note_arrived(view)

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from nicegui import ui
 
 from components.badges import aria, avatar, status_chip, topic_chip, topic_label, unverified_chip
+from components.block_actions import toggle_block
 from components.command_feedback import run_command
 from components.conversation_actions import ConversationActions
 from services.block_commands import BlockCommands
@@ -121,13 +122,9 @@ class ThreadHeader:
     def _block_item(self, row: ConversationRow) -> None:
         """R4: Block sender / Unblock sender (their chats, messages and e-mails are refused while blocked)."""
         blocks = BlockCommands(self.commands.runtime, staff_id=self.commands.staff_id)
-        customer_id = row.customer_id
-        if row.customer_blocked:
-            ui.menu_item(_('Unblock sender'), on_click=lambda: run_command(
-                blocks.unblock(customer_id), success=_('Sender unblocked'))).mark('unblock-sender')
-        else:
-            ui.menu_item(_('Block sender'), on_click=lambda: run_command(
-                blocks.block(customer_id), success=_('Sender blocked'))).mark('block-sender')
+        label, marker = ((_('Unblock sender'), 'unblock-sender') if row.customer_blocked
+                         else (_('Block sender'), 'block-sender'))
+        ui.menu_item(label, on_click=lambda: toggle_block(blocks, row)).mark(marker)
 
     def _topic_remover(self, conversation_id: int, topic: str) -> Callable[[], Awaitable[None]]:
         async def remove() -> None:

@@ -121,8 +121,14 @@ def running_server(data_dir: Path, mail_sink: MailSink, *, database_url: str = '
 
 
 @pytest.fixture(scope='session')
-def server(tmp_path_factory: pytest.TempPathFactory, mail_sink: MailSink) -> Iterator[str]:
-    with running_server(tmp_path_factory.mktemp('inbox-data'), mail_sink) as base:
+def server_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shared server's data folder (its SQLite database), for a test's setup the UI does not offer."""
+    return tmp_path_factory.mktemp('inbox-data')
+
+
+@pytest.fixture(scope='session')
+def server(server_data_dir: Path, mail_sink: MailSink) -> Iterator[str]:
+    with running_server(server_data_dir, mail_sink) as base:
         yield base
 
 

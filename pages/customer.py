@@ -78,6 +78,7 @@ def chat_strings() -> dict[str, str]:
         'rating_pick': _('Please choose from 1 to 5 stars.'),
         'rating_thanks': _('Thank you for your rating!'),
         'rating_closed': _('This conversation was already rated, or it is open again. Thank you!'),
+        'typing': _('{name} is typing…'),
     }
 
 

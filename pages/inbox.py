@@ -29,6 +29,7 @@ from services.reply_commands import ReplyCommands
 from services.runtime import Runtime
 from services.share_commands import ShareCommands
 from services.staff import Staff
+from services.typing_commands import TypingCommands
 from services.views import MessageView
 
 # Quasar's `.hidden` is !important and beats Tailwind's md:block, so the responsive panes use our own classes.
@@ -145,12 +146,13 @@ def install_inbox_pages(runtime: Runtime) -> None:
         with list_pane:
             conversation_list = ConversationList(reads, clock=clock, staff_id=staff.id, selected_id=conversation_id,
                                                  on_select=open_conversation, on_toggle_status=actions.toggle_status,
-                                                 on_assign=actions.assign)
+                                                 on_assign=actions.assign, on_block=actions.toggle_block)
         conversation_list.on_counts_changed = show_unread
         with thread_pane:
             thread = Thread(commands=commands, shares=ShareCommands(runtime, staff_id=staff.id), reads=reads,
                             clock=clock, on_back=back_to_list, actions=actions, share_kinds=share_kinds(staff),
-                            replies=ReplyCommands(runtime, staff_id=staff.id), notes=note_commands)
+                            replies=ReplyCommands(runtime, staff_id=staff.id), notes=note_commands,
+                            typing=TypingCommands(runtime, staff_id=staff.id))
         with profile_pane:
             profile = ProfilePanel(commands=commands, reads=reads, clock=clock)
 
@@ -220,6 +222,8 @@ def install_inbox_pages(runtime: Runtime) -> None:
 
         ui.keyboard(on_key=on_key, ignore=['input', 'select', 'button', 'textarea'])
         runtime.bus.presence_changed.subscribe(on_presence)
+        runtime.bus.typing_changed.subscribe(thread.typing_changed)
+        runtime.bus.typing_changed.subscribe(conversation_list.typing_changed)
 
         async def on_cart(cid: int) -> None:
             await thread.cart_changed(cid)

@@ -33,14 +33,17 @@ async def _customer(db: AsyncSession, customer_id: int) -> Customer:
     return customer
 
 
-async def _announce(db: AsyncSession, bus: EventBus | None, customer_id: int) -> None:
-    """Open lists and threads show the change (the Blocked view, the thread menu's Block/Unblock)."""
+async def _announce(db: AsyncSession, bus: EventBus | None, customer_id: int, *, blocked: bool = False) -> None:
+    """Open lists and threads show the change (the Blocked view, the thread menu's Block/Unblock); once blocked,
+    the sender's open chat sockets are closed at once (`sender_blocked`, pages/api/chat_socket.py)."""
     if bus is None:
         return
     for conversation_id in (await db.exec(select(Conversation.id).where(
             Conversation.customer_id == customer_id))).all():
         if conversation_id is not None:
             bus.conversation_changed.emit(conversation_id)
+            if blocked:
+                bus.sender_blocked.emit(conversation_id)
 
 
 async def block_customer(*, db: AsyncSession, bus: EventBus | None, staff: Staff | None,
@@ -54,7 +57,7 @@ async def block_customer(*, db: AsyncSession, bus: EventBus | None, staff: Staff
         db.add(customer)
         await db.commit()
         await db.refresh(customer)
-        await _announce(db, bus, customer_id)
+        await _announce(db, bus, customer_id, blocked=True)
     return customer
 
 

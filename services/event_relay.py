@@ -39,6 +39,8 @@ def encode(name: str, args: tuple[Any, ...]) -> str:
         return json.dumps({'e': name, 'm': view.id})
     if name == 'presence_changed':
         return json.dumps({'e': name, 'c': args[0], 'on': bool(args[1])})
+    if name == 'typing_changed':  # R3: ephemeral, so the payload is all there is (no row to re-read)
+        return json.dumps({'e': name, 'c': args[0], 'by': args[1], 't': bool(args[2])})
     return json.dumps({'e': name, 'c': args[0]})
 
 
@@ -126,7 +128,11 @@ class PostgresEventRelay:
                 getattr(self.bus, name).emit_here(view)
         elif name == 'presence_changed':
             self.bus.presence_changed.emit_here(int(event['c']), bool(event['on']))
-        elif name in ('conversation_changed', 'cart_changed', 'staff_access_changed', 'mentions_seen'):
+        elif name == 'typing_changed':
+            if event.get('by') in ('shopper', 'staff'):
+                self.bus.typing_changed.emit_here(int(event['c']), str(event['by']), bool(event['t']))
+        elif name in ('conversation_changed', 'cart_changed', 'staff_access_changed', 'mentions_seen',
+                      'sender_blocked'):
             getattr(self.bus, name).emit_here(int(event['c']))
         else:
             log.warning('event relay: unknown event %r', name)

@@ -63,6 +63,11 @@ class EventBus:
         """staff_id: deactivated, password reset or changed, other browsers signed out: their open pages end now."""
         self.mentions_seen: RelayedEvent[int] = RelayedEvent('mentions_seen', self)
         """staff_id: this member opened a conversation whose notes named them (R2): their @ badge changes."""
+        self.sender_blocked: RelayedEvent[int] = RelayedEvent('sender_blocked', self)
+        """conversation_id: staff blocked its sender (R4); the shopper's open sockets close with 4403."""
+        self.typing_changed: RelayedEvent[int, str, bool] = RelayedEvent('typing_changed', self)
+        """(conversation_id, side, typing): the shopper ('shopper') or staff ('staff') started or stopped typing
+        (R3, services/typing_status.py); never stored."""
 
     def publish_message(self, view: MessageView) -> None:
         """A message was committed: the message itself, then its conversation's list row."""

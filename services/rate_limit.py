@@ -14,6 +14,8 @@ from services.sign_in_limits import SignInLimits
 
 STAFF_API_LIMIT = 300
 """Staff API requests per personal token per minute (W2): plenty for a script, a stop for a runaway loop."""
+TYPING_LIMIT = 20
+TYPING_WINDOW_SECONDS = 10.0
 
 
 class SlidingWindowLimiter:
@@ -78,6 +80,8 @@ class RateLimits:
         """Sign-in attempts (services.staff.sign_in)."""
         self.inbound = SlidingWindowLimiter(inbound_max_failures, 15 * 60.0)
         """Wrong inbound-mail secrets per address: a relay that guesses is shut out for a while."""
+        self.typing = SlidingWindowLimiter(TYPING_LIMIT, TYPING_WINDOW_SECONDS)
+        """R3 typing frames per session: the page sends one a second while typing (and `false` on send or blur)."""
         self.socket_failures = SlidingWindowLimiter(session_limit, 60.0)
         """Shopper sockets opened with a wrong token, per address."""
         self.staff_api = SlidingWindowLimiter(STAFF_API_LIMIT, 60.0)
@@ -110,6 +114,13 @@ class RateLimits:
         if session_id is not None:
             check_rate(self.per_session, f'rating:{session_id}')
         check_rate(self.per_address, f'address:{address}')
+
+    def check_typing(self, *, session_id: int) -> None:
+        check_rate(self.typing, f'typing:{session_id}')
+
+    def typing_allowed(self, *, session_id: int) -> bool:
+        """The socket's typing frames: over the limit they are dropped without an answer."""
+        return self.typing.hit(f'typing:{session_id}') is None
 
     def check_new_session(self, *, address: str) -> None:
         check_rate(self.new_sessions, f'sessions:{address}')

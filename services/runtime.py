@@ -17,6 +17,7 @@ from services.shopper_messages import ShopperMessages
 from services.tagging import TopicTagger
 from services.webhook_events import MessageEvents
 from services.webhook_sender import WebhookSender
+from services.typing_status import TypingTracker
 
 INBOUND_MAX_FAILURES = 10
 
@@ -56,6 +57,8 @@ class Runtime:
     """The one door for shopper chat messages (services/shopper_messages.py)."""
     list_reader: ListReader = field(init=False)
     """What open conversation lists read when conversations change."""
+    typing: TypingTracker = field(init=False)
+    """Who is typing where (R3), in memory only."""
     mail_reader: MailReader = field(default_factory=MailReader)
     """Reads inbound e-mail in a worker process (services/mail/mail_reader.py)."""
     webhook_sender: WebhookSender = field(init=False)
@@ -74,4 +77,5 @@ class Runtime:
                                  login_max_failures=c.login_max_failures, inbound_max_failures=INBOUND_MAX_FAILURES)
         self.webhook_sender = WebhookSender(self.db.sessions)
         self.message_events = MessageEvents(self.db.sessions, written=self.webhook_sender.nudge)
+        self.typing = TypingTracker(bus=self.bus)
         self.shopper_messages = ShopperMessages(store=self.message_store, bus=self.bus, limits=self.limits)

@@ -1,6 +1,8 @@
 """Saved replies (R1): the team's shared answers, one text per language, with placeholders filled per conversation.
 
-Placeholders are the fixed set in `PLACEHOLDERS`; any other `{...}` is refused when a reply is saved, naming it.
+Placeholders are the fixed set in `PLACEHOLDERS`; any other `{...}` is refused when a reply is saved, naming it. A
+lone `{` or `}` (no pair around a name) is plain text, kept as it is. NUL characters are removed from titles and texts
+(PostgreSQL refuses them).
 Filling: a placeholder whose value the conversation does not know (a shopper without a name, a customer without an
 order) is dropped together with the space (and a comma) before it, and a space left before punctuation goes too
 ("Hi {customer_first_name}, thanks" becomes "Hi, thanks", "Thanks, {customer_first_name}!" becomes "Thanks!"),
@@ -10,7 +12,8 @@ Language: the text in the shopper's language (the chat session's locale, else th
 default language (`STORE_DEFAULT_LANGUAGE`, English: the store has no language setting yet), else the first text the
 reply has.
 
-Managing replies needs MANAGE_REPLIES; listing and filling them needs REPLY.
+Managing replies needs MANAGE_REPLIES; listing them needs REPLY or MANAGE_REPLIES (the page that manages them lists
+them); filling one for a conversation needs REPLY.
 """
 from __future__ import annotations
 
@@ -24,7 +27,7 @@ from db.models import ChatSession, Conversation, Customer, Order, SavedReply, Sa
 from db.types import utcnow
 from services.errors import Conflict, Invalid, NotFound, TooLarge
 from services.i18n import N_, SUPPORTED_LANGUAGES, _, normalize
-from services.permissions import Permission, require
+from services.permissions import Permission, has, require
 from services.store import get_store
 
 PLACEHOLDERS: dict[str, str] = {
@@ -38,6 +41,7 @@ STORE_DEFAULT_LANGUAGE = 'en'
 MAX_REPLIES = 500
 MAX_TITLE = 120
 MAX_BODY = 5000  # a staff message's own cap
+MAX_ID = 2**63 - 1  # the largest id a column holds; a larger one is no reply (not a database error)
 SHORTCUT_PATTERN = re.compile(r'^[a-z0-9][a-z0-9_-]{0,39}$')
 _PLACEHOLDER = re.compile(r'\{([^{}]*)\}')
 _SPACE_BEFORE_PUNCTUATION = re.compile(r'[ \t]+([,.!?;:])')
@@ -64,11 +68,7 @@ def unknown_placeholders(body: str) -> list[str]:
     for name in _PLACEHOLDER.findall(body):
         if name not in PLACEHOLDERS and name not in seen:
             seen.append(name)
-    # an unpaired brace would reach the shopper as it is: refuse it the same way
-    stripped = _PLACEHOLDER.sub('', body)
-    if ('{' in stripped or '}' in stripped) and '' not in seen:
-        seen.append('')
-    return seen
+    return seen  # a lone `{` or `}` is not a placeholder: it stays in the text as it is
 
 
 def fill(body: str, values: dict[str, str]) -> str:
@@ -102,7 +102,7 @@ def _validated(reply_in: SavedReplyIn) -> SavedReplyIn:
     shortcut = reply_in.shortcut.strip().lower()
     if not SHORTCUT_PATTERN.match(shortcut):
         raise Invalid(_('A shortcut has 1 to 40 lowercase letters, digits, - or _.'), code='invalid_shortcut')
-    title = reply_in.title.strip()
+    title = reply_in.title.replace('\x00', '').strip()
     if not title:
         raise Invalid(_('A saved reply needs a title.'), code='invalid_title')
     if len(title) > MAX_TITLE:
@@ -138,7 +138,8 @@ async def _texts_of(db: AsyncSession, reply_ids: list[int]) -> dict[int, dict[st
 
 async def list_replies(*, db: AsyncSession, staff: Staff | None) -> list[SavedReplyView]:
     """Every saved reply, by shortcut, with its texts."""
-    require(staff, Permission.REPLY)
+    if not has(staff, Permission.MANAGE_REPLIES):
+        require(staff, Permission.REPLY)
     replies = list(await db.exec(select(SavedReply).order_by(col(SavedReply.shortcut))))
     texts = await _texts_of(db, [reply.id for reply in replies if reply.id is not None])
     return [SavedReplyView(id=reply.id, shortcut=reply.shortcut, title=reply.title, texts=texts[reply.id])
@@ -219,10 +220,13 @@ async def shopper_language(db: AsyncSession, conversation: Conversation) -> str 
 async def filled_reply(*, db: AsyncSession, staff: Staff | None, reply_id: int, conversation_id: int) -> str:
     """The saved reply's text for this conversation: in the shopper's language, placeholders filled."""
     member = require(staff, Permission.REPLY)
-    reply = await db.get(SavedReply, reply_id)
-    conversation = await db.get(Conversation, conversation_id)
-    if reply is None or conversation is None:
-        raise NotFound(_('This saved reply does not exist.'))
+    reply = await db.get(SavedReply, reply_id) if 0 < reply_id <= MAX_ID else None
+    if reply is None:
+        raise NotFound(_('This saved reply does not exist any more: it may have been deleted. Type / to see the '
+                         'list again.'), code='reply_not_found')
+    conversation = await db.get(Conversation, conversation_id) if 0 < conversation_id <= MAX_ID else None
+    if conversation is None:
+        raise NotFound(_('This conversation does not exist.'), code='conversation_not_found')
     texts = (await _texts_of(db, [reply_id]))[reply_id]
     _language, body = choose_text(texts, await shopper_language(db, conversation))
     return fill(body, await placeholder_values(db=db, staff=member, conversation=conversation))

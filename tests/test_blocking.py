@@ -117,3 +117,22 @@ async def test_a_blocked_senders_socket_is_closed_with_4403_sender_blocked(app: 
         with pytest.raises(websockets.exceptions.ConnectionClosed) as closed:
             await asyncio.wait_for(socket.recv(), 5)
     assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (4403, 'sender_blocked')  # type: ignore[union-attr]
+
+
+async def test_blocking_closes_the_senders_open_sockets_at_once_and_no_one_elses(app: App, live_server: str) -> None:
+    started = (await app.http.post('/api/v1/chat/sessions', json={'email': 'sara@example.com'})).json()
+    other = (await app.http.post('/api/v1/chat/sessions', json={'email': 'kind@example.com'})).json()
+    base = f'ws://{live_server}/api/v1/chat/ws?token='
+    async with websockets.connect(base + started['session_token']) as socket, \
+            websockets.connect(base + other['session_token']) as bystander:
+        await socket.send('{"type": "ping"}')
+        assert await asyncio.wait_for(socket.recv(), 5) == '{"type": "pong"}'  # open and registered
+        async with app.runtime.db.sessions() as db:
+            staff = await add_staff(db)
+            await blocking.block_customer(db=db, bus=app.runtime.bus, staff=staff,
+                                          customer_id=started['customer_id'])
+        with pytest.raises(websockets.exceptions.ConnectionClosed) as closed:
+            await asyncio.wait_for(socket.recv(), 5)
+        await bystander.send('{"type": "ping"}')
+        assert await asyncio.wait_for(bystander.recv(), 5) == '{"type": "pong"}'
+    assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (4403, 'sender_blocked')  # type: ignore[union-attr]

@@ -82,6 +82,16 @@ async def test_presence_cart_and_staff_access_changes_cross_over_in_order(
     assert seen == [('presence', 7, True), ('cart', 7), ('presence', 7, False), ('staff', 3)]
 
 
+async def test_typing_crosses_over_in_the_notification_alone(two_processes: tuple[EventBus, EventBus]) -> None:
+    here, there = two_processes
+    seen: list[object] = []
+    there.typing_changed.subscribe(lambda cid, side, typing: seen.append((cid, side, typing, from_another_process())))
+    here.typing_changed.emit(7, 'shopper', True)
+    here.typing_changed.emit(7, 'shopper', False)
+    await eventually(lambda: len(seen) == 2)
+    assert seen == [(7, 'shopper', True, True), (7, 'shopper', False, True)]
+
+
 def test_a_notification_carries_ids_never_message_text() -> None:
     view = MessageView(id=41, conversation_id=3, session_id=None, author='staff', author_name='Ana', kind='text',
                        body='my secret address', payload={}, created_at=datetime.now(UTC), delivery='chat',
@@ -89,3 +99,5 @@ def test_a_notification_carries_ids_never_message_text() -> None:
     assert json.loads(encode('message_created', (view,))) == {'e': 'message_created', 'm': 41}
     assert json.loads(encode('presence_changed', (3, True))) == {'e': 'presence_changed', 'c': 3, 'on': True}
     assert 'secret' not in encode('message_updated', (view,))
+    assert json.loads(encode('typing_changed', (3, 'staff', True))) == {'e': 'typing_changed', 'c': 3, 'by': 'staff',
+                                                                       't': True}

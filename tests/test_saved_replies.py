@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from db.models import Message, Order
 from services import saved_replies
 from services.chat_sessions import SessionCreate, create_session
-from services.errors import Conflict, Invalid, PermissionDenied
+from services.errors import Conflict, Invalid, NotFound, PermissionDenied
 from services.permissions import Permission
 from services.saved_replies import SavedReplyIn, choose_text, fill, unknown_placeholders
 from services.store import get_store
@@ -39,7 +39,8 @@ def test_fill_drops_a_missing_value_and_its_space_never_leaving_braces() -> None
 
 def test_unknown_placeholders_are_named() -> None:
     assert unknown_placeholders('Hi {first_name} and {customer_name} {x} {x}') == ['first_name', 'x']
-    assert unknown_placeholders('a lone { brace') == ['']
+    assert unknown_placeholders('a lone { brace') == []
+    assert unknown_placeholders('{}') == ['']
     assert unknown_placeholders('Hi {customer_name}') == []
 
 
@@ -94,13 +95,55 @@ async def test_managing_needs_manage_replies_and_using_needs_reply(db: AsyncSess
     saved = await saved_replies.save_reply(db=db, staff=owner, reply_in=GREETING)
     with pytest.raises(PermissionDenied):
         await saved_replies.delete_reply(db=db, staff=agent, reply_id=saved.id)
+    assert len(await saved_replies.list_replies(db=db, staff=viewer)) == 1  # the manager lists them without REPLY
+    nobody = await add_staff(db, email='no@example.com', name='No', permissions=[Permission.SEE_REPORTS])
     with pytest.raises(PermissionDenied):
-        await saved_replies.list_replies(db=db, staff=viewer)
+        await saved_replies.list_replies(db=db, staff=nobody)
     session = (await create_session(db=db, session_in=SessionCreate(email='s@example.com'))).session
     with pytest.raises(PermissionDenied):
         await saved_replies.filled_reply(db=db, staff=viewer, reply_id=saved.id,
                                          conversation_id=session.conversation_id)
     assert len(await saved_replies.list_replies(db=db, staff=agent)) == 1
+
+
+async def test_nul_characters_are_removed_from_titles_and_texts(db: AsyncSession) -> None:
+    owner = await add_staff(db, is_owner=True)
+    saved = await saved_replies.save_reply(db=db, staff=owner, reply_in=SavedReplyIn(
+        shortcut='nul', title='Gree\x00ting\x00', texts={'en': 'Hel\x00lo {customer_name}\x00'}))
+    [listed] = await saved_replies.list_replies(db=db, staff=owner)
+    assert (saved.title, listed.title, listed.texts) == ('Greeting', 'Greeting', {'en': 'Hello {customer_name}'})
+    with pytest.raises(Invalid):
+        await saved_replies.save_reply(db=db, staff=owner, reply_in=SavedReplyIn(
+            shortcut='only-nul', title='\x00\x00', texts={'en': 'x'}))
+
+
+async def test_a_lone_brace_is_saved_and_filled_as_literal_text(db: AsyncSession) -> None:
+    owner = await add_staff(db, is_owner=True)
+    body = 'Hi {customer_first_name} :-} use the code {SAVE10, or write to us :-{'
+    saved = await saved_replies.save_reply(db=db, staff=owner, reply_in=SavedReplyIn(
+        shortcut='braces', title='Braces', texts={'en': body}))
+    session = (await create_session(db=db, session_in=SessionCreate(email='b@example.com', name='Bo Ek'))).session
+    text = await saved_replies.filled_reply(db=db, staff=owner, reply_id=saved.id,
+                                            conversation_id=session.conversation_id)
+    assert text == 'Hi Bo :-} use the code {SAVE10, or write to us :-{'
+    assert fill('{{customer_name}}', {'customer_name': 'Bo'}) == '{Bo}'
+    with pytest.raises(Invalid, match=r'\{first\}'):  # a pair around an unknown name is still refused
+        await saved_replies.save_reply(db=db, staff=owner, reply_in=SavedReplyIn(
+            shortcut='pair', title='Pair', texts={'en': 'Hi { {first} }'}))
+
+
+async def test_filling_an_unknown_reply_says_it_no_longer_exists(db: AsyncSession) -> None:
+    owner = await add_staff(db, is_owner=True)
+    saved = await saved_replies.save_reply(db=db, staff=owner, reply_in=GREETING)
+    session = (await create_session(db=db, session_in=SessionCreate(email='u@example.com'))).session
+    for reply_id in (saved.id + 1, 0, -3, 2**70):
+        with pytest.raises(NotFound, match='does not exist any more') as refused:
+            await saved_replies.filled_reply(db=db, staff=owner, reply_id=reply_id,
+                                             conversation_id=session.conversation_id)
+        assert refused.value.code == 'reply_not_found'
+    with pytest.raises(NotFound, match='conversation does not exist') as refused:
+        await saved_replies.filled_reply(db=db, staff=owner, reply_id=saved.id, conversation_id=2**70)
+    assert refused.value.code == 'conversation_not_found'
 
 
 async def test_filled_for_a_conversation_in_the_shoppers_language(db: AsyncSession) -> None:

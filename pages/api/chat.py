@@ -1,4 +1,4 @@
-"""The shopper chat endpoints of API.md: sessions, messages, the socket and presence."""
+"""The shopper chat endpoints of API.md: sessions, messages, the socket, presence and typing."""
 
 import asyncio
 import contextlib
@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, WebSocket, WebSocketDisconnect
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from pages.api.chat_socket import ShopperSocket, SocketHub
 from pages.api.deps import MAX_ID, bearer_token, client_address, session_dependency
@@ -66,6 +66,11 @@ class PresenceIn(BaseModel):
     state: Literal['online', 'offline']
 
 
+class TypingIn(BaseModel):
+    typing: StrictBool = Field(description='true while the shopper types (at most once a second), false on send or '
+                                           'when the box loses focus.')
+
+
 class VerifyConfirmIn(BaseModel):
     code: str = Field(max_length=20, description='The 6-digit code from the e-mail.')
 
@@ -98,7 +103,7 @@ async def accept_message(runtime: Runtime, *, token: str | None, address: str, m
 
 
 MAX_SHOPPER_FRAME = 1024
-"""Characters in one frame from a shopper's socket: they only send {"type": "ping"}."""
+"""Characters in one frame from a shopper's socket: they only send {"type": "ping"} and R3's typing frames."""
 
 log = logging.getLogger('inbox.api')
 
@@ -227,6 +232,19 @@ def build_chat_router(runtime: Runtime, hub: SocketHub) -> APIRouter:
                 await runtime.presence.leaving(db, chat_session)
         return Response(status_code=204)
 
+    @router.post('/typing', status_code=204, response_class=Response, responses={
+        204: {'description': 'Passed on: staff see "typing…" in this conversation until 4 s after the last '
+                             '`true` (R3); nothing is stored'}, **ERRORS, **BLOCKED})
+    async def post_typing(typing_in: TypingIn, chat_session: SessionDep) -> Response:
+        """The shopper is typing (R3); the socket frame `{"type": "typing", "typing": bool}` does the same."""
+        assert chat_session.id is not None
+        runtime.limits.check_typing(session_id=chat_session.id)
+        async with runtime.db.sessions() as db:
+            if await blocking.is_blocked(db, chat_session.customer_id):
+                raise blocking.sender_blocked()
+        runtime.typing.typed(chat_session.conversation_id, 'shopper', typing_in.typing)
+        return Response(status_code=204)
+
     @router.websocket('/ws')
     async def chat_socket(websocket: WebSocket, token: str = '') -> None:
         address = websocket.client.host if websocket.client else 'unknown'
@@ -264,12 +282,17 @@ def build_chat_router(runtime: Runtime, hub: SocketHub) -> APIRouter:
         async def pump() -> None:
             while True:
                 item = await socket.queue.get()
-                if item is None:
-                    await websocket.close(code=4408, reason='too slow; reconnect and fetch')
+                if item is None:  # too slow (4408), or the sender was blocked (4403)
+                    await websocket.close(code=socket.close_with[0], reason=socket.close_with[1])
                     return
                 await websocket.send_text(json.dumps(item))
 
         sender = asyncio.create_task(pump())
+
+        def shopper_typing(socket: ShopperSocket, typing: object) -> None:
+            """R3's socket frame: a bool, within the session's typing limit, or it is dropped."""
+            if isinstance(typing, bool) and runtime.limits.typing_allowed(session_id=socket.session_id):
+                runtime.typing.typed(socket.conversation_id, 'shopper', typing)
         try:
             while True:
                 frame = await websocket.receive()
@@ -280,8 +303,11 @@ def build_chat_router(runtime: Runtime, hub: SocketHub) -> APIRouter:
                     await websocket.close(code=1009, reason='frames are at most 1 KiB of text')
                     break
                 with contextlib.suppress(ValueError, TypeError, AttributeError):
-                    if json.loads(text).get('type') == 'ping':
+                    data = json.loads(text)
+                    if data.get('type') == 'ping':
                         await websocket.send_text('{"type": "pong"}')
+                    elif data.get('type') == 'typing':
+                        shopper_typing(socket, data.get('typing'))
         except WebSocketDisconnect:
             pass
         finally:

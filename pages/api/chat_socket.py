@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +24,8 @@ class ShopperSocket:
     verified: bool
     address: str = ''
     queue: asyncio.Queue[dict[str, Any] | None] = field(default_factory=lambda: asyncio.Queue(QUEUE_SIZE))
+    close_with: tuple[int, str] = (4408, 'too slow; reconnect and fetch')
+    """How the socket is closed when its queue ends (None): too slow by default, 4403 once its sender is blocked."""
 
 
 class SocketHub:
@@ -75,6 +78,27 @@ class SocketHub:
                 self.unregister(socket)
                 socket.queue = asyncio.Queue(1)
                 socket.queue.put_nowait(None)
+
+    def sender_blocked(self, conversation_id: int) -> None:
+        """R4: staff blocked this conversation's sender: close its open sockets now with 4403 (what is queued before
+        is still sent), not only refuse their next message."""
+        for socket in list(self._by_conversation.get(conversation_id, ())):
+            self.unregister(socket)
+            socket.close_with = (4403, 'sender_blocked')
+            try:
+                socket.queue.put_nowait(None)
+            except asyncio.QueueFull:
+                socket.queue = asyncio.Queue(1)
+                socket.queue.put_nowait(None)
+
+    def typing_changed(self, conversation_id: int, side: str, typing: bool) -> None:
+        """Staff started or stopped typing (R3): tell the conversation's open sockets; a full queue skips it (it
+        is only a hint, and the socket is dropped by the next message anyway)."""
+        if side != 'staff':
+            return
+        for socket in list(self._by_conversation.get(conversation_id, ())):
+            with contextlib.suppress(asyncio.QueueFull):
+                socket.queue.put_nowait({'type': 'typing', 'typing': typing})
 
 
 def _decrement(counter: Counter[Any], key: Any) -> None:

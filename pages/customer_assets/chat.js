@@ -109,7 +109,8 @@
     rating_send: 'Send rating',
     rating_pick: 'Please choose from 1 to 5 stars.',
     rating_thanks: 'Thank you for your rating!',
-    rating_closed: 'This conversation was already rated, or it is open again. Thank you!'
+    rating_closed: 'This conversation was already rated, or it is open again. Thank you!',
+    typing: '{name} is typing…'
   };
   var MAX_COMMENT = 1000;
 
@@ -124,6 +125,8 @@
   var BACKOFF_MAX_MS = 30000;
   var STABLE_MS = 10000;
   var FETCH_TIMEOUT_MS = 20000;
+  var TYPING_SEND_MS = 1000;  // R3: at most one typing frame a second while the shopper types
+  var TYPING_SHOW_MS = 4000;  // R3: staff "typing…" goes this long after their last frame
   var LS_SESSION = 'inbox.session';
   var LS_OUTBOX = 'inbox.outbox';
   var LS_SEEN = 'inbox.seen';
@@ -367,6 +370,7 @@
   var verifyForm = $('verify-form');
   var verifyCode = $('verify-code');
   var verifyStatus = $('verify-status');
+  var typingNote = $('typing');
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);
@@ -737,6 +741,7 @@
     if (li) insertServer(li, id);
     updateEmpty();
     if (m.author !== 'customer') {
+      if (source === 'live') showStaffTyping(false);
       noteStaff(id);
       if (li && initialDone && !stick) jump.hidden = false;
     }
@@ -868,6 +873,7 @@
       return;
     }
     input.value = '';
+    stopTyping();
     autoGrow();
     updateCounter();
     showComposerError('');
@@ -965,7 +971,49 @@
     }
   });
 
+  /* ---------- typing (R3) ---------- */
+
+  var typingSentAt = 0;
+  var typingOn = false;
+  var staffTypingTimer = 0;
+
+  function sendTyping(typing) {
+    if (!session) return;
+    if (ws && wsOpen) {
+      try { ws.send(JSON.stringify({ type: 'typing', typing: typing })); return; } catch (e) { /* use HTTP */ }
+    }
+    api('POST', '/chat/typing', { typing: typing }).then(noop, noop);
+  }
+
+  function shopperTyped() {
+    if (!input.value.trim()) { stopTyping(); return; }
+    var now = Date.now();
+    if (typingOn && now - typingSentAt < TYPING_SEND_MS) return;
+    typingOn = true;
+    typingSentAt = now;
+    sendTyping(true);
+  }
+
+  function stopTyping() {
+    if (!typingOn) return;
+    typingOn = false;
+    sendTyping(false);
+  }
+
+  function showStaffTyping(on) {
+    clearTimeout(staffTypingTimer);
+    staffTypingTimer = 0;
+    if (on) {
+      typingNote.textContent = t('typing', { name: $('store-name').textContent || S.staff });
+      staffTypingTimer = setTimeout(function () { showStaffTyping(false); }, TYPING_SHOW_MS);
+    }
+    typingNote.hidden = !on;
+  }
+
+  input.addEventListener('blur', stopTyping);
+
   input.addEventListener('input', function () {
+    shopperTyped();
     autoGrow();
     if (composerError.textContent && composerError.textContent !== t('too_long', { max: MAX_CHARS })) showComposerError('');
     updateCounter();
@@ -1071,6 +1119,7 @@
       try { data = JSON.parse(e.data); } catch (x) { return; }
       if (!data || typeof data !== 'object') return;
       if (data.type === 'message') ingest(data.message, 'live');
+      else if (data.type === 'typing') showStaffTyping(data.typing === true);
       else if (data.type === 'pong') { gotPong = true; clearTimeout(pongTimer); pongTimer = 0; }
     };
     sock.onerror = noop; // a close event follows

@@ -21,8 +21,8 @@ from pages.inbox import install_inbox_pages
 from pages.language import install_language
 from pages.login import install_login_pages
 from pages.media import install_media
-from pages.rating_page import install_rating_page
 from pages.product_pictures import install_product_pictures
+from pages.rating_page import install_rating_page
 from pages.reports import install_report_pages
 from pages.saved_replies import install_saved_reply_pages
 from pages.settings import install_settings_pages

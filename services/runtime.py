@@ -15,9 +15,9 @@ from services.presence import PresenceTracker
 from services.rate_limit import RateLimits
 from services.shopper_messages import ShopperMessages
 from services.tagging import TopicTagger
+from services.typing_status import TypingTracker
 from services.webhook_events import MessageEvents
 from services.webhook_sender import WebhookSender
-from services.typing_status import TypingTracker
 
 INBOUND_MAX_FAILURES = 10
 

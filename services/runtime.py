@@ -11,7 +11,7 @@ from services.list_reader import ListReader, list_reader_for
 from services.mail.config import MailConfig
 from services.mail.mail_reader import MailReader
 from services.message_store import MessageStore, message_store_for
-from services.presence import PresenceTracker
+from services.presence import PresenceTracker, StaffPresence
 from services.rate_limit import RateLimits
 from services.shopper_messages import ShopperMessages
 from services.tagging import TopicTagger
@@ -46,6 +46,8 @@ class Runtime:
     config: ServiceConfig
     bus: EventBus = field(default_factory=EventBus)
     presence: PresenceTracker = field(init=False)
+    staff_presence: StaffPresence = field(default_factory=StaffPresence)
+    """Which staff have a staff page open (A1's "away when nobody is signed in")."""
     limits: RateLimits = field(init=False)
     tagger: TopicTagger = field(init=False)
     message_store: MessageStore = field(init=False)

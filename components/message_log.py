@@ -8,7 +8,7 @@ from nicegui import ui
 
 from components.badges import aria
 from components.clock import ViewerClock
-from components.message_bubbles import Delivery, event_line, message_bubble
+from components.message_bubbles import Delivery, auto_bubble, event_line, message_bubble
 from services.i18n import _
 from services.views import MessageView
 
@@ -76,8 +76,10 @@ class MessageLog:
             return
         self.shown_ids.add(view.id)
         with self.messages:
-            if view.author not in ('customer', 'staff'):
-                holder: ui.element = event_line(view, self.clock)
+            if view.kind == 'auto':
+                holder: ui.element = auto_bubble(view, self.clock)
+            elif view.author not in ('customer', 'staff'):
+                holder = event_line(view, self.clock)
             else:
                 holder, delivery = message_bubble(view, clock=self.clock, customer_name=self.customer_name,
                                                   on_retry=self.on_retry)

@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from db.engine import Database
+from services.away_notices import AwayNotices
 from services.events import EventBus
 from services.list_reader import ListReader, list_reader_for
 from services.mail.config import MailConfig
@@ -48,6 +49,8 @@ class Runtime:
     presence: PresenceTracker = field(init=False)
     staff_presence: StaffPresence = field(default_factory=StaffPresence)
     """Which staff have a staff page open (A1's "away when nobody is signed in")."""
+    away_notices: AwayNotices = field(init=False)
+    """Posts the away message once per conversation and away period (services/away_notices.py)."""
     limits: RateLimits = field(init=False)
     tagger: TopicTagger = field(init=False)
     message_store: MessageStore = field(init=False)
@@ -68,4 +71,6 @@ class Runtime:
         self.limits = RateLimits(message_limit=c.message_rate_limit, window_seconds=c.message_rate_window_seconds,
                                  address_limit=c.address_rate_limit, session_limit=c.session_rate_limit,
                                  login_max_failures=c.login_max_failures, inbound_max_failures=INBOUND_MAX_FAILURES)
-        self.shopper_messages = ShopperMessages(store=self.message_store, bus=self.bus, limits=self.limits)
+        self.away_notices = AwayNotices(database=self.db, bus=self.bus)
+        self.shopper_messages = ShopperMessages(store=self.message_store, bus=self.bus, limits=self.limits,
+                                                after_new=self.away_notices.after_shopper_message)

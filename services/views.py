@@ -7,7 +7,9 @@ from typing import Any
 
 from services.customer_names import shown_name
 
-CUSTOMER_VISIBLE_KINDS = frozenset({'text', 'products', 'discount', 'image'})
+CUSTOMER_VISIBLE_KINDS = frozenset({'text', 'products', 'discount', 'image', 'auto'})
+CUSTOMER_VISIBLE_AUTHORS = frozenset({'customer', 'staff', 'system'})
+"""With the kinds: 'system' writes only events (never shown to shoppers) and 'auto' messages (A1, A2)."""
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,7 @@ class MessageView:
 
     @property
     def visible_to_customer(self) -> bool:
-        return self.author in ('customer', 'staff') and self.kind in CUSTOMER_VISIBLE_KINDS
+        return self.author in CUSTOMER_VISIBLE_AUTHORS and self.kind in CUSTOMER_VISIBLE_KINDS
 
     def to_api(self) -> dict[str, Any]:
         """The shape API.md promises to shoppers."""

@@ -154,3 +154,13 @@ async def test_away_when_nobody_follows_staff_pages(db: AsyncSession) -> None:
     await presence.seen(db, owner.id, now=now)
     assert (await availability.current_availability(db, at=now + timedelta(minutes=1))).available
     assert not await staff_on_duty(db, now=now + timedelta(minutes=3))  # the page was closed since
+
+
+def test_the_demo_store_is_open_when_it_is_loaded_and_for_hours_after() -> None:
+    from app.demo import demo_hours
+
+    for text in ('2026-12-07T00:30', '2026-12-09T12:00', '2026-12-12T19:00', '2026-12-13T23:30'):
+        loaded = datetime.fromisoformat(text).replace(tzinfo=UTC)
+        hours = Hours('UTC', demo_hours(loaded))
+        assert availability.validated(AvailabilitySettings(ranges=hours.ranges)).ranges == tuple(sorted(hours.ranges))
+        assert all(is_open(hours, loaded + timedelta(minutes=m)) for m in range(0, 6 * 60, 15)), text

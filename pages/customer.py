@@ -71,6 +71,10 @@ def chat_strings() -> dict[str, str]:
         'verify_code_label': pgettext('verification code field', 'Code'),
         'verify_confirm': _('Confirm'),
         'verify_done': _('Thanks, your e-mail is confirmed.'),
+        'online': _('Online'),
+        'away': _('Away'),
+        'back_at': _('Back {when}'),
+        'auto_author': _('Automatic reply'),
     }
 
 

@@ -64,10 +64,14 @@ class AwayNotices:
         """The settings changed in this process: read them again at the next message."""
         self.read = None
 
+    def _fresh(self) -> _Read | None:
+        read = self.read
+        return read if read is not None and time.monotonic() - read.read_at <= SETTINGS_FRESH_SECONDS else None
+
     async def _availability(self, db: AsyncSession) -> Availability:
         now = utcnow()
-        read = self.read
-        if read is None or time.monotonic() - read.read_at > SETTINGS_FRESH_SECONDS:
+        read = self._fresh()
+        if read is None:
             settings = await load_settings(db)
             store = await get_store(db)
             present = await staff_on_duty(db, now=now) if settings.away_when_nobody else True
@@ -77,6 +81,10 @@ class AwayNotices:
     async def after_shopper_message(self, session: SessionIds, shopper_message: MessageView) -> MessageView | None:
         """Post the away message for this message's conversation when the chat is away and this period has none
         yet; returns it (None when nothing was posted)."""
+        read = self._fresh()
+        if read is not None and availability_at(read.settings, read.time_zone, utcnow(),
+                                                staff_present=read.staff_present).available:
+            return None  # the common case, decided without a database session (the shopper message hot path)
         async with self.database.sessions() as db:
             availability = await self._availability(db)
             if availability.available:

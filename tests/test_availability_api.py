@@ -1,8 +1,11 @@
 """A1 through the public API: GET /chat/config, and the away message posted once per conversation and away period."""
 from __future__ import annotations
 
+import asyncio
+import json
 from datetime import UTC, datetime
 
+import websockets
 from sqlmodel import func, select
 
 from db.models import AwayNotice
@@ -90,3 +93,16 @@ async def test_openapi_describes_the_config_route_with_an_example(app: App) -> N
     document = (await app.http.get('/api/v1/openapi.json')).json()
     route = document['paths']['/api/v1/chat/config']['get']
     assert route['description'] and route['responses']['200']['content']['application/json']['example']
+
+
+async def test_the_away_message_is_pushed_on_the_shoppers_socket(app: App, live_server: str) -> None:
+    await close_the_store_today(app, en=Texts('', 'Away until tomorrow.'))
+    session = (await app.http.post('/api/v1/chat/sessions', json={'email': 'sara@example.com'})).json()
+    async with websockets.connect(f'ws://{live_server}/api/v1/chat/ws?token={session["session_token"]}') as socket:
+        await socket.send(json.dumps({'type': 'ping'}))
+        assert json.loads(await asyncio.wait_for(socket.recv(), 5)) == {'type': 'pong'}
+        await app.http.post('/api/v1/chat/messages', json={'body': 'Hello?', 'client_msg_id': 'm1'},
+                            headers=bearer(session['session_token']))
+        pushed = [json.loads(await asyncio.wait_for(socket.recv(), 5))['message'] for _ in range(2)]
+    assert [(m['author'], m['kind'], m['body']) for m in pushed] == [('customer', 'text', 'Hello?'),
+                                                                      ('system', 'auto', 'Away until tomorrow.')]

@@ -5,6 +5,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services import availability
 from services import store as store_service
@@ -46,8 +47,8 @@ EXAMPLE: dict[str, Any] = {
     'instant_answers': [], 'colour': '#2563eb', 'language': 'en'}
 
 
-def _instant_answers(runtime: Runtime, lang: str) -> list[InstantAnswerOut]:
-    """A2's questions in `lang` (built by instant answers; none yet)."""
+async def _instant_answers(db: AsyncSession, lang: str) -> list[InstantAnswerOut]:
+    """A2's questions in `lang`, read in the request's database session (none until A2 is built)."""
     return []
 
 
@@ -67,6 +68,7 @@ def build_chat_config_router(runtime: Runtime) -> APIRouter:
             store = await store_service.get_store(db)
             settings = await availability.load_settings(db)
             now = await availability.current_availability(db, settings=settings)
+            instant_answers = await _instant_answers(db, chosen)
         response.headers['Cache-Control'] = f'public, max-age={CACHE_SECONDS}'
         response.headers['Vary'] = 'Accept-Language'
         return ChatConfigOut(
@@ -74,6 +76,6 @@ def build_chat_config_router(runtime: Runtime) -> APIRouter:
             available=now.available, back_at=now.back_at.isoformat() if now.back_at else None,
             reply_time=availability.reply_time_text(settings, chosen),
             away_message=None if now.available else availability.away_message_for(settings, chosen),
-            instant_answers=_instant_answers(runtime, chosen), colour=store.widget_color, language=chosen)
+            instant_answers=instant_answers, colour=store.widget_color, language=chosen)
 
     return router

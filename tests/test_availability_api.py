@@ -5,13 +5,15 @@ import asyncio
 import json
 from datetime import UTC, datetime
 
+import pytest
 import websockets
 from sqlmodel import func, select
 
-from db.models import AwayNotice
-from services import availability
+from db.models import AwayNotice, ChatSession
+from services import availability, away_notices
 from services.availability import AvailabilitySettings, Texts
 from services.opening_hours import Range
+from services.views import SessionIds
 from tests.conftest import App, add_staff
 
 
@@ -106,3 +108,23 @@ async def test_the_away_message_is_pushed_on_the_shoppers_socket(app: App, live_
         pushed = [json.loads(await asyncio.wait_for(socket.recv(), 5))['message'] for _ in range(2)]
     assert [(m['author'], m['kind'], m['body']) for m in pushed] == [('customer', 'text', 'Hello?'),
                                                                       ('system', 'auto', 'Away until tomorrow.')]
+
+
+async def test_a_later_away_period_posts_the_away_message_again(app: App, monkeypatch: pytest.MonkeyPatch) -> None:
+    async with app.runtime.db.sessions() as db:
+        owner = await add_staff(db, email='owner@example.com', is_owner=True)
+        await availability.save_settings(db=db, staff=owner, settings=AvailabilitySettings(
+            ranges=(Range(0, 9 * 60, 17 * 60),), texts={'en': Texts('', 'Closed.')}))  # Mondays 09-17 UTC
+    chat = (await app.http.post('/api/v1/chat/sessions', json={'email': 'sara@example.com'})).json()
+    async with app.runtime.db.sessions() as db:
+        session_id = (await db.exec(select(ChatSession.id).where(
+            ChatSession.conversation_id == chat['conversation_id']))).one()
+    session = SessionIds(id=session_id, conversation_id=chat['conversation_id'], customer_id=chat['customer_id'])
+    door = app.runtime.away_notices
+    posted = []
+    for moment in ('2026-12-05T10:00Z', '2026-12-06T22:00Z', '2026-12-07T10:00Z', '2026-12-07T18:00Z'):
+        monkeypatch.setattr(away_notices, 'utcnow', lambda moment=moment: datetime.fromisoformat(moment))
+        door.forget()
+        posted.append(await door.after_shopper_message(session, None) is not None)  # type: ignore[arg-type]
+    # Saturday: posted; Sunday night: same closed stretch; Monday 10:00: open; Monday 18:00: the next stretch
+    assert posted == [True, False, False, True]

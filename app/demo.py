@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
 from sqlmodel import select
@@ -30,9 +31,19 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from db.models import Conversation, Customer, DiscountCode, Message, Order, OrderLine, Product, Staff, Variant
 from db.report_backfill import backfill_statements
 from db.types import utcnow
-from services import chat_sessions, discounts, messages, orders, permissions, product_pictures, saved_replies
+from services import (
+    availability,
+    chat_sessions,
+    discounts,
+    messages,
+    orders,
+    permissions,
+    product_pictures,
+    saved_replies,
+)
 from services import staff as staff_service
 from services import store as store_service
+from services.opening_hours import Range
 from services.passwords import hash_password as argon2_hash
 from services.permissions import Permission
 
@@ -319,6 +330,7 @@ async def load_demo_store(db: AsyncSession, *, hash_password: Callable[[str], st
     connection = await db.connection()  # the history was written directly: K1's columns from its messages
     for statement in backfill_statements(connection.dialect.name):
         await connection.execute(text(statement))
+    await _availability(db, staff[STAFF[0][0]], now)
     await db.commit()
     owner = STAFF[0]
     return DemoStore(login=DemoLogin(email=owner[1], password=password, name=owner[2]), shopper_tokens=tokens)
@@ -674,6 +686,33 @@ SAVED_REPLIES: tuple[tuple[str, str, dict[str, str]], ...] = (
         'nl': 'Bedankt voor je aankoop bij {store_name}, {customer_first_name}! Fijne dag nog.',
         'it': 'Grazie per aver acquistato da {store_name}, {customer_first_name}! Buona giornata.'}),
 )
+
+
+def demo_hours(local_now: datetime) -> tuple[Range, ...]:
+    """Weekdays 08:00-20:00 and weekends 10:00-16:00, with the day the demo is loaded stretched to cover the next
+    hours (from an hour ago, at least six hours on), so a freshly loaded demo is not away."""
+    regular = {day: (8 * 60, 20 * 60) if day < 5 else (10 * 60, 16 * 60) for day in range(7)}
+    today, minute = local_now.weekday(), local_now.hour * 60 + local_now.minute
+    start, end = regular[today]
+    regular[today] = (min(start, max(0, minute - 60)), max(end, min(24 * 60, minute + 6 * 60)))
+    ranges = [Range(day, *regular[day]) for day in range(7)]
+    if minute + 6 * 60 > 24 * 60:  # late in the evening: tomorrow opens at midnight too
+        tomorrow = (today + 1) % 7
+        ranges[tomorrow] = Range(tomorrow, 0, regular[tomorrow][1])
+    return tuple(ranges)
+
+
+async def _availability(db: AsyncSession, owner: Staff, now: datetime) -> None:
+    """Working hours (A1) open around the time the demo was loaded, and a greeting in every language."""
+    greetings = {'en': 'Hi! Questions about sizes, orders or returns? Ask away.',
+                 'da': 'Hej! Spørgsmål om størrelser, ordrer eller returnering? Bare spørg.',
+                 'de': 'Hallo! Fragen zu Größen, Bestellungen oder Rücksendungen? Frag einfach.',
+                 'fi': 'Hei! Kysyttävää koista, tilauksista tai palautuksista? Kysy vain.',
+                 'nl': 'Hoi! Vragen over maten, bestellingen of retouren? Vraag maar.',
+                 'it': 'Ciao! Domande su taglie, ordini o resi? Chiedi pure.'}
+    await availability.stage_settings(db=db, staff=owner, settings=availability.AvailabilitySettings(
+        ranges=demo_hours(now.astimezone(ZoneInfo(TIME_ZONE))),
+        texts={lang: availability.Texts(greeting=text) for lang, text in greetings.items()}, reply_time='minutes'))
 
 
 async def _saved_replies(db: AsyncSession, owner: Staff) -> None:

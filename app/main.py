@@ -14,6 +14,7 @@ from app.settings import Settings
 from db.engine import is_sqlite, open_database
 from pages.account import install_account_pages
 from pages.api import install_api
+from pages.availability import install_availability_page
 from pages.customer import install_customer_pages
 from pages.customers import install_customer_pages_for_staff
 from pages.discounts import install_discount_pages
@@ -115,6 +116,7 @@ def build(settings: Settings, *, freeze_heap_after_start: bool = False) -> Runti
     install_discount_pages(runtime)
     install_report_pages(runtime)
     install_saved_reply_pages(runtime)
+    install_availability_page(runtime)
     install_settings_pages(runtime)
     install_webhook_pages(runtime)
     smtp_servers: list[asyncio.AbstractServer] = []

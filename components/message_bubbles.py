@@ -103,6 +103,18 @@ class Delivery:
                     'flat dense no-caps size=sm padding="0 4px"').mark(f'retry-{view.id}')
 
 
+def auto_bubble(view: MessageView, clock: ViewerClock) -> ui.column:
+    """A message the inbox posted to the shopper by itself (the away message of A1), on the staff side, told apart."""
+    with ui.column().classes('w-full gap-1 items-end') as holder:
+        ui.label(view.body).classes(
+            'max-w-[75%] whitespace-pre-wrap break-words rounded-2xl rounded-br-md px-3.5 py-2 text-[15px] '
+            'bg-stone-100 text-stone-800 border border-dashed border-stone-300').mark('auto-message')
+        with ui.row().classes('items-center gap-1 text-xs text-stone-500'):
+            ui.icon('smart_toy', size='14px')
+            ui.label(f'{_("Away message, sent automatically")} · {clock.time_of_day(view.created_at)}')
+    return holder
+
+
 def message_bubble(view: MessageView, *, clock: ViewerClock, customer_name: str,
                    on_retry: Callable[[int], Awaitable[None]]) -> tuple[ui.column, Delivery | None]:
     """A shopper's or staff member's message; the delivery label when it is a staff reply with a known delivery."""

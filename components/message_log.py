@@ -8,7 +8,7 @@ from nicegui import ui
 
 from components.badges import aria
 from components.clock import ViewerClock
-from components.message_bubbles import Delivery, event_line, message_bubble
+from components.message_bubbles import Delivery, auto_bubble, event_line, message_bubble
 from components.note_bubble import note_bubble
 from services.i18n import _
 from services.views import MessageView
@@ -79,6 +79,8 @@ class MessageLog:
         with self.messages:
             if view.kind == 'note':
                 holder: ui.element = note_bubble(view, clock=self.clock)
+            elif view.kind == 'auto':
+                holder = auto_bubble(view, self.clock)
             elif view.author not in ('customer', 'staff'):
                 holder = event_line(view, self.clock)
             else:

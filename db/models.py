@@ -5,7 +5,7 @@ into `Decimal`. Times are UTC (`UTCDateTime`).
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, Column, Index, Text, UniqueConstraint
@@ -390,3 +390,56 @@ class NoteMention(SQLModel, table=True):
     message_id: int = Field(foreign_key='message.id', sa_type=Id, index=True)
     staff_id: int = Field(foreign_key='staff.id', sa_type=Id)
     seen_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+
+
+class AvailabilitySetting(SQLModel, table=True):
+    """Chat availability (A1): the one row (id 1) of choices that are not hours; made when first saved."""
+    __tablename__ = 'availability_setting'
+    id: int | None = Field(default=None, primary_key=True, sa_type=Id)
+    reply_time: str = Field(default='hours', max_length=10)  # services/availability.REPLY_TIMES
+    away_when_nobody: bool = False  # away while no staff member with the chat permission has a staff page open
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class AvailabilityRange(SQLModel, table=True):
+    """One range of working hours on a weekday (0 Monday .. 6 Sunday), minutes from local midnight, end 1440 = 24:00."""
+    __tablename__ = 'availability_range'
+    id: int | None = Field(default=None, primary_key=True, sa_type=Id)
+    weekday: int = Field(index=True)
+    start_minute: int
+    end_minute: int
+
+
+class AvailabilityHoliday(SQLModel, table=True):
+    """A day (in the store's time zone) the chat is away all day, whatever the weekday's hours say."""
+    __tablename__ = 'availability_holiday'
+    id: int | None = Field(default=None, primary_key=True, sa_type=Id)
+    day: date = Field(unique=True, index=True)
+    label: str = Field(default='', max_length=100)
+
+
+class AvailabilityText(SQLModel, table=True):
+    """The greeting and the away message in one language (services/i18n.SUPPORTED_LANGUAGES)."""
+    __tablename__ = 'availability_text'
+    id: int | None = Field(default=None, primary_key=True, sa_type=Id)
+    language: str = Field(max_length=10, unique=True, index=True)
+    greeting: str = Field(default='', sa_column=Column(Text, nullable=False, server_default=''))
+    away_message: str = Field(default='', sa_column=Column(Text, nullable=False, server_default=''))
+
+
+class AwayNotice(SQLModel, table=True):
+    """The away message posted in a conversation for one closed period (A1): unique, so it is posted once."""
+    __tablename__ = 'away_notice'
+    __table_args__ = (UniqueConstraint('conversation_id', 'period', name='uq_away_notice_period'),)
+    id: int | None = Field(default=None, primary_key=True, sa_type=Id)
+    conversation_id: int = Field(foreign_key='conversation.id', sa_type=Id, index=True)
+    period: str = Field(max_length=60)  # services/away_notices.py: which closed period this was
+    message_id: int | None = Field(default=None, foreign_key='message.id', sa_type=Id, nullable=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class StaffSeen(SQLModel, table=True):
+    """When a staff member last had a staff page open (services/presence.py), for "away when nobody is signed in"."""
+    __tablename__ = 'staff_seen'
+    staff_id: int = Field(primary_key=True, foreign_key='staff.id', sa_type=Id)
+    seen_at: datetime = Field(sa_type=UTCDateTime)

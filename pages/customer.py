@@ -79,6 +79,10 @@ def chat_strings() -> dict[str, str]:
         'rating_thanks': _('Thank you for your rating!'),
         'rating_closed': _('This conversation was already rated, or it is open again. Thank you!'),
         'typing': _('{name} is typing…'),
+        'online': _('Online'),
+        'away': _('Away'),
+        'back_at': _('Back {when}'),
+        'auto_author': _('Automatic reply'),
     }
 
 

@@ -91,6 +91,9 @@ def install_inbox_pages(runtime: Runtime) -> None:
                     'flat round dense').mark('reports-link'), _('Reports')).tooltip(_('Reports'))
             aria(ui.button(icon='quickreply', on_click=lambda: ui.navigate.to('/saved-replies')).props(
                 'flat round dense'), _('Saved replies')).tooltip(_('Saved replies'))
+            if has(staff, Permission.MANAGE_REPLIES):
+                aria(ui.button(icon='schedule', on_click=lambda: ui.navigate.to('/availability')).props(
+                    'flat round dense').mark('availability-link'), _('Availability')).tooltip(_('Availability'))
             aria(ui.button(icon='keyboard', on_click=lambda: shortcuts.open()).props('flat round dense').classes(
                 'wide-only'),
                  _('Keyboard shortcuts')).tooltip(_('Keyboard shortcuts (?)'))

@@ -25,6 +25,8 @@ async def signed_in_staff(runtime: Runtime, path: str) -> Staff | RedirectRespon
         storage.pop('staff_id', None)  # no page of this browser was open for that long: sign in again
     async with runtime.db.sessions() as db:
         staff = await get_active_staff(db=db, staff_id=storage.get('staff_id'))
+        if staff is not None and staff.id is not None and same_session(staff):
+            await runtime.staff_presence.seen(db, staff.id)  # A1: someone is signed in with a page open
     if staff is not None and not same_session(staff):
         staff = None  # signed out everywhere since (password changed or reset, "sign out other browsers")
     if staff is None:
@@ -52,6 +54,8 @@ def _guard_page(runtime: Runtime, staff: Staff) -> None:
             return
         async with runtime.db.sessions() as db:
             current = await get_active_staff(db=db, staff_id=staff_id)
+            if current is not None and staff_id is not None:
+                await runtime.staff_presence.seen(db, staff_id)
         if current is None or not same_session(current) or granted(current) != granted_before:
             ui.navigate.reload()  # the page is built again for what they may see now, or sends them to sign in
             return

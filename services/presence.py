@@ -12,12 +12,14 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.models import ChatSession, Conversation
+from db.models import ChatSession, Conversation, Staff, StaffSeen
 from db.types import utcnow
 from services.events import EventBus
+from services.permissions import Permission, has
 
 
 class PresenceTracker:
@@ -94,3 +96,40 @@ class PresenceTracker:
         for conversation_id in went_offline:
             self.bus.presence_changed.emit(conversation_id, False)
         return went_offline
+
+
+STAFF_SEEN_WITHIN = timedelta(minutes=2)
+"""A staff member counts as signed in while a staff page of theirs checked in this recently (A1's "away when nobody is
+signed in"); open pages check in every INBOX staff guard interval (10 s), written at most once a minute."""
+STAFF_SEEN_WRITE_EVERY = timedelta(minutes=1)
+
+
+class StaffPresence:
+    """Which staff have a staff page open, kept in the database so every process of a shop sees the same (X1)."""
+
+    def __init__(self) -> None:
+        self.written: dict[int, datetime] = {}  # staff id -> when this process last wrote their row
+
+    async def seen(self, db: AsyncSession, staff_id: int, *, now: datetime | None = None) -> None:
+        """A page of this staff member is open now; writes at most once per STAFF_SEEN_WRITE_EVERY."""
+        now = now or utcnow()
+        last = self.written.get(staff_id)
+        if last is not None and now - last < STAFF_SEEN_WRITE_EVERY:
+            return
+        changed = await db.exec(update(StaffSeen).where(col(StaffSeen.staff_id) == staff_id).values(seen_at=now))
+        if not changed.rowcount:
+            db.add(StaffSeen(staff_id=staff_id, seen_at=now))
+        try:
+            await db.commit()
+        except IntegrityError:  # another process wrote the first row just now: theirs is as recent
+            await db.rollback()
+        self.written[staff_id] = now
+
+
+async def staff_on_duty(db: AsyncSession, *, now: datetime | None = None) -> bool:
+    """Whether an active staff member who may answer chats (services/permissions.Permission.REPLY) had a staff page
+    open within STAFF_SEEN_WITHIN."""
+    now = now or utcnow()
+    rows = await db.exec(select(Staff).join(StaffSeen, col(StaffSeen.staff_id) == Staff.id)
+                         .where(col(StaffSeen.seen_at) >= now - STAFF_SEEN_WITHIN, col(Staff.active).is_(True)))
+    return any(has(member, Permission.REPLY) for member in rows)

@@ -6,12 +6,13 @@ from datetime import timedelta
 from pathlib import Path
 
 from db.engine import Database
+from services.away_notices import AwayNotices
 from services.events import EventBus
 from services.list_reader import ListReader, list_reader_for
 from services.mail.config import MailConfig
 from services.mail.mail_reader import MailReader
 from services.message_store import MessageStore, message_store_for
-from services.presence import PresenceTracker
+from services.presence import PresenceTracker, StaffPresence
 from services.rate_limit import RateLimits
 from services.shopper_messages import ShopperMessages
 from services.tagging import TopicTagger
@@ -49,6 +50,10 @@ class Runtime:
     config: ServiceConfig
     bus: EventBus = field(default_factory=EventBus)
     presence: PresenceTracker = field(init=False)
+    staff_presence: StaffPresence = field(default_factory=StaffPresence)
+    """Which staff have a staff page open (A1's "away when nobody is signed in")."""
+    away_notices: AwayNotices = field(init=False)
+    """Posts the away message once per conversation and away period (services/away_notices.py)."""
     limits: RateLimits = field(init=False)
     tagger: TopicTagger = field(init=False)
     message_store: MessageStore = field(init=False)
@@ -78,4 +83,6 @@ class Runtime:
         self.webhook_sender = WebhookSender(self.db.sessions)
         self.message_events = MessageEvents(self.db.sessions, written=self.webhook_sender.nudge)
         self.typing = TypingTracker(bus=self.bus)
-        self.shopper_messages = ShopperMessages(store=self.message_store, bus=self.bus, limits=self.limits)
+        self.away_notices = AwayNotices(database=self.db, bus=self.bus)
+        self.shopper_messages = ShopperMessages(store=self.message_store, bus=self.bus, limits=self.limits,
+                                                after_new=self.away_notices.after_shopper_message)

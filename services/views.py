@@ -8,8 +8,9 @@ from typing import Any
 from services.customer_names import shown_name
 
 CUSTOMER_VISIBLE_KINDS = frozenset({'text', 'products', 'discount', 'image'})
-SHOPPER_SYSTEM_KINDS = frozenset({'survey'})
-"""System messages the shopper sees too (K2's survey); every other system message is for staff only."""
+SHOPPER_SYSTEM_KINDS = frozenset({'survey', 'auto'})
+"""System messages the shopper sees too (K2's survey; A1's away message and A2's answers, kind auto); every
+other system message is for staff only."""
 
 
 @dataclass(frozen=True)

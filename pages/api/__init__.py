@@ -10,6 +10,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from pages.api.admin import build_admin_router
 from pages.api.chat import build_chat_router
+from pages.api.chat_config import build_chat_config_router
 from pages.api.chat_socket import SocketHub
 from pages.api.errors import API_PREFIX, BodySizeLimit, install_error_handlers
 from pages.api.inbound import build_inbound_router
@@ -80,6 +81,7 @@ def install_api(app: FastAPI, runtime: Runtime) -> SocketHub:
     hub = SocketHub()
     router = APIRouter(prefix=API_VERSION_PREFIX)
     router.include_router(build_chat_router(runtime, hub))
+    router.include_router(build_chat_config_router(runtime))
     router.include_router(build_storefront_router(runtime))
     router.include_router(build_inbound_router(runtime))
     router.include_router(build_admin_router(runtime))

@@ -110,7 +110,11 @@
     rating_pick: 'Please choose from 1 to 5 stars.',
     rating_thanks: 'Thank you for your rating!',
     rating_closed: 'This conversation was already rated, or it is open again. Thank you!',
-    typing: '{name} is typing…'
+    typing: '{name} is typing…',
+    online: 'Online',
+    away: 'Away',
+    back_at: 'Back {when}',
+    auto_author: 'Automatic reply'
   };
   var MAX_COMMENT = 1000;
 
@@ -131,6 +135,7 @@
   var LS_OUTBOX = 'inbox.outbox';
   var LS_SEEN = 'inbox.seen';
   var EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+  var CONFIG_MS = 60000; // A1: how often the greeting, away state and reply time are read again
 
   function noop() {}
 
@@ -419,7 +424,11 @@
     return b;
   }
 
-  function authorKey(m) { return m.author === 'customer' ? 'c' : m.author === 'system' ? 'sys' : 's:' + (m.author_name || ''); }
+  function authorKey(m) {
+    if (m.author === 'customer') return 'c';
+    if (m.kind === 'auto') return 'a';
+    return m.author === 'system' ? 'sys' : 's:' + (m.author_name || '');
+  }
 
   function formatPrice(price, currency) {
     if (price === undefined || price === null || price === '') return '';
@@ -656,7 +665,8 @@
   function renderMessage(m) {
     var customer = m.author === 'customer';
     var body = typeof m.body === 'string' ? m.body : '';
-    var li = el('li', 'msg ' + (customer ? 'msg--customer' : 'msg--staff'));
+    var auto = m.kind === 'auto';
+    var li = el('li', 'msg ' + (customer ? 'msg--customer' : auto ? 'msg--staff msg--auto' : 'msg--staff'));
     li.setAttribute('data-author', authorKey(m));
     var parts = [];
     if (m.kind === 'products') {
@@ -678,6 +688,7 @@
     parts = parts.filter(Boolean);
     if (!parts.length) return null;
     if (customer) li.appendChild(el('span', 'sr-only', S.you + ':'));
+    else if (auto) li.appendChild(el('span', 'msg__author', S.auto_author));
     else if (m.author === 'system') li.appendChild(el('span', 'msg__author', storeName() || S.staff));
     else li.appendChild(el('span', 'msg__author', typeof m.author_name === 'string' && m.author_name ? m.author_name : S.staff));
     parts.forEach(function (p) { li.appendChild(p); });
@@ -1547,6 +1558,35 @@
 
   closeButton.addEventListener('click', function () { toParent({ type: 'inbox:close' }); });
 
+  /* ---------- A1: availability, greeting and reply time (GET /chat/config, read again every minute) ---------- */
+
+  var hdrSub = $('hdr-sub');
+  var greeting = $('greeting');
+  var emptyText = empty.querySelector('span');
+  var backFormat = makeFormat({ weekday: 'long', hour: '2-digit', minute: '2-digit' });
+
+  function showConfig(c) {
+    if (!c || typeof c !== 'object') return;
+    var available = c.available !== false;
+    greeting.textContent = typeof c.greeting === 'string' ? c.greeting : '';
+    greeting.hidden = !greeting.textContent;
+    var parts = [available ? S.online : S.away];
+    var back = available ? null : parseTime(c.back_at);
+    if (back) parts.push(t('back_at', { when: backFormat ? backFormat.format(back) : back.toLocaleString() }));
+    if (typeof c.reply_time === 'string' && c.reply_time) {
+      parts.push(c.reply_time);
+      emptyText.textContent = c.reply_time;
+    }
+    hdrSub.textContent = parts.join(' · ');
+    hdrSub.classList.add('hdr__sub--status');
+    hdrSub.classList.toggle('is-away', !available);
+  }
+
+  function loadConfig() {
+    api('GET', '/chat/config?lang=' + encodeURIComponent(root.lang || ''), undefined, { noAuth: true })
+      .then(function (res) { if (res.ok) showConfig(res.data); }, noop);
+  }
+
   /* ---------- boot ---------- */
 
   applyStrings();
@@ -1562,6 +1602,8 @@
     $('avatar').textContent = first ? first.toUpperCase() : '';
   })();
 
+  loadConfig();
+  setInterval(loadConfig, CONFIG_MS);
   var stored = readSession();
   if (stored) beginSession(stored);
   else showStart();

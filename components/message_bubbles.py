@@ -98,17 +98,25 @@ class Delivery:
                     'flat dense no-caps size=sm padding="0 4px"').mark(f'retry-{view.id}')
 
 
+def automatic_author(view: MessageView) -> str:
+    """The author line of a message the store wrote by itself."""
+    return _('Instant answer') if 'instant_answer_id' in view.payload else _('Automatic message')
+
+
 def message_bubble(view: MessageView, *, clock: ViewerClock, customer_name: str,
                    on_retry: Callable[[int], Awaitable[None]]) -> tuple[ui.column, Delivery | None]:
     """A shopper's or staff member's message; the delivery label when it is a staff reply with a known delivery."""
-    mine = view.author == 'staff'
+    automatic = view.kind == 'auto'  # written by the store itself (author system): an instant answer (A2)
+    mine = view.author == 'staff' or automatic
     delivery = None
     with ui.column().classes('w-full gap-1 ' + ('items-end' if mine else 'items-start')) as holder:
-        author = (view.author_name or _('Staff')) if mine else customer_name
+        author = (automatic_author(view) if automatic else (view.author_name or _('Staff')) if mine
+                  else customer_name)
         if view.body:
             ui.label(view.body).classes(
                 'max-w-[75%] whitespace-pre-wrap break-words rounded-2xl px-3.5 py-2 text-[15px] shadow-sm ' +
-                ('bg-indigo-600 text-white rounded-br-md' if mine else 'bg-white text-stone-900 rounded-bl-md'))
+                ('bg-indigo-50 text-indigo-950 border border-indigo-100 rounded-br-md' if automatic
+                 else 'bg-indigo-600 text-white rounded-br-md' if mine else 'bg-white text-stone-900 rounded-bl-md'))
         if view.payload.get('erased'):
             ui.label(_('Erased')).classes('rounded-2xl px-3.5 py-2 text-sm italic text-stone-500 bg-stone-100')
         shared_content(view)

@@ -76,7 +76,7 @@ class MessageLog:
             return
         self.shown_ids.add(view.id)
         with self.messages:
-            if view.author not in ('customer', 'staff'):
+            if view.author not in ('customer', 'staff') and view.kind != 'auto':  # auto: a store's answer bubble
                 holder: ui.element = event_line(view, self.clock)
             else:
                 holder, delivery = message_bubble(view, clock=self.clock, customer_name=self.customer_name,

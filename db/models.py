@@ -283,3 +283,17 @@ class SavedReplyText(SQLModel, table=True):
     reply_id: int = Field(foreign_key='saved_reply.id', sa_type=Id, index=True)
     language: str = Field(max_length=10)
     body: str = Field(default='', sa_column=Column(Text, nullable=False, server_default=''))
+
+
+class InstantAnswer(SQLModel, table=True):
+    """An instant answer (A2): a common question and its answer in one language, offered in the widget in
+    `position` order (up to services/instant_answers.MAX_PER_LANGUAGE per language)."""
+    __tablename__ = 'instant_answer'
+    __table_args__ = (Index('ix_instant_answer_language_position', 'language', 'position'),)
+    id: int | None = Field(default=None, primary_key=True, sa_type=Id)
+    language: str = Field(max_length=10)
+    position: int = 0
+    question: str = Field(max_length=200)
+    answer: str = Field(default='', sa_column=Column(Text, nullable=False, server_default=''))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -28,6 +28,8 @@ class MessageKind(StrEnum):
     IMAGE = 'image'
     CART_EVENT = 'cart_event'
     EVENT = 'event'
+    AUTO = 'auto'
+    """Written by the store itself (author system), shown to the shopper: an instant answer (A2)."""
 
 
 class Delivery(StrEnum):

@@ -15,7 +15,7 @@ from services.errors import Invalid, NotFound, TooLarge
 from services.events import EventBus
 from services.i18n import _
 from services.permissions import Permission, require
-from services.views import CUSTOMER_VISIBLE_KINDS, MessageView
+from services.views import CUSTOMER_VISIBLE_AUTHORS, CUSTOMER_VISIBLE_KINDS, MessageView
 
 MAX_BODY = 5000
 MAX_CLIENT_MSG_ID = 64
@@ -155,7 +155,7 @@ async def list_for_session(*, db: AsyncSession, chat_session: ChatSession, after
     query = (select(Message, Staff.name)
              .join(Staff, col(Message.staff_id) == Staff.id, isouter=True)
              .where(Message.conversation_id == chat_session.conversation_id, col(Message.id) > after,
-                    col(Message.kind).in_(CUSTOMER_VISIBLE_KINDS), col(Message.author).in_(('customer', 'staff'))))
+                    col(Message.kind).in_(CUSTOMER_VISIBLE_KINDS), col(Message.author).in_(CUSTOMER_VISIBLE_AUTHORS)))
     if not chat_session.identity_verified:
         query = query.where(Message.session_id == chat_session.id)
     rows = (await db.exec(query.order_by(col(Message.id)).limit(limit))).all()

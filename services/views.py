@@ -7,7 +7,8 @@ from typing import Any
 
 from services.customer_names import shown_name
 
-CUSTOMER_VISIBLE_KINDS = frozenset({'text', 'products', 'discount', 'image'})
+CUSTOMER_VISIBLE_KINDS = frozenset({'text', 'products', 'discount', 'image', 'auto'})
+CUSTOMER_VISIBLE_AUTHORS = ('customer', 'staff', 'system')  # system: only its `auto` messages (kinds above)
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class MessageView:
 
     @property
     def visible_to_customer(self) -> bool:
-        return self.author in ('customer', 'staff') and self.kind in CUSTOMER_VISIBLE_KINDS
+        return self.author in CUSTOMER_VISIBLE_AUTHORS and self.kind in CUSTOMER_VISIBLE_KINDS
 
     def to_api(self) -> dict[str, Any]:
         """The shape API.md promises to shoppers."""

@@ -184,7 +184,8 @@ async def answer(*, db: AsyncSession, bus: EventBus, session: SessionIds, sessio
     Only a question offered to this session's language exists for it (else NotFound). The same client_msg_id again
     returns the first pair and stores nothing. A blocked sender is refused (R4) before anything is read."""
     await refuse_if_blocked(db, session.customer_id)
-    client_id = clean_client_msg_id(client_msg_id) if client_msg_id is not None else 'ia-' + secrets.token_hex(12)
+    client_id = (clean_client_msg_id(client_msg_id.replace('\x00', '')) if client_msg_id is not None
+                 else 'ia-' + secrets.token_hex(12))  # NUL: PostgreSQL refuses it in text
     repeated = await _stored_pair(db, session.id, client_id)
     if repeated is not None:
         return repeated

@@ -1,20 +1,22 @@
 """Instant answers (A2): caps, the language fallback, permissions, and a tap storing question and answer together."""
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.models import Conversation, Message
+from db.models import ChatSession, Conversation, Message
 from services import blocking, instant_answers
 from services.blocking import SenderBlocked
 from services.chat_sessions import SessionCreate, create_session
-from services.errors import Conflict, Invalid, NotFound, PermissionDenied, TooLarge
+from services.errors import Conflict, Invalid, NotFound, PermissionDenied, RateLimited, TooLarge
 from services.events import EventBus
 from services.instant_answers import InstantAnswerIn
 from services.permissions import Permission
 from services.views import MessageView, SessionIds
-from tests.conftest import add_staff
+from tests.conftest import App, add_staff
 
 SHIPPING = InstantAnswerIn(language='en', question='How long does shipping take?',
                            answer='Orders leave within two working days.')
@@ -144,3 +146,46 @@ async def test_a_foreign_language_or_unknown_id_is_not_found_and_a_blocked_sende
     stored = (await db.exec(select(Message).where(Message.conversation_id == session.conversation_id,
                                                   col(Message.kind).in_(('text', 'auto'))))).all()
     assert stored == []
+
+
+async def test_the_api_answers_a_tap_with_both_messages_and_refuses_what_it_must(app: App) -> None:
+    async with app.runtime.db.sessions() as db:
+        owner = await add_staff(db, is_owner=True)
+        english = await instant_answers.save_answer(db=db, staff=owner, answer_in=SHIPPING)
+        danish = await instant_answers.save_answer(db=db, staff=owner, answer_in=InstantAnswerIn(
+            'da', 'Hvor lang er leveringstiden?', 'To hverdage.'))
+    started = await app.http.post('/api/v1/chat/sessions', json={'email': 'sara@example.com', 'locale': 'en-GB'})
+    token = {'Authorization': 'Bearer ' + started.json()['session_token']}
+    url = f'/api/v1/chat/instant-answers/{english.id}'
+    assert (await app.http.post(url, json={})).status_code == 401
+    tapped = await app.http.post(url, json={'client_msg_id': 'tap-1'}, headers=token)
+    assert tapped.status_code == 201, tapped.text
+    question, answer = tapped.json()['messages']
+    assert (question['author'], question['kind'], question['body']) == ('customer', 'text', SHIPPING.question)
+    assert (answer['author'], answer['kind'], answer['body']) == ('system', 'auto', SHIPPING.answer)
+    again = await app.http.post(url, json={'client_msg_id': 'tap-1'}, headers=token)
+    assert again.status_code == 200 and again.json() == tapped.json()
+    assert (await app.http.post(url, headers=token)).status_code == 201  # no body at all: a new pair
+    read = (await app.http.get('/api/v1/chat/messages', headers=token)).json()['messages']
+    assert [(m['author'], m['kind']) for m in read] == [('customer', 'text'), ('system', 'auto')] * 2
+    for unknown in (danish.id, english.id + 1000):  # another language's question, an unknown one
+        refused = await app.http.post(f'/api/v1/chat/instant-answers/{unknown}', json={}, headers=token)
+        assert refused.status_code == 404 and refused.json()['error']['code'] == 'not_found'
+    assert (await app.http.post('/api/v1/chat/instant-answers/x', json={}, headers=token)).status_code == 422
+    operation = (await app.http.get('/api/v1/openapi.json')).json()['paths'][
+        '/api/v1/chat/instant-answers/{answer_id}']['post']
+    assert operation['description'] and 'example' in str(operation['responses']['201'])
+
+    async with app.runtime.db.sessions() as db:
+        chat = (await db.exec(select(ChatSession).where(
+            ChatSession.conversation_id == started.json()['conversation_id']))).one()
+    for _ in range(20):  # a tap counts against the same limit as messages
+        with contextlib.suppress(RateLimited):
+            app.runtime.limits.check_message(session_id=chat.id or 0, address='elsewhere')
+    limited = await app.http.post(url, json={}, headers=token)
+    assert limited.status_code == 429 and limited.headers.get('retry-after')
+    app.runtime.limits.per_session.reset(f'session:{chat.id}')
+    async with app.runtime.db.sessions() as db:
+        await blocking.block_customer(db=db, bus=app.runtime.bus, staff=owner, customer_id=chat.customer_id)
+    blocked = await app.http.post(url, json={}, headers=token)
+    assert blocked.status_code == 403 and blocked.json()['error']['code'] == 'sender_blocked'

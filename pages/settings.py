@@ -83,8 +83,11 @@ def install_settings_pages(runtime: Runtime) -> None:
             button = ui.button(_('Send test e-mail'), icon='send', on_click=send_test).props(
                 'unelevated no-caps color=indigo-8').mark('send-test-email')
         with body:
-            ui.button(_('Store settings'), icon='storefront', on_click=lambda: ui.navigate.to('/settings/store')
-                      ).props('outline no-caps color=indigo-8').mark('store-settings-link')
+            with ui.row().classes('gap-2'):
+                ui.button(_('Store settings'), icon='storefront', on_click=lambda: ui.navigate.to('/settings/store')
+                          ).props('outline no-caps color=indigo-8').mark('store-settings-link')
+                ui.button(_('Instant answers'), icon='bolt', on_click=lambda: ui.navigate.to('/instant-answers')
+                          ).props('outline no-caps color=indigo-8').mark('instant-answers-link')
             identity_card(store.identity_secret)
         return None
 

@@ -1,13 +1,15 @@
 """Instant answers (A2): caps, the language fallback, permissions, and a tap storing question and answer together."""
 from __future__ import annotations
 
+import asyncio
 import contextlib
 
 import pytest
+from nicegui.testing import User
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.models import ChatSession, Conversation, Message
+from db.models import ChatSession, Conversation, InstantAnswer, Message
 from services import blocking, instant_answers
 from services.blocking import SenderBlocked
 from services.chat_sessions import SessionCreate, create_session
@@ -16,7 +18,7 @@ from services.events import EventBus
 from services.instant_answers import InstantAnswerIn
 from services.permissions import Permission
 from services.views import MessageView, SessionIds
-from tests.conftest import App, add_staff
+from tests.conftest import App, add_staff, sign_in
 
 SHIPPING = InstantAnswerIn(language='en', question='How long does shipping take?',
                            answer='Orders leave within two working days.')
@@ -189,3 +191,51 @@ async def test_the_api_answers_a_tap_with_both_messages_and_refuses_what_it_must
         await blocking.block_customer(db=db, bus=app.runtime.bus, staff=owner, customer_id=chat.customer_id)
     blocked = await app.http.post(url, json={}, headers=token)
     assert blocked.status_code == 403 and blocked.json()['error']['code'] == 'sender_blocked'
+
+
+async def test_the_page_adds_edits_moves_and_deletes_per_language_and_refuses_others(app: App, user: User) -> None:
+    async with app.runtime.db.sessions() as db:
+        await add_staff(db, permissions=[Permission.REPLY, Permission.MANAGE_REPLIES])
+        await add_staff(db, email='bo@example.com', name='Bo')  # the default permissions: may not manage
+    await sign_in(user)
+    await user.open('/instant-answers')
+    await user.should_see(marker='empty-en')
+    user.find(marker='add-en').click()
+    await user.should_see('New instant answer')
+    user.find(marker='answer-question').type('Do you ship abroad?')
+    user.find(marker='save-answer').click()
+    await user.should_see('An instant answer needs an answer.')
+    user.find(marker='answer-text').type('Yes, to all of Europe.')
+    user.find(marker='save-answer').click()
+    await user.should_see('Do you ship abroad?')
+    user.find(marker='add-en').click()
+    await user.should_see('New instant answer')
+    user.find(marker='answer-question').type('Can I return things?')
+    user.find(marker='answer-text').type('Within 30 days.')
+    user.find(marker='save-answer').click()
+    await user.should_see('2 of 10 questions', marker='count-en')
+    async with app.runtime.db.sessions() as db:
+        first, second = await instant_answers.list_for_widget(db, 'en')
+    user.find(marker=f'up-{second["id"]}').click()
+    async with app.runtime.db.sessions() as db:
+        for _attempt in range(50):
+            order = [item['id'] for item in await instant_answers.list_for_widget(db, 'en')]
+            if order[0] == second['id']:
+                break
+            await asyncio.sleep(0.05)
+    assert order == [second['id'], first['id']]
+    await user.should_see(marker=f'edit-{first["id"]}')
+    user.find(marker=f'edit-{first["id"]}').click()
+    await user.should_see('Edit instant answer')
+    user.find(marker='delete-answer').click()
+    await user.should_see('1 of 10 questions', marker='count-en')
+    async with app.runtime.db.sessions() as db:
+        assert (await db.exec(select(InstantAnswer).where(InstantAnswer.language == 'da'))).all() == []
+        assert [item['question'] for item in await instant_answers.list_for_widget(db, 'en')] == [
+            'Can I return things?']
+
+    other = app.new_user()
+    await sign_in(other, email='bo@example.com')
+    await other.open('/instant-answers')
+    await other.should_see(marker='instant-answers-refused')
+    await other.should_not_see(marker='add-en')

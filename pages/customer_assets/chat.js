@@ -44,6 +44,8 @@
  *   verify_code_label  label and placeholder of the code field
  *   verify_confirm     button that checks the code
  *   verify_done        shown when the session is verified
+ *   instant_answers_label  accessible label of the instant-answer buttons (A2)
+ *   instant_answer     author line of the store's automatic answer (kind "auto")
  *
  * Local storage: inbox.session = {token, conversation_id, email, name}; inbox.outbox = messages not yet
  * confirmed (survive a reload; resent with the same client_msg_id); inbox.seen = last staff message seen.
@@ -95,7 +97,9 @@
     verify_sent: 'We sent a 6-digit code to {email}.',
     verify_code_label: 'Code',
     verify_confirm: 'Confirm',
-    verify_done: 'Thanks, your e-mail is confirmed.'
+    verify_done: 'Thanks, your e-mail is confirmed.',
+    instant_answers_label: 'Common questions',
+    instant_answer: 'Instant answer'
   };
 
   var API = '/api/v1';
@@ -400,7 +404,7 @@
     return b;
   }
 
-  function authorKey(m) { return m.author === 'customer' ? 'c' : 's:' + (m.author_name || ''); }
+  function authorKey(m) { return m.author === 'customer' ? 'c' : m.author === 'system' ? 'a' : 's:' + (m.author_name || ''); }
 
   function formatPrice(price, currency) {
     if (price === undefined || price === null || price === '') return '';
@@ -579,6 +583,7 @@
     parts = parts.filter(Boolean);
     if (!parts.length) return null;
     if (customer) li.appendChild(el('span', 'sr-only', S.you + ':'));
+    else if (m.kind === 'auto') li.appendChild(el('span', 'msg__author', S.instant_answer));
     else li.appendChild(el('span', 'msg__author', typeof m.author_name === 'string' && m.author_name ? m.author_name : S.staff));
     parts.forEach(function (p) { li.appendChild(p); });
     var meta = el('div', 'msg__meta');
@@ -1144,6 +1149,88 @@
     try { target.focus({ preventScroll: true }); } catch (e) { target.focus(); }
   }
 
+  /* ---------- A2: instant answers ---------- */
+
+  var answerBoxes = [$('start-answers'), $('answers')];
+  var offeredAnswers = [];
+  var pendingTap = null;   // a question tapped on the start form: asked once the session exists
+  var tapping = false;
+
+  /* The questions GET /chat/config offers (API.md: instant_answers: [{"id", "question"}]), checked. */
+  function instantAnswersOf(config) {
+    var items = config && Array.isArray(config.instant_answers) ? config.instant_answers : [];
+    return items.filter(function (item) {
+      return item && typeof item === 'object' && Number(item.id) > 0 && typeof item.question === 'string' && item.question;
+    }).slice(0, 10);
+  }
+
+  function loadConfig() {
+    api('GET', '/chat/config?lang=' + encodeURIComponent(LOCALE), undefined, { noAuth: true }).then(function (res) {
+      if (!res.ok || !res.data) return;  // without the config the chat works as before, without buttons
+      offeredAnswers = instantAnswersOf(res.data);
+      renderAnswers();
+    }, noop);
+  }
+
+  function renderAnswers() {
+    answerBoxes.forEach(function (box) {
+      if (!box) return;
+      box.textContent = '';
+      offeredAnswers.forEach(function (item) {
+        var button = el('button', 'answer-btn', item.question);
+        button.type = 'button';
+        button.addEventListener('click', function () { tapAnswer(item); });
+        box.appendChild(button);
+      });
+      box.hidden = offeredAnswers.length === 0;
+    });
+  }
+
+  function setTapping(on) {
+    tapping = on;
+    answerBoxes.forEach(function (box) {
+      if (!box) return;
+      Array.prototype.forEach.call(box.children, function (b) {
+        if (on) b.setAttribute('aria-disabled', 'true'); else b.removeAttribute('aria-disabled');
+      });
+    });
+  }
+
+  /* A tap posts the question; the answer shows the question and the store's answer at once. */
+  function tapAnswer(item) {
+    if (tapping) return;
+    if (!session) {  // on the start form: the chat starts first (the e-mail is required), then the question goes
+      pendingTap = item;
+      if (typeof startForm.requestSubmit === 'function') startForm.requestSubmit();
+      else startForm.dispatchEvent(new Event('submit', { cancelable: true }));
+      return;
+    }
+    var my = epoch;
+    setTapping(true);
+    showComposerError('');
+    api('POST', '/chat/instant-answers/' + encodeURIComponent(String(item.id)), { client_msg_id: uuid() }).then(function (res) {
+      setTapping(false);
+      if (my !== epoch) return;
+      if ((res.status === 201 || res.status === 200) && res.data && Array.isArray(res.data.messages)) {
+        res.data.messages.forEach(function (m) { ingest(m, 'post'); });
+        scrollToBottom();
+        return;
+      }
+      if (res.status === 401) { resetSession(false, res); return; }
+      if (res.status === 404) loadConfig();  // the owner changed the questions meanwhile
+      showComposerError(errorMessage(res));
+    }, function () {
+      setTapping(false);
+      if (my === epoch) showComposerError(S.network_error);
+    });
+  }
+
+  function askPendingTap() {
+    var item = pendingTap;
+    pendingTap = null;
+    if (item && session) tapAnswer(item);
+  }
+
   /* ---------- session lifecycle ---------- */
 
   function readSession() {
@@ -1307,6 +1394,7 @@
     var email = emailInput.value.trim();
     emailInput.value = email;
     if (!email || !emailInput.checkValidity() || !EMAIL_RE.test(email)) {
+      pendingTap = null;
       emailError.textContent = S.email_invalid;
       emailInput.setAttribute('aria-invalid', 'true');
       emailInput.focus();
@@ -1333,6 +1421,7 @@
         beginSession(s);
         var target = input;
         try { target.focus({ preventScroll: true }); } catch (x) { target.focus(); }
+        askPendingTap();
         return;
       }
       var err = res.data && res.data.error;
@@ -1420,6 +1509,7 @@
   var stored = readSession();
   if (stored) beginSession(stored);
   else showStart();
+  loadConfig();
   postUnread();
   toParent({ type: 'inbox:ready' });
 })();

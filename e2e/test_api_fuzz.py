@@ -22,7 +22,7 @@ OPERATIONS = ['POST /api/v1/chat/sessions', 'POST /api/v1/chat/messages', 'GET /
               'POST /api/v1/chat/presence', 'GET /api/v1/storefront/products', 'GET /api/v1/storefront/cart',
               'POST /api/v1/storefront/cart/events', 'POST /api/v1/storefront/cart/discount',
               'POST /api/v1/storefront/checkout', 'POST /api/v1/inbound/email', 'POST /api/v1/chat/verify',
-              'POST /api/v1/chat/verify/confirm']
+              'POST /api/v1/chat/verify/confirm', 'POST /api/v1/chat/instant-answers/{answer_id}']
 
 
 @schemathesis.serializer('message/rfc822')

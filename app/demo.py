@@ -35,6 +35,7 @@ from services import (
     availability,
     chat_sessions,
     discounts,
+    instant_answers,
     messages,
     orders,
     permissions,
@@ -331,6 +332,7 @@ async def load_demo_store(db: AsyncSession, *, hash_password: Callable[[str], st
     for statement in backfill_statements(connection.dialect.name):
         await connection.execute(text(statement))
     await _availability(db, staff[STAFF[0][0]], now)
+    await _instant_answers(db, staff[STAFF[0][0]])
     await db.commit()
     owner = STAFF[0]
     return DemoStore(login=DemoLogin(email=owner[1], password=password, name=owner[2]), shopper_tokens=tokens)
@@ -720,3 +722,77 @@ async def _saved_replies(db: AsyncSession, owner: Staff) -> None:
     for shortcut, title, texts in SAVED_REPLIES:
         await saved_replies.stage_reply(db=db, staff=owner, reply_in=saved_replies.SavedReplyIn(
             shortcut=shortcut, title=title, texts=texts))
+
+
+INSTANT_ANSWERS: dict[str, tuple[tuple[str, str], ...]] = {  # A2: language -> (question, answer), in order
+    'en': (
+        ('How long does delivery take?', 'We pack orders within one working day. Delivery in Europe usually takes '
+                                         '2 to 5 working days, and you get a tracking link by e-mail.'),
+        ('Can I return something?', 'Yes: you have 30 days to return unused items. Write to us here and we send '
+                                    'you a free return label.'),
+        ('Do you ship outside Europe?', 'We ship to the US, Canada and the UK too; shipping costs are shown at '
+                                        'checkout before you pay.'),
+        ('Is there a discount on my first order?', 'Use the code WELCOME10 at checkout for 10 % off your first '
+                                                   'order.'),
+    ),
+    'da': (
+        ('Hvor lang tid tager levering?', 'Vi pakker ordrer inden for én hverdag. Levering i Europa tager normalt '
+                                          '2-5 hverdage, og du får et sporingslink på e-mail.'),
+        ('Kan jeg returnere en vare?', 'Ja, du har 30 dages returret på ubrugte varer. Skriv til os her, så sender '
+                                       'vi dig en gratis returlabel.'),
+        ('Sender I uden for Europa?', 'Vi sender også til USA, Canada og Storbritannien; fragten vises ved kassen, '
+                                      'før du betaler.'),
+        ('Får jeg rabat på min første ordre?', 'Brug koden WELCOME10 ved kassen og få 10 % rabat på din første '
+                                               'ordre.'),
+    ),
+    'de': (
+        ('Wie lange dauert die Lieferung?', 'Wir packen Bestellungen innerhalb eines Werktags. Die Lieferung in '
+                                            'Europa dauert meist 2 bis 5 Werktage; den Sendungslink bekommst du per '
+                                            'E-Mail.'),
+        ('Kann ich etwas zurückschicken?', 'Ja, unbenutzte Artikel kannst du 30 Tage lang zurückgeben. Schreib uns '
+                                           'hier, dann schicken wir dir ein kostenloses Rücksendeetikett.'),
+        ('Liefert ihr auch außerhalb Europas?', 'Wir liefern auch in die USA, nach Kanada und Großbritannien; die '
+                                                'Versandkosten siehst du an der Kasse, bevor du zahlst.'),
+        ('Gibt es einen Rabatt auf meine erste Bestellung?', 'Mit dem Code WELCOME10 an der Kasse bekommst du 10 % '
+                                                             'auf deine erste Bestellung.'),
+    ),
+    'fi': (
+        ('Kauanko toimitus kestää?', 'Pakkaamme tilaukset yhden arkipäivän kuluessa. Toimitus Euroopassa kestää '
+                                     'yleensä 2–5 arkipäivää, ja saat seurantalinkin sähköpostiisi.'),
+        ('Voinko palauttaa tuotteen?', 'Voit: käyttämättömillä tuotteilla on 30 päivän palautusoikeus. Kirjoita '
+                                       'meille tähän, niin lähetämme maksuttoman palautuslapun.'),
+        ('Toimitatteko Euroopan ulkopuolelle?', 'Toimitamme myös Yhdysvaltoihin, Kanadaan ja Isoon-Britanniaan; '
+                                                'toimituskulut näet kassalla ennen maksamista.'),
+        ('Saanko alennusta ensimmäisestä tilauksesta?', 'Käytä kassalla koodia WELCOME10, niin saat 10 % alennusta '
+                                                        'ensimmäisestä tilauksestasi.'),
+    ),
+    'nl': (
+        ('Hoe lang duurt de levering?', 'We pakken bestellingen binnen één werkdag in. Levering binnen Europa duurt '
+                                        'meestal 2 tot 5 werkdagen; je krijgt de track & trace per e-mail.'),
+        ('Kan ik iets terugsturen?', 'Ja, je hebt 30 dagen om ongebruikte artikelen terug te sturen. Stuur ons hier '
+                                     'een bericht, dan mailen we je een gratis retourlabel.'),
+        ('Verzenden jullie buiten Europa?', 'We verzenden ook naar de VS, Canada en het VK; de verzendkosten zie je '
+                                            'bij het afrekenen, voordat je betaalt.'),
+        ('Krijg ik korting op mijn eerste bestelling?', 'Gebruik de code WELCOME10 bij het afrekenen voor 10 % '
+                                                        'korting op je eerste bestelling.'),
+    ),
+    'it': (
+        ('Quanto tempo richiede la consegna?', 'Prepariamo gli ordini entro un giorno lavorativo. In Europa la '
+                                               'consegna richiede di solito da 2 a 5 giorni lavorativi e ricevi il '
+                                               'link di tracciamento via e-mail.'),
+        ('Posso restituire un articolo?', 'Sì: hai 30 giorni per restituire gli articoli non usati. Scrivici qui e '
+                                          "ti mandiamo un'etichetta di reso gratuita."),
+        ('Spedite fuori dall\'Europa?', 'Spediamo anche negli Stati Uniti, in Canada e nel Regno Unito; le spese di '
+                                        'spedizione sono indicate alla cassa prima del pagamento.'),
+        ('C\'è uno sconto sul primo ordine?', 'Usa il codice WELCOME10 alla cassa per avere il 10 % di sconto sul '
+                                              'tuo primo ordine.'),
+    ),
+}
+
+
+async def _instant_answers(db: AsyncSession, owner: Staff) -> None:
+    """A useful set of instant answers (A2) in all six languages, through the instant-answers service."""
+    for language, pairs in INSTANT_ANSWERS.items():
+        for question, answer in pairs:
+            await instant_answers.stage_answer(db=db, staff=owner, answer_in=instant_answers.InstantAnswerIn(
+                language=language, question=question, answer=answer))

@@ -19,6 +19,7 @@ from pages.customer import install_customer_pages
 from pages.customers import install_customer_pages_for_staff
 from pages.discounts import install_discount_pages
 from pages.inbox import install_inbox_pages
+from pages.instant_answers import install_instant_answer_pages
 from pages.language import install_language
 from pages.login import install_login_pages
 from pages.media import install_media
@@ -117,6 +118,7 @@ def build(settings: Settings, *, freeze_heap_after_start: bool = False) -> Runti
     install_report_pages(runtime)
     install_saved_reply_pages(runtime)
     install_availability_page(runtime)
+    install_instant_answer_pages(runtime)
     install_settings_pages(runtime)
     install_webhook_pages(runtime)
     smtp_servers: list[asyncio.AbstractServer] = []

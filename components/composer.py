@@ -5,8 +5,10 @@ from collections.abc import Awaitable, Callable
 
 from nicegui import ui
 
-from services.i18n import _
+from components.permission_help import why_not
+from services.i18n import N_, _
 from services.messages import MAX_BODY
+from services.permissions import Permission
 
 # A lone "/word" is a saved-reply search (components/reply_picker.py), and a note ending in "@name" a mention search
 # (components/mention_picker.py): there Enter picks, it does not send.
@@ -17,6 +19,11 @@ ENTER_SENDS = '''(e) => {
     e.preventDefault(); emit();
   }
 }'''
+
+WITHHELD = {  # the share buttons a permission decides, and the question shown where one is missing (N_: shown with _)
+    'products': (N_("Why can't I share products?"), Permission.SHARE_PRODUCTS),
+    'discount': (N_("Why can't I share discount codes?"), Permission.SHARE_DISCOUNTS),
+}
 
 
 class Composer:
@@ -35,6 +42,9 @@ class Composer:
                     button.props['aria-label'] = label
                     button.tooltip(label)
                     self.share_buttons.append(button)
+                elif on_share is not None and key in WITHHELD:  # hidden for a missing permission: say why
+                    question, permission = WITHHELD[key]
+                    why_not(_(question), permission, mark=f'why-not-share-{key}')
             self.input = ui.textarea(placeholder=_('Write a reply…')).props(
                 f'outlined dense autogrow rounded maxlength={MAX_BODY} input-class="max-h-40"').classes(
                 'grow').mark('composer')

@@ -104,28 +104,37 @@ class Delivery:
 
 
 def auto_bubble(view: MessageView, clock: ViewerClock) -> ui.column:
-    """A message the inbox posted to the shopper by itself (the away message of A1), on the staff side, told apart."""
+    """A message the inbox posted to the shopper by itself (A1's away message, A2's instant answer), on the staff
+    side, told apart."""
     with ui.column().classes('w-full gap-1 items-end') as holder:
         ui.label(view.body).classes(
             'max-w-[75%] whitespace-pre-wrap break-words rounded-2xl rounded-br-md px-3.5 py-2 text-[15px] '
             'bg-stone-100 text-stone-800 border border-dashed border-stone-300').mark('auto-message')
         with ui.row().classes('items-center gap-1 text-xs text-stone-500'):
             ui.icon('smart_toy', size='14px')
-            ui.label(f'{_("Away message, sent automatically")} · {clock.time_of_day(view.created_at)}')
+            ui.label(f'{automatic_author(view)} · {clock.time_of_day(view.created_at)}')
     return holder
+
+
+def automatic_author(view: MessageView) -> str:
+    """The author line of a message the store wrote by itself."""
+    return _('Instant answer') if 'instant_answer_id' in view.payload else _('Away message, sent automatically')
 
 
 def message_bubble(view: MessageView, *, clock: ViewerClock, customer_name: str,
                    on_retry: Callable[[int], Awaitable[None]]) -> tuple[ui.column, Delivery | None]:
     """A shopper's or staff member's message; the delivery label when it is a staff reply with a known delivery."""
-    mine = view.author == 'staff'
+    automatic = view.kind == 'auto'  # written by the store itself (author system): an instant answer (A2)
+    mine = view.author == 'staff' or automatic
     delivery = None
     with ui.column().classes('w-full gap-1 ' + ('items-end' if mine else 'items-start')) as holder:
-        author = (view.author_name or _('Staff')) if mine else customer_name
+        author = (automatic_author(view) if automatic else (view.author_name or _('Staff')) if mine
+                  else customer_name)
         if view.body:
             ui.label(view.body).classes(
                 'max-w-[75%] whitespace-pre-wrap break-words rounded-2xl px-3.5 py-2 text-[15px] shadow-sm ' +
-                ('bg-indigo-600 text-white rounded-br-md' if mine else 'bg-white text-stone-900 rounded-bl-md'))
+                ('bg-indigo-50 text-indigo-950 border border-indigo-100 rounded-br-md' if automatic
+                 else 'bg-indigo-600 text-white rounded-br-md' if mine else 'bg-white text-stone-900 rounded-bl-md'))
         if view.payload.get('erased'):
             ui.label(_('Erased')).classes('rounded-2xl px-3.5 py-2 text-sm italic text-stone-500 bg-stone-100')
         shared_content(view)

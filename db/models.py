@@ -443,3 +443,17 @@ class StaffSeen(SQLModel, table=True):
     __tablename__ = 'staff_seen'
     staff_id: int = Field(primary_key=True, foreign_key='staff.id', sa_type=Id)
     seen_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class InstantAnswer(SQLModel, table=True):
+    """An instant answer (A2): a common question and its answer in one language, offered in the widget in
+    `position` order (up to services/instant_answers.MAX_PER_LANGUAGE per language)."""
+    __tablename__ = 'instant_answer'
+    __table_args__ = (Index('ix_instant_answer_language_position', 'language', 'position'),)
+    id: int | None = Field(default=None, primary_key=True, sa_type=Id)
+    language: str = Field(max_length=10)
+    position: int = 0
+    question: str = Field(max_length=200)
+    answer: str = Field(default='', sa_column=Column(Text, nullable=False, server_default=''))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

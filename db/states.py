@@ -34,6 +34,8 @@ class MessageKind(StrEnum):
     """K2: the shopper's rating, a line in the staff thread (author system; never shown to the shopper)."""
     NOTE = 'note'
     """R2: an internal note written by staff in the thread; never shown, pushed or mailed to the shopper."""
+    AUTO = 'auto'
+    """Written by the store itself (author system), shown to the shopper: an instant answer (A2)."""
 
 
 class Delivery(StrEnum):

@@ -25,7 +25,8 @@ OPERATIONS = ['POST /api/v1/chat/sessions', 'POST /api/v1/chat/messages', 'GET /
               'POST /api/v1/chat/presence', 'GET /api/v1/storefront/products', 'GET /api/v1/storefront/cart',
               'POST /api/v1/storefront/cart/events', 'POST /api/v1/storefront/cart/discount',
               'POST /api/v1/storefront/checkout', 'POST /api/v1/inbound/email', 'POST /api/v1/chat/verify',
-              'POST /api/v1/chat/verify/confirm', 'POST /api/v1/chat/typing']
+              'POST /api/v1/chat/verify/confirm', 'POST /api/v1/chat/typing',
+              'POST /api/v1/chat/instant-answers/{answer_id}', 'GET /api/v1/chat/config', 'POST /api/v1/chat/rating']
 STAFF_OPERATIONS = ['GET /api/v1/admin/conversations', 'GET /api/v1/admin/conversations/{conversation_id}',
                     'GET /api/v1/admin/conversations/{conversation_id}/messages',
                     'POST /api/v1/admin/conversations/{conversation_id}/messages',

@@ -58,6 +58,8 @@ def chat_strings() -> dict[str, str]:
         'open_image': _('Open full size in a new tab'),
         'image_unavailable': _('Image unavailable'),
         'close': _('Close chat'),
+        'instant_answers_label': _('Common questions'),
+        'instant_answer': _('Instant answer'),
         'staff': _('Staff'),
         'you': _('You'),
         'too_long': _('Messages can be at most {max} characters.'),

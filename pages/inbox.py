@@ -15,6 +15,7 @@ from components.keyboard_help import keyboard_help
 from components.language_menu import language_menu
 from components.mention_badge import MentionBadge
 from components.notifier import Notifier
+from components.permission_help import why_not
 from components.profile_panel import ProfilePanel
 from components.thread import Thread
 from pages.staff_auth import no_chat_permission_notice, signed_in_staff
@@ -89,6 +90,8 @@ def install_inbox_pages(runtime: Runtime) -> None:
             if has(staff, Permission.SEE_REPORTS):
                 aria(ui.button(icon='insights', on_click=lambda: ui.navigate.to('/reports')).props(
                     'flat round dense').mark('reports-link'), _('Reports')).tooltip(_('Reports'))
+            else:
+                why_not(_("Why can't I see reports?"), Permission.SEE_REPORTS, mark='why-not-reports')
             aria(ui.button(icon='quickreply', on_click=lambda: ui.navigate.to('/saved-replies')).props(
                 'flat round dense'), _('Saved replies')).tooltip(_('Saved replies'))
             if has(staff, Permission.MANAGE_REPLIES):
@@ -103,6 +106,8 @@ def install_inbox_pages(runtime: Runtime) -> None:
             if has(staff, Permission.MANAGE_STAFF):
                 aria(ui.button(icon='group', on_click=lambda: ui.navigate.to('/staff')).props(
                     'flat round dense').mark('staff-link'), _('Staff')).tooltip(_('Staff'))
+            else:
+                why_not(_("Why can't I manage staff?"), Permission.MANAGE_STAFF, mark='why-not-staff')
             if staff.is_owner:
                 aria(ui.button(icon='settings', on_click=lambda: ui.navigate.to('/settings')).props(
                     'flat round dense').mark('settings-link'), _('Settings')).tooltip(_('Settings'))

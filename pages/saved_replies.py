@@ -32,6 +32,8 @@ def install_saved_reply_pages(runtime: Runtime) -> None:
             ui.label(_('Saved replies')).classes('text-lg font-semibold')
             ui.space()
             if may_manage:
+                ui.button(_('Instant answers'), icon='bolt', on_click=lambda: ui.navigate.to('/instant-answers')).props(
+                    'flat no-caps color=indigo-8').mark('instant-answers-link')
                 ui.button(_('New saved reply'), icon='add', on_click=lambda: edit(None)).props(
                     'unelevated no-caps color=indigo-8').mark('new-reply')
         with ui.column().classes('w-full max-w-3xl mx-auto px-4 pt-4 gap-1'):

@@ -6,11 +6,13 @@ from nicegui import ui
 
 from pages.staff_auth import signed_in_staff
 from services import store as store_service
+from services.errors import ServiceError
 from services.i18n import _
 from services.mail.outbox import outbox_counts
 from services.mail.status import mail_settings_rows, send_test_email
 from services.mail.transport import MailError, transport_for
 from services.runtime import Runtime
+from services.staff import get_active_staff
 
 
 def install_settings_pages(runtime: Runtime) -> None:
@@ -69,8 +71,14 @@ def install_settings_pages(runtime: Runtime) -> None:
                 result.classes(remove='text-green-800 text-red-700')
                 result.set_text('')
                 try:
-                    answer = await send_test_email(transport=transport, mail=mail, store_name=store.name,
+                    async with runtime.db.sessions() as db:
+                        actor = await get_active_staff(db=db, staff_id=staff.id)
+                    answer = await send_test_email(actor=actor, transport=transport, mail=mail, store_name=store.name,
                                                    to_address=staff.email)
+                except ServiceError as refused:  # no longer the owner, or deactivated, since the page opened
+                    result.classes(add='text-red-700')
+                    result.set_text(refused.message)
+                    return
                 except MailError as error:
                     result.classes(add='text-red-700')
                     result.set_text(_('The test e-mail to {to} failed: {error}', to=staff.email, error=str(error)))
@@ -83,10 +91,13 @@ def install_settings_pages(runtime: Runtime) -> None:
             button = ui.button(_('Send test e-mail'), icon='send', on_click=send_test).props(
                 'unelevated no-caps color=indigo-8').mark('send-test-email')
         with body:
-            ui.button(_('Store settings'), icon='storefront', on_click=lambda: ui.navigate.to('/settings/store')
-                      ).props('outline no-caps color=indigo-8').mark('store-settings-link')
-            ui.button(_('Webhooks'), icon='webhook', on_click=lambda: ui.navigate.to('/settings/webhooks')
-                      ).props('outline no-caps color=indigo-8').mark('webhooks-link')
+            with ui.row().classes('gap-2'):
+                ui.button(_('Store settings'), icon='storefront', on_click=lambda: ui.navigate.to('/settings/store')
+                          ).props('outline no-caps color=indigo-8').mark('store-settings-link')
+                ui.button(_('Instant answers'), icon='bolt', on_click=lambda: ui.navigate.to('/instant-answers')
+                          ).props('outline no-caps color=indigo-8').mark('instant-answers-link')
+                ui.button(_('Webhooks'), icon='webhook', on_click=lambda: ui.navigate.to('/settings/webhooks')
+                          ).props('outline no-caps color=indigo-8').mark('webhooks-link')
             identity_card(store.identity_secret)
         return None
 

@@ -70,6 +70,14 @@ def require(staff: Staff | None, permission: Permission) -> Staff:
     return staff
 
 
+def require_owner(staff: Staff | None, refused: str) -> Staff:
+    """The signed-in, active store owner; else PermissionDenied (403) with `refused`, the sentence saying what only
+    the owner may do (for what no permission grants, such as the mail settings)."""
+    if staff is None or not staff.active or not staff.is_owner:
+        raise PermissionDenied(refused)
+    return staff
+
+
 def refusal(permission: Permission) -> str:
     """The sentence the UI shows when someone asks why an action is not offered to them."""
     return _(_REFUSALS[permission])

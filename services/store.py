@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel.numbers import list_currencies
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import Staff, Store
@@ -62,9 +63,13 @@ def _time_zone(raw: str) -> str:
 
 
 def _currency(raw: str) -> str:
+    """An ISO 4217 code that Babel knows (its list of currencies), in capitals."""
     code = raw.strip().upper()
     if not CURRENCY.fullmatch(code):
         raise Invalid(_('A currency is a three-letter ISO 4217 code such as EUR.'), code='invalid_currency')
+    if code not in list_currencies():
+        raise Invalid(_('"%(code)s" is not an ISO 4217 currency code. Use one such as EUR, USD or DKK.')
+                      % {'code': code}, code='invalid_currency')
     return code
 
 

@@ -10,8 +10,9 @@ import websockets
 from sqlmodel import func, select
 
 from db.models import AwayNotice, ChatSession
-from services import availability, away_notices
+from services import availability, away_notices, instant_answers
 from services.availability import AvailabilitySettings, Texts
+from services.instant_answers import InstantAnswerIn
 from services.opening_hours import Range
 from services.views import SessionIds
 from tests.conftest import App, add_staff
@@ -128,3 +129,17 @@ async def test_a_later_away_period_posts_the_away_message_again(app: App, monkey
         posted.append(await door.after_shopper_message(session, None) is not None)  # type: ignore[arg-type]
     # Saturday: posted; Sunday night: same closed stretch; Monday 10:00: open; Monday 18:00: the next stretch
     assert posted == [True, False, False, True]
+
+
+async def test_config_offers_the_instant_answers_of_the_shoppers_language(app: App) -> None:
+    """A2's buttons come from A1's config: the questions (never the answers) in the asked language, else English."""
+    async with app.runtime.db.sessions() as db:
+        owner = await add_staff(db, email='owner@example.com', name='Olga Owner', is_owner=True)
+        for language, question in (('en', 'Do you ship abroad?'), ('de', 'Liefert ihr ins Ausland?')):
+            await instant_answers.save_answer(db=db, staff=owner, answer_in=InstantAnswerIn(
+                language=language, question=question, answer='Yes, to all of the EU.'))
+    german = (await app.http.get('/api/v1/chat/config?lang=de')).json()['instant_answers']
+    finnish = (await app.http.get('/api/v1/chat/config?lang=fi')).json()['instant_answers']
+    assert [answer['question'] for answer in german] == ['Liefert ihr ins Ausland?']
+    assert [answer['question'] for answer in finnish] == ['Do you ship abroad?']
+    assert set(german[0]) == {'id', 'question'}

@@ -26,8 +26,9 @@ from db.models import (
     Store,
     Variant,
 )
-from services import chat_sessions, discounts, permissions
+from services import chat_sessions, discounts, instant_answers, permissions
 from services.discounts import status_of
+from services.i18n import SUPPORTED_LANGUAGES
 from services.messages import PREVIEW_LENGTH, preview_of
 from services.passwords import hash_password, verify_password
 from services.permissions import Permission
@@ -149,6 +150,13 @@ async def test_demo_fills_an_empty_store_with_what_the_spec_needs(db: AsyncSessi
             else:
                 assert message.staff_id in chat_staff and message.delivery in {'chat', 'emailed'}
     assert any(m.delivery == 'emailed' for m in messages)
+    questions: set[object] = set()
+    for language in SUPPORTED_LANGUAGES:  # A2: a set of instant answers in each language, each its own
+        offered = await instant_answers.list_for_widget(db, language)
+        assert 3 <= len(offered) <= instant_answers.MAX_PER_LANGUAGE
+        assert await instant_answers.offered_language(db, language) == language
+        questions.update(item['question'] for item in offered)
+    assert len(questions) == 4 * len(SUPPORTED_LANGUAGES)
 
 
 async def test_owner_can_sign_in_with_the_returned_password(db: AsyncSession) -> None:

@@ -52,6 +52,27 @@ async def test_u1_share_buttons_follow_the_share_permissions(app: App, user: Use
     await user.should_see(marker='share-products')
     await user.should_see(marker='share-image')
     await user.should_not_see(marker='share-discount')
+    await user.should_not_see(marker='why-not-share-products')
+    user.find(marker='why-not-share-discount').click()  # where the button is missing, the person can ask why
+    await user.should_see('You do not have the permission to share discount codes.')
+    await user.should_see('Ask the store owner for the “Share discount codes” permission.')
+
+
+async def test_u1_hidden_header_links_say_which_permission_is_missing(app: App, user: User) -> None:
+    async with app.runtime.db.sessions() as db:
+        await add_staff(db)  # the default permissions: no reports, no staff
+        await add_staff(db, email='olga@example.com', name='Olga', is_owner=True)
+    await sign_in(user)
+    await user.should_not_see(marker='reports-link')
+    user.find(marker='why-not-reports').click()
+    await user.should_see('You do not have the permission to see reports.')
+    user.find(marker='why-not-staff').click()
+    await user.should_see('Ask the store owner for the “Manage staff” permission.')
+    owner = app.new_user()
+    await sign_in(owner, email='olga@example.com')
+    await owner.should_see(marker='reports-link')
+    await owner.should_not_see(marker='why-not-reports')
+    await owner.should_not_see(marker='why-not-staff')
 
 
 async def test_u1_the_account_page_changes_the_own_password(app: App, user: User) -> None:

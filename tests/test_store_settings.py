@@ -35,6 +35,7 @@ async def test_u2_the_owner_saves_valid_settings(db: AsyncSession) -> None:
     ({'time_zone': 'Mars/Olympus'}, 'invalid_time_zone'),
     ({'time_zone': '../etc/passwd'}, 'invalid_time_zone'),
     ({'currency': 'EURO'}, 'invalid_currency'),
+    ({'currency': 'XYZ'}, 'invalid_currency'),  # three letters, but no ISO 4217 code (Babel's list)
     ({'storefront_url': 'javascript:alert(1)'}, 'invalid_url'),
     ({'widget_color': 'red'}, 'invalid_colour'),
     ({'widget_position': 'top'}, 'invalid_position'),
@@ -48,6 +49,15 @@ async def test_u2_invalid_settings_are_refused_with_a_clear_error(db: AsyncSessi
     with pytest.raises(Invalid) as refused:
         await store_service.update_settings(db=db, actor=owner, settings=dataclasses.replace(GOOD, **change))
     assert refused.value.code == code and refused.value.message
+
+
+async def test_u2_the_currency_must_be_an_iso_4217_code(db: AsyncSession) -> None:
+    owner = await add_staff(db, is_owner=True)
+    with pytest.raises(Invalid, match='"ABC" is not an ISO 4217 currency code') as refused:
+        await store_service.update_settings(db=db, actor=owner, settings=dataclasses.replace(GOOD, currency='abc'))
+    assert refused.value.code == 'invalid_currency'
+    store = await store_service.update_settings(db=db, actor=owner, settings=dataclasses.replace(GOOD, currency='dkk'))
+    assert store.currency == 'DKK'
 
 
 async def test_u2_settings_need_the_manage_staff_permission(db: AsyncSession) -> None:

@@ -1,4 +1,4 @@
-"""The shopper chat endpoints of API.md: sessions, messages, the socket, presence and typing."""
+"""The shopper chat endpoints of API.md: sessions, messages, instant answers, the socket, presence and typing."""
 
 import asyncio
 import contextlib
@@ -6,13 +6,13 @@ import json
 import logging
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, WebSocket, WebSocketDisconnect
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, StrictBool
 
 from pages.api.chat_socket import ShopperSocket, SocketHub
 from pages.api.deps import MAX_ID, bearer_token, client_address, session_dependency
-from services import blocking, chat_sessions, messages, ratings, verification
+from services import blocking, chat_sessions, instant_answers, messages, ratings, verification
 from services import store as store_service
 from services.chat_sessions import ChatSession
 from services.errors import ServiceError, Unauthorized
@@ -20,6 +20,7 @@ from services.i18n import _
 from services.mail.transport import MailError, transport_for
 from services.messages import Received
 from services.runtime import Runtime
+from services.views import SessionIds
 
 
 class SessionIn(BaseModel):
@@ -69,6 +70,11 @@ class PresenceIn(BaseModel):
 class TypingIn(BaseModel):
     typing: StrictBool = Field(description='true while the shopper types (at most once a second), false on send or '
                                            'when the box loses focus.')
+
+
+class InstantAnswerTapIn(BaseModel):
+    client_msg_id: str | None = Field(default=None, max_length=64, description=(
+        'Optional, 1 to 64 characters: repeating it returns the first pair (200) and stores nothing.'))
 
 
 class VerifyConfirmIn(BaseModel):
@@ -160,6 +166,36 @@ def build_chat_router(runtime: Runtime, hub: SocketHub) -> APIRouter:
         received = await accept_message(runtime, token=bearer_token(authorization), address=client_address(request),
                                         message_in=message_in)
         return JSONResponse(received.message.to_api(), status_code=201 if received.created else 200)
+
+    @router.post('/instant-answers/{answer_id}', status_code=201, response_model=MessagesOut, responses={
+        **ERRORS, **BLOCKED, 200: {'description': 'Repeated client_msg_id: the first pair, nothing stored'},
+        404: {'description': 'No such instant answer for this session\'s language: {"error": {"code": "not_found"}}'},
+        409: {'description': 'The client_msg_id was used for another message: '
+                           '{"error": {"code": "client_msg_id_used"}}'},
+        201: {'description': 'The question (author customer, kind text) and its answer (author system, kind auto), '
+                             'both stored and pushed on the session\'s sockets',
+              'content': {'application/json': {'example': {'messages': [
+                  {'id': 41, 'conversation_id': 7, 'author': 'customer', 'kind': 'text',
+                   'body': 'How long does shipping take?', 'created_at': '2026-12-04T09:30:00+00:00'},
+                  {'id': 42, 'conversation_id': 7, 'author': 'system', 'kind': 'auto',
+                   'body': 'Orders leave our workshop within two working days.',
+                   'created_at': '2026-12-04T09:30:00+00:00'}]}}}}})
+    async def ask_instant_answer(chat_session: SessionDep, request: Request,
+                                 answer_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+                                 tap_in: InstantAnswerTapIn | None = None) -> Any:
+        """A2: the shopper tapped one of the questions of `GET /chat/config` (`instant_answers`); the question and
+        the store's answer are stored together and pushed on the session's sockets and to staff, like messages.
+        Rate-limited as messages. The body may be `{}`; with a `client_msg_id` a retried tap stores nothing new."""
+        assert chat_session.id is not None
+        runtime.limits.check_message(session_id=chat_session.id, address=client_address(request))
+        session = SessionIds(id=chat_session.id, conversation_id=chat_session.conversation_id,
+                             customer_id=chat_session.customer_id)
+        async with runtime.db.sessions() as db:
+            answered = await instant_answers.answer(db=db, bus=runtime.bus, session=session,
+                                                    session_locale=chat_session.locale, answer_id=answer_id,
+                                                    client_msg_id=tap_in.client_msg_id if tap_in else None)
+        return JSONResponse({'messages': [answered.question.to_api(), answered.answer.to_api()]},
+                            status_code=201 if answered.created else 200)
 
     @router.get('/messages', response_model=MessagesOut, responses=ERRORS)
     async def get_messages(chat_session: SessionDep, after: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services import availability
+from services import availability, instant_answers
 from services import store as store_service
 from services.i18n import current_language, normalize
 from services.runtime import Runtime
@@ -48,8 +48,8 @@ EXAMPLE: dict[str, Any] = {
 
 
 async def _instant_answers(db: AsyncSession, lang: str) -> list[InstantAnswerOut]:
-    """A2's questions in `lang`, read in the request's database session (none until A2 is built)."""
-    return []
+    """A2's questions in `lang` (or the store's default language), read in the request's database session."""
+    return [InstantAnswerOut.model_validate(answer) for answer in await instant_answers.list_for_widget(db, lang)]
 
 
 def build_chat_config_router(runtime: Runtime) -> APIRouter:

@@ -51,6 +51,8 @@
  *   rating_pick        shown when Send is pressed without a star chosen
  *   rating_thanks      replaces the survey once rated
  *   rating_closed      the conversation no longer waits for a rating (409)
+ *   instant_answers_label  accessible label of the instant-answer buttons (A2)
+ *   instant_answer     author line of the store's automatic answer (kind "auto")
  *
  * Local storage: inbox.session = {token, conversation_id, email, name}; inbox.outbox = messages not yet
  * confirmed (survive a reload; resent with the same client_msg_id); inbox.seen = last staff message seen.
@@ -114,7 +116,9 @@
     online: 'Online',
     away: 'Away',
     back_at: 'Back {when}',
-    auto_author: 'Automatic reply'
+    auto_author: 'Automatic reply',
+    instant_answers_label: 'Common questions',
+    instant_answer: 'Instant answer'
   };
   var MAX_COMMENT = 1000;
 
@@ -688,7 +692,8 @@
     parts = parts.filter(Boolean);
     if (!parts.length) return null;
     if (customer) li.appendChild(el('span', 'sr-only', S.you + ':'));
-    else if (auto) li.appendChild(el('span', 'msg__author', S.auto_author));
+    else if (auto) li.appendChild(el('span', 'msg__author', m.payload && m.payload.instant_answer_id ? S.instant_answer
+                                                                                       : S.auto_author));
     else if (m.author === 'system') li.appendChild(el('span', 'msg__author', storeName() || S.staff));
     else li.appendChild(el('span', 'msg__author', typeof m.author_name === 'string' && m.author_name ? m.author_name : S.staff));
     parts.forEach(function (p) { li.appendChild(p); });
@@ -1300,6 +1305,88 @@
     try { target.focus({ preventScroll: true }); } catch (e) { target.focus(); }
   }
 
+  /* ---------- A2: instant answers ---------- */
+
+  var answerBoxes = [$('start-answers'), $('answers')];
+  var offeredAnswers = [];
+  var pendingTap = null;   // a question tapped on the start form: asked once the session exists
+  var tapping = false;
+
+  /* The questions GET /chat/config offers (API.md: instant_answers: [{"id", "question"}]), checked. */
+  function instantAnswersOf(config) {
+    var items = config && Array.isArray(config.instant_answers) ? config.instant_answers : [];
+    return items.filter(function (item) {
+      return item && typeof item === 'object' && Number(item.id) > 0 && typeof item.question === 'string' && item.question;
+    }).slice(0, 10);
+  }
+
+  function loadConfig() {
+    api('GET', '/chat/config?lang=' + encodeURIComponent(LOCALE), undefined, { noAuth: true }).then(function (res) {
+      if (!res.ok || !res.data) return;  // without the config the chat works as before, without buttons
+      offeredAnswers = instantAnswersOf(res.data);
+      renderAnswers();
+    }, noop);
+  }
+
+  function renderAnswers() {
+    answerBoxes.forEach(function (box) {
+      if (!box) return;
+      box.textContent = '';
+      offeredAnswers.forEach(function (item) {
+        var button = el('button', 'answer-btn', item.question);
+        button.type = 'button';
+        button.addEventListener('click', function () { tapAnswer(item); });
+        box.appendChild(button);
+      });
+      box.hidden = offeredAnswers.length === 0;
+    });
+  }
+
+  function setTapping(on) {
+    tapping = on;
+    answerBoxes.forEach(function (box) {
+      if (!box) return;
+      Array.prototype.forEach.call(box.children, function (b) {
+        if (on) b.setAttribute('aria-disabled', 'true'); else b.removeAttribute('aria-disabled');
+      });
+    });
+  }
+
+  /* A tap posts the question; the answer shows the question and the store's answer at once. */
+  function tapAnswer(item) {
+    if (tapping) return;
+    if (!session) {  // on the start form: the chat starts first (the e-mail is required), then the question goes
+      pendingTap = item;
+      if (typeof startForm.requestSubmit === 'function') startForm.requestSubmit();
+      else startForm.dispatchEvent(new Event('submit', { cancelable: true }));
+      return;
+    }
+    var my = epoch;
+    setTapping(true);
+    showComposerError('');
+    api('POST', '/chat/instant-answers/' + encodeURIComponent(String(item.id)), { client_msg_id: uuid() }).then(function (res) {
+      setTapping(false);
+      if (my !== epoch) return;
+      if ((res.status === 201 || res.status === 200) && res.data && Array.isArray(res.data.messages)) {
+        res.data.messages.forEach(function (m) { ingest(m, 'post'); });
+        scrollToBottom();
+        return;
+      }
+      if (res.status === 401) { resetSession(false, res); return; }
+      if (res.status === 404) loadConfig();  // the owner changed the questions meanwhile
+      showComposerError(errorMessage(res));
+    }, function () {
+      setTapping(false);
+      if (my === epoch) showComposerError(S.network_error);
+    });
+  }
+
+  function askPendingTap() {
+    var item = pendingTap;
+    pendingTap = null;
+    if (item && session) tapAnswer(item);
+  }
+
   /* ---------- session lifecycle ---------- */
 
   function readSession() {
@@ -1463,6 +1550,7 @@
     var email = emailInput.value.trim();
     emailInput.value = email;
     if (!email || !emailInput.checkValidity() || !EMAIL_RE.test(email)) {
+      pendingTap = null;
       emailError.textContent = S.email_invalid;
       emailInput.setAttribute('aria-invalid', 'true');
       emailInput.focus();
@@ -1489,6 +1577,7 @@
         beginSession(s);
         var target = input;
         try { target.focus({ preventScroll: true }); } catch (x) { target.focus(); }
+        askPendingTap();
         return;
       }
       var err = res.data && res.data.error;
@@ -1607,6 +1696,7 @@
   var stored = readSession();
   if (stored) beginSession(stored);
   else showStart();
+  loadConfig();
   postUnread();
   toParent({ type: 'inbox:ready' });
 })();

@@ -1,10 +1,12 @@
 """What the owner's settings page shows about mail, and its "Send test e-mail" action."""
 from __future__ import annotations
 
+from db.models import Staff
 from services.i18n import _
 from services.mail.compose import compose_test_message
 from services.mail.config import MailConfig, reply_address
 from services.mail.transport import MailTransport
+from services.permissions import require_owner
 
 
 def mail_settings_rows(mail: MailConfig) -> list[tuple[str, str]]:
@@ -24,6 +26,14 @@ def mail_settings_rows(mail: MailConfig) -> list[tuple[str, str]]:
     ]
 
 
-async def send_test_email(*, transport: MailTransport, mail: MailConfig, store_name: str, to_address: str) -> str:
-    """Send a test mail through the configured transport; the server's answer, or MailError with the real error."""
+def require_mail_owner(staff: Staff | None) -> Staff:
+    """Only the store owner sees and acts on the mail settings (PermissionDenied for anyone else)."""
+    return require_owner(staff, _('Only the store owner can change or test the mail settings.'))
+
+
+async def send_test_email(*, actor: Staff | None, transport: MailTransport, mail: MailConfig, store_name: str,
+                          to_address: str) -> str:
+    """Send a test mail through the configured transport (the owner only); the server's answer, or MailError with
+    the real error."""
+    require_mail_owner(actor)
     return await transport.send(compose_test_message(mail=mail, store_name=store_name, to_address=to_address))

@@ -3,13 +3,20 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from pathlib import Path
 
 import pytest
 from nicegui.testing import User
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.models import Message
+from db.models import Message, Staff
 from services import store as store_service
+from services.errors import PermissionDenied
+from services.mail.config import resolve_mail_config
+from services.mail.status import send_test_email
+from services.mail.transport import FolderTransport
+from services.permissions import Permission
 from services.tokens import identity_matches
 from tests.conftest import App, add_staff, sign_in
 from tests.mail.conftest import SmtpSink, offline_shopper
@@ -112,6 +119,22 @@ async def test_settings_say_mail_is_not_sent_without_a_server(app: App, user: Us
     await user.should_see('Mail is not being sent', marker='mail-mode')
     user.find(marker='send-test-email').click()
     await user.should_see('not sent', marker='test-result', retries=100)
+
+
+async def test_only_the_owner_may_send_the_test_mail_the_service_refuses_anyone_else(db: AsyncSession,
+                                                                                      tmp_path: Path) -> None:
+    owner = await add_staff(db, is_owner=True)
+    manager = await add_staff(db, email='bo@example.com', name='Bo', permissions=set(Permission))  # all, not owner
+    former = Staff(email='old@example.com', name='Old', password_hash='-', is_owner=True, active=False)
+    mail = resolve_mail_config(public_url='http://shop.test', mail_dir=tmp_path / 'mail')
+    transport = FolderTransport(tmp_path / 'mail')
+    for refused in (manager, None, former):
+        with pytest.raises(PermissionDenied, match='Only the store owner'):
+            await send_test_email(actor=refused, transport=transport, mail=mail, store_name='Shop',
+                                  to_address='bo@example.com')
+    assert not (tmp_path / 'mail').exists() or not list((tmp_path / 'mail').iterdir())
+    await send_test_email(actor=owner, transport=transport, mail=mail, store_name='Shop', to_address='ana@example.com')
+    assert len(list((tmp_path / 'mail').iterdir())) == 1
 
 
 async def test_settings_are_for_the_owner_only(app: App, user: User) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from nicegui import ui
 
 from components.badges import aria, avatar, status_chip, topic_chip, topic_label, unverified_chip
+from components.client_address import client_address
 from components.command_feedback import run_command
 from components.conversation_actions import ConversationActions
 from services.block_commands import BlockCommands
@@ -120,7 +121,8 @@ class ThreadHeader:
 
     def _block_item(self, row: ConversationRow) -> None:
         """R4: Block sender / Unblock sender (their chats, messages and e-mails are refused while blocked)."""
-        blocks = BlockCommands(self.commands.runtime, staff_id=self.commands.staff_id)
+        blocks = BlockCommands(self.commands.runtime, staff_id=self.commands.staff_id,
+                               address=client_address())
         customer_id = row.customer_id
         if row.customer_blocked:
             ui.menu_item(_('Unblock sender'), on_click=lambda: run_command(

@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 ORDER_NUMBERS = 1  # the keys of the locks below: one per kind of write
 TOPIC_TRAINING = 2
 SIGN_IN_ATTEMPTS = 3
+PRIVACY_DAILY = 4  # services/daily_jobs.py: the audit prune and message retention, once a day for all processes
 
 
 async def lock_until_commit(session: AsyncSession, key: int) -> None:

@@ -85,6 +85,8 @@ def install_settings_pages(runtime: Runtime) -> None:
         with body:
             ui.button(_('Store settings'), icon='storefront', on_click=lambda: ui.navigate.to('/settings/store')
                       ).props('outline no-caps color=indigo-8').mark('store-settings-link')
+            ui.button(_('Audit log'), icon='history', on_click=lambda: ui.navigate.to('/audit')
+                      ).props('outline no-caps color=indigo-8').mark('audit-link')
             identity_card(store.identity_secret)
         return None
 

@@ -68,7 +68,7 @@ POSTGRES_TESTS := tests/test_api_chat.py tests/test_carts_and_orders.py tests/te
   tests/test_event_relay.py tests/test_process_locks.py tests/mail/test_two_senders.py tests/test_reports.py \
   tests/test_staff_admin.py tests/test_store_settings.py tests/test_customer_erasure.py \
   tests/test_customer_export.py tests/test_saved_replies.py tests/test_blocking.py \
-  tests/test_audit.py tests/test_retention.py
+  tests/test_audit.py tests/test_retention.py tests/mail/test_erasure_races.py
 POSTGRES_PYTEST := $(BIN)/python -m pytest -q -m "not sqlite_only" $(POSTGRES_TESTS)
 # The browser journey with two server processes on one database (its own pytest run, as for test-e2e).
 POSTGRES_E2E := INBOX_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest -q e2e/test_two_processes.py

@@ -28,6 +28,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.engine import Database, is_sqlite
+from db.locks import CUSTOMER_DATA, exclusive_until_commit
 from db.models import (
     Cart,
     CartItem,
@@ -188,6 +189,7 @@ async def erase_in_session(*, db: AsyncSession, customer_id: int, actor: Staff |
                            address: str = '') -> ErasureScope:
     """Run every step, write the audit row (G4) and commit. No permission check: `erase_customer` checks it; the
     `inbox` command (run by whoever runs the server) calls this through `erase_and_clean_up` with no staff member."""
+    await exclusive_until_commit(db, CUSTOMER_DATA)  # an inbound e-mail being stored now finishes first, or waits
     customer = await db.get(Customer, customer_id)
     if customer is None:
         raise NotFound('No such customer.')

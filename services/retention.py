@@ -23,6 +23,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.engine import Database
+from db.locks import CUSTOMER_DATA, exclusive_until_commit
 from db.models import Conversation, Message, Staff
 from db.states import ConversationStatus
 from db.types import utcnow
@@ -130,6 +131,7 @@ async def run_retention(*, database: Database, files: ErasureFiles, bus: EventBu
     changed: list[int] = []
     while True:
         async with secure_session(database) as db:
+            await exclusive_until_commit(db, CUSTOMER_DATA)  # an inbound e-mail reopening one of them goes first
             ids = [i for i in (await db.exec(select(Conversation.id).where(_due(before)).order_by(
                 col(Conversation.id)).limit(BATCH))).all() if i is not None]
             scope = ErasureScope(customer_id=0, conversation_ids=ids, session_ids=[])  # TEXT_STEPS only

@@ -139,8 +139,9 @@ async def edit_member(*, db: AsyncSession, actor: Staff | None, staff_id: int, n
     staff.name = _name(name)
     staff.permissions = serialize(wanted)
     changed = audit.changes(before, {'name': staff.name, 'permissions': staff.permissions.split()})
-    audit.record(db, actor=manager, action=Action.PERMISSIONS_CHANGED if 'permissions' in changed
-                 else Action.STAFF_CHANGED, target=f'staff:{staff.id}', detail=changed, address=address)
+    if changed:  # a save that changes nothing is not recorded
+        audit.record(db, actor=manager, action=Action.PERMISSIONS_CHANGED if 'permissions' in changed
+                     else Action.STAFF_CHANGED, target=f'staff:{staff.id}', detail=changed, address=address)
     db.add(staff)
     await db.commit()
     return staff

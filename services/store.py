@@ -123,8 +123,10 @@ async def update_settings(*, db: AsyncSession, actor: Staff | None, settings: St
     store.widget_color = settings.widget_color.strip().lower()
     store.widget_position = settings.widget_position
     store.allowed_domains = _domains(settings.allowed_domains)
-    audit.record(db, actor=manager, action=Action.SETTINGS_CHANGED, target='store',
-                 detail=audit.changes(before, _audited(store)), address=address)
+    changed = audit.changes(before, _audited(store))
+    if changed:  # a save that changes nothing is no settings change
+        audit.record(db, actor=manager, action=Action.SETTINGS_CHANGED, target='store', detail=changed,
+                     address=address)
     db.add(store)
     await db.commit()
     return store

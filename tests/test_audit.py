@@ -78,6 +78,9 @@ async def test_g4_staff_administration_writes_one_row_per_action(db: AsyncSessio
                                             {'permissions': [['reply'], ['reply', 'see_reports']]})
 
     n += 1
+    await staff_admin.edit_member(db=db, actor=boss, staff_id=ben_id, name='Benjamin',
+                                  permissions=[Permission.REPLY, Permission.SEE_REPORTS])
+    assert len(await all_events(db)) == n  # nothing changed: nothing recorded
     await staff_admin.reset_password(db=db, actor=boss, staff_id=ben_id, password='second password')
     event = await only_new(db, n)
     assert (event.action, event.detail) == ('password_reset', {'by': 'manager'})

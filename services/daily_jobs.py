@@ -23,6 +23,7 @@ from services.store import get_store
 log = logging.getLogger(__name__)
 EVERY = timedelta(days=1)
 CHECK_SECONDS = 600.0
+FIRST_CHECK_SECONDS = 60.0  # not in the middle of start-up (and never in a test app's short life)
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ async def run_if_due(database: Database, *, files: ErasureFiles, bus: EventBus |
 
 
 async def run_daily_forever(database: Database, *, files: ErasureFiles, bus: EventBus | None) -> None:
+    await asyncio.sleep(FIRST_CHECK_SECONDS)
     while True:
         try:
             report = await run_if_due(database, files=files, bus=bus)

@@ -70,7 +70,8 @@ POSTGRES_TESTS := tests/test_api_chat.py tests/test_carts_and_orders.py tests/te
   tests/test_customer_export.py tests/test_saved_replies.py tests/test_blocking.py tests/test_api_tokens.py \
   tests/test_staff_api.py tests/test_ratings.py tests/test_ratings_api.py tests/test_webhooks.py \
   tests/test_webhook_delivery.py tests/test_notes.py tests/test_notes_never_reach_shopper.py \
-  tests/test_availability.py tests/test_availability_api.py tests/test_instant_answers.py
+  tests/test_availability.py tests/test_availability_api.py tests/test_instant_answers.py tests/test_audit.py \
+  tests/test_retention.py tests/mail/test_erasure_races.py
 POSTGRES_PYTEST := $(BIN)/python -m pytest -q -m "not sqlite_only" $(POSTGRES_TESTS)
 # The browser journey with two server processes on one database (its own pytest run, as for test-e2e).
 POSTGRES_E2E := INBOX_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest -q e2e/test_two_processes.py

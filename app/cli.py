@@ -7,6 +7,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -243,14 +244,17 @@ async def _erase_customer(settings: Settings, email: str) -> str:
 async def _export_customer(settings: Settings, email: str, out: Path | None) -> str:
     """G2 from the shell: the JSON document on standard output, or written to --out (mode 600)."""
     from db.engine import open_database
-    from services.customer_export import collect, to_json
+    from services.audit import CLI
+    from services.customer_export import collect, record_export, to_json
     from services.customers import customer_id_by_email
     from services.errors import ServiceError
 
     database = open_database(settings.effective_database_url)
     try:
         async with database.sessions() as db:
-            document = to_json(await collect(db=db, customer_id=await customer_id_by_email(db=db, email=email)))
+            customer_id = await customer_id_by_email(db=db, email=email)
+            document = to_json(await collect(db=db, customer_id=customer_id))
+            await record_export(db, actor=CLI, customer_id=customer_id)
     except ServiceError as error:
         raise CliError(error.message) from None
     finally:
@@ -281,6 +285,46 @@ def _migrate_to_postgres(settings: Settings, source: Path | None, target_url: st
     print(f'Copied {sum(count.source for count in counts):,} rows in {len(counts)} tables; every count matches. '
           'Set INBOX_DATABASE_URL to the PostgreSQL URL and start `inbox serve`.')
     return 0
+
+
+async def _audit_since(settings: Settings, since: date) -> str:
+    """G4 from the shell: the audit events since that day (UTC midnight), oldest first, as CSV."""
+    from db.engine import open_database
+    from services import audit
+
+    database = open_database(settings.effective_database_url)
+    try:
+        async with database.sessions() as db:
+            rows = await audit.since(db, datetime.combine(since, datetime.min.time(), UTC))
+    finally:
+        await database.dispose()
+    return audit.to_csv(rows)
+
+
+async def _run_retention(settings: Settings) -> str:
+    """G3 on demand from the shell (whoever runs the server; the audit row names `cli`)."""
+    from db.engine import open_database
+    from services import audit, retention
+    from services.customer_erasure import ErasureFiles
+
+    database = open_database(settings.effective_database_url)
+    try:
+        report = await retention.run_retention(
+            database=database, bus=None, actor=audit.CLI,
+            files=ErasureFiles(uploads_dir=settings.uploads_dir, mail_dir=settings.mail_dir))
+    finally:
+        await database.dispose()
+    if report is None:
+        return 'Retention is off: nothing erased (switch it on in the store settings).'
+    return (f'Erased the texts of {report.messages} messages in {report.conversations} conversations closed before '
+            f'{report.cutoff.isoformat()} ({report.files_removed} files removed).')
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'not a day (YYYY-MM-DD): {text!r}') from None
 
 
 def _port(text: str) -> int:
@@ -343,6 +387,11 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument('--out', type=Path, metavar='FILE', help='write it here (default: standard output)')
     from app import cli_webhooks
     cli_webhooks.add_parser(commands, with_data_dir)
+    audit_log = with_data_dir(commands.add_parser('audit', help='the audit log (G4) since a day, as CSV'))
+    audit_log.add_argument('--since', type=_day, required=True, metavar='YYYY-MM-DD', help='from this day (UTC)')
+    keeping = commands.add_parser('retention', help='G3: erase message texts as the retention setting says')
+    keeping_commands = keeping.add_subparsers(dest='retention_command', required=True, metavar='ACTION')
+    with_data_dir(keeping_commands.add_parser('run', help='erase what is due now (the daily run, on demand)'))
     to_postgres = with_data_dir(commands.add_parser(
         'migrate-to-postgres', help="copy the shop's SQLite database into a new, empty PostgreSQL database"))
     to_postgres.add_argument('--to', required=True, metavar='URL', help='postgresql+asyncpg://user:password@host/db')
@@ -379,6 +428,10 @@ def run(argv: Sequence[str] | None = None) -> int:
             print(asyncio.run(_erase_customer(settings, args.email)))
         elif args.command == 'export-customer':
             print(asyncio.run(_export_customer(settings, args.email, args.out)), end='')
+        elif args.command == 'retention':
+            print(asyncio.run(_run_retention(settings)))
+        elif args.command == 'audit':
+            print(asyncio.run(_audit_since(settings, args.since)), end='')
         elif args.command == 'import-products':
             return asyncio.run(_import_products(settings, args.file))
         elif args.command == 'webhooks':

@@ -14,6 +14,7 @@ from app.settings import Settings
 from db.engine import is_sqlite, open_database
 from pages.account import install_account_pages
 from pages.api import install_api
+from pages.audit_log import install_audit_log_page
 from pages.availability import install_availability_page
 from pages.customer import install_customer_pages
 from pages.customers import install_customer_pages_for_staff
@@ -35,11 +36,13 @@ from pages.styles import install_styles
 from pages.upload_limit import UploadSizeLimit
 from pages.webhooks import install_webhook_pages
 from services import messages
+from services.daily_jobs import run_daily_forever
 from services.event_relay import PostgresEventRelay
 from services.mail.config import resolve_mail_config
 from services.mail.outbox import OutboxWake, run_outbox_forever
 from services.mail.smtp_receiver import start_smtp_receiver
 from services.mail.transport import transport_for
+from services.privacy_commands import erasure_files
 from services.runtime import Runtime, ServiceConfig
 from services.views import MessageView
 
@@ -121,6 +124,7 @@ def build(settings: Settings, *, freeze_heap_after_start: bool = False) -> Runti
     install_instant_answer_pages(runtime)
     install_settings_pages(runtime)
     install_webhook_pages(runtime)
+    install_audit_log_page(runtime)
     smtp_servers: list[asyncio.AbstractServer] = []
     relays: list[PostgresEventRelay] = []
 
@@ -153,6 +157,8 @@ def build(settings: Settings, *, freeze_heap_after_start: bool = False) -> Runti
                                 name='mail-outbox')
         background_tasks.create(runtime.message_events.run_forever(), name='webhook-events')
         background_tasks.create(runtime.webhook_sender.run_forever(), name='webhook-sender')
+        background_tasks.create(run_daily_forever(runtime.db, files=erasure_files(runtime), bus=runtime.bus),
+                                name='privacy-daily')
         if settings.smtp_inbound_port:
             smtp_servers.append(await start_smtp_receiver(runtime, host=settings.host, port=settings.smtp_inbound_port))
 

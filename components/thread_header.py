@@ -8,6 +8,7 @@ from nicegui import ui
 
 from components.badges import aria, avatar, status_chip, topic_chip, topic_label, unverified_chip
 from components.block_actions import toggle_block
+from components.client_address import client_address
 from components.command_feedback import run_command
 from components.conversation_actions import ConversationActions
 from services.block_commands import BlockCommands
@@ -121,7 +122,8 @@ class ThreadHeader:
 
     def _block_item(self, row: ConversationRow) -> None:
         """R4: Block sender / Unblock sender (their chats, messages and e-mails are refused while blocked)."""
-        blocks = BlockCommands(self.commands.runtime, staff_id=self.commands.staff_id)
+        blocks = BlockCommands(self.commands.runtime, staff_id=self.commands.staff_id,
+                               address=client_address())
         label, marker = ((_('Unblock sender'), 'unblock-sender') if row.customer_blocked
                          else (_('Block sender'), 'block-sender'))
         ui.menu_item(label, on_click=lambda: toggle_block(blocks, row)).mark(marker)

@@ -4,12 +4,17 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from sqlalchemy import column, table, update
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 ORDER_NUMBERS = 1  # the keys of the locks below: one per kind of write
 TOPIC_TRAINING = 2
 SIGN_IN_ATTEMPTS = 3
+PRIVACY_DAILY = 4  # services/daily_jobs.py: the audit prune and message retention, once a day for all processes
+CUSTOMER_DATA = 5  # erasing texts (G1, G3) against an inbound e-mail being stored in the same conversation
+
+_STORE = table('store', column('id'))  # the one-row table a write that changes nothing is aimed at
 
 
 async def lock_until_commit(session: AsyncSession, key: int) -> None:
@@ -18,6 +23,16 @@ async def lock_until_commit(session: AsyncSession, key: int) -> None:
     bind = session.bind
     if bind is not None and bind.dialect.name == 'postgresql':
         await session.exec(select(func.pg_advisory_xact_lock(key)))
+
+
+async def exclusive_until_commit(session: AsyncSession, key: int) -> None:
+    """`lock_until_commit` on PostgreSQL; on SQLite the database's write lock, taken now by a write that changes
+    nothing, so what this transaction reads next cannot be changed by another writer until it ends."""
+    bind = session.bind
+    if bind is not None and bind.dialect.name == 'sqlite':
+        await session.exec(update(_STORE).where(_STORE.c.id == 0).values(id=_STORE.c.id))
+    else:
+        await lock_until_commit(session, key)
 
 
 @asynccontextmanager

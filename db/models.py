@@ -26,6 +26,10 @@ class Store(SQLModel, table=True):
     widget_color: str = Field(default='#2563eb', max_length=7)  # U2: the launcher's colour (#rrggbb)
     widget_position: str = Field(default='right', max_length=5)  # left | right
     allowed_domains: str = Field(default='', max_length=5000)  # hostnames, space-separated; '' = any site
+    # G3: erase message texts of conversations closed more than this many days ago; None: off
+    retention_days: int | None = Field(default=None, nullable=True)
+    audit_retention_days: int = 365  # G4: audit events older than this are pruned daily
+    daily_jobs_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)  # the last daily run
 
 
 class Staff(SQLModel, table=True):
@@ -86,6 +90,7 @@ class Conversation(SQLModel, table=True):
     started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_message_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)  # the latest close (K1)
+    texts_erased_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)  # G1, G3 erased them
     last_message_preview: str = Field(default='', max_length=200)
     last_message_author: str = Field(default='', max_length=20)
     topics: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, default=list))
@@ -457,3 +462,19 @@ class InstantAnswer(SQLModel, table=True):
     answer: str = Field(default='', sa_column=Column(Text, nullable=False, server_default=''))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class AuditEvent(SQLModel, table=True):
+    """One audited action (G4, services/audit.py): who, what, on what, from where. `detail` names what changed
+    (field names, old and new values of settings), never passwords, secrets or message texts."""
+    __tablename__ = 'audit_event'
+    __table_args__ = (Index('ix_audit_event_action_at', 'action', 'at'),
+                      Index('ix_audit_event_actor_at', 'actor_staff_id', 'at'))
+    id: int | None = Field(default=None, primary_key=True, sa_type=Id)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    actor_staff_id: int | None = Field(default=None, foreign_key='staff.id', sa_type=Id, nullable=True)
+    actor_label: str = Field(default='', max_length=320)  # the member's e-mail, the e-mail typed, or 'cli'
+    action: str = Field(max_length=40)  # services/audit.Action
+    target: str = Field(default='', max_length=300)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict))
+    address: str = Field(default='', max_length=64)

@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse
 from nicegui import app, ui
 
 from components.api_token_panel import ApiTokenPanel
+from components.client_address import client_address
 from pages.language import browser_language, use_language
 from pages.login import browser_id, end_pages_of_staff
 from pages.staff_auth import signed_in_staff
@@ -41,7 +42,7 @@ def install_account_pages(runtime: Runtime, tickets: SignInTickets) -> None:
         if isinstance(staff, RedirectResponse):
             return staff
         assert staff.id is not None
-        commands = StaffCommands(runtime, staff_id=staff.id)
+        commands = StaffCommands(runtime, staff_id=staff.id, address=client_address())
         ui.page_title(_('Your account · Inbox'))
         ui.query('body').classes('bg-stone-100')
         page_header(_('Your account'))
@@ -129,7 +130,8 @@ def install_account_pages(runtime: Runtime, tickets: SignInTickets) -> None:
                 error.set_text('')
                 try:
                     async with runtime.db.sessions() as db:
-                        staff = await staff_admin.accept_invitation(db=db, token=token, password=password.value or '')
+                        staff = await staff_admin.accept_invitation(db=db, token=token, password=password.value or '',
+                                                                     address=client_address())
                 except ServiceError as failure:
                     error.set_text(failure.message)
                     return

@@ -4,6 +4,7 @@ from __future__ import annotations
 from fastapi.responses import RedirectResponse
 from nicegui import ui
 
+from components.client_address import client_address
 from components.clock import ViewerClock
 from pages.staff_auth import chat_staff_or_redirect
 from services import customers, locale_format, orders
@@ -149,7 +150,7 @@ def install_customer_pages_for_staff(runtime: Runtime) -> None:
 
                 ui.button(_('Save'), on_click=save).props('unelevated no-caps color=indigo-8').mark('save-customer')
             if has(staff, Permission.MANAGE_STAFF):
-                privacy_card(PrivacyCommands(runtime, staff_id=staff.id or 0), profile)
+                privacy_card(PrivacyCommands(runtime, staff_id=staff.id or 0, address=client_address()), profile)
         return None
 
     @ui.page('/orders/{order_id}', title=_('Order'))

@@ -119,10 +119,15 @@ def install_login_pages(runtime: Runtime) -> SignInTickets:
         return None
 
     @ui.page('/logout')
-    def logout(request: Request) -> RedirectResponse:
+    async def logout(request: Request) -> RedirectResponse:
         # Another site's link or image must not sign staff out: browsers say where a request came from.
         if request.headers.get('sec-fetch-site', 'same-origin') not in ('same-origin', 'none'):
             return RedirectResponse('/inbox')
+        staff_id = app.storage.user.get('staff_id')
+        if staff_id:
+            async with runtime.db.sessions() as db:
+                await staff_service.sign_out(db=db, staff_id=int(staff_id),
+                                             address=request.client.host if request.client else '')
         signed_out = browser_id()
         app.storage.user.clear()
         renew_browser_id()

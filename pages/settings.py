@@ -98,6 +98,8 @@ def install_settings_pages(runtime: Runtime) -> None:
                           ).props('outline no-caps color=indigo-8').mark('instant-answers-link')
                 ui.button(_('Webhooks'), icon='webhook', on_click=lambda: ui.navigate.to('/settings/webhooks')
                           ).props('outline no-caps color=indigo-8').mark('webhooks-link')
+                ui.button(_('Audit log'), icon='history', on_click=lambda: ui.navigate.to('/audit')
+                          ).props('outline no-caps color=indigo-8').mark('audit-link')
             identity_card(store.identity_secret)
         return None
 

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse
 from nicegui import ui
 
 from components.api_token_panel import open_member_tokens
+from components.client_address import client_address
 from pages.account import page_header, password_input
 from pages.login import end_pages_of_staff
 from pages.staff_auth import signed_in_staff
@@ -61,7 +62,7 @@ def install_staff_pages(runtime: Runtime) -> None:
                 ui.icon('lock', size='48px').classes('text-stone-400')
                 ui.label(refusal(Permission.MANAGE_STAFF)).classes('text-lg font-semibold').mark('staff-refused')
             return None
-        commands = StaffCommands(runtime, staff_id=me.id)
+        commands = StaffCommands(runtime, staff_id=me.id, address=client_address())
         tokens = ApiTokenCommands(runtime, staff_id=me.id)
         base = str(request.base_url)
         with body:

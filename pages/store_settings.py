@@ -5,7 +5,9 @@ from __future__ import annotations
 from fastapi.responses import RedirectResponse
 from nicegui import ui
 
+from components.client_address import client_address
 from pages.account import page_header
+from pages.retention_card import retention_card
 from pages.settings import identity_card
 from pages.staff_auth import signed_in_staff
 from services import store as store_service
@@ -13,6 +15,7 @@ from services.errors import ServiceError
 from services.i18n import _
 from services.inbox_commands import acting
 from services.permissions import Permission, has, refusal
+from services.privacy_commands import PrivacyCommands
 from services.runtime import Runtime
 from services.store import StoreSettingsIn
 
@@ -25,6 +28,7 @@ def install_store_settings_page(runtime: Runtime) -> None:
             return me
         assert me.id is not None
         staff_id = me.id
+        address = client_address()
         ui.page_title(_('Store settings · Inbox'))
         ui.query('body').classes('bg-stone-100')
         page_header(_('Store settings'))
@@ -75,7 +79,8 @@ def install_store_settings_page(runtime: Runtime) -> None:
                     widget_position=str(position.value or ''), allowed_domains=(domains.value or '').split())
                 try:
                     async with acting(runtime, staff_id) as (db, actor):
-                        await store_service.update_settings(db=db, actor=actor, settings=settings)
+                        await store_service.update_settings(db=db, actor=actor, settings=settings,
+                                                            address=address)
                 except ServiceError as failure:
                     error.set_text(failure.message)
                     return
@@ -86,7 +91,7 @@ def install_store_settings_page(runtime: Runtime) -> None:
         async def rotate() -> None:
             try:
                 async with acting(runtime, staff_id) as (db, actor):
-                    rotated = await store_service.rotate_identity_secret(db=db, actor=actor)
+                    rotated = await store_service.rotate_identity_secret(db=db, actor=actor, address=address)
             except ServiceError as failure:
                 ui.notify(failure.message, type='negative')
                 return
@@ -94,6 +99,7 @@ def install_store_settings_page(runtime: Runtime) -> None:
             ui.notify(_('New identity secret: put it on your storefront server now.'), type='warning')
 
         with body:
+            retention_card(PrivacyCommands(runtime, staff_id=staff_id, address=address), store.retention_days)
             secret_field = identity_card(store.identity_secret)
             ui.button(_('Rotate identity secret'), icon='autorenew', on_click=rotate).props(
                 'outline no-caps color=red-8').mark('rotate-secret').tooltip(

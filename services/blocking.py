@@ -11,6 +11,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import Conversation, Customer, Staff
 from db.types import utcnow
+from services import audit
+from services.audit import Action
 from services.errors import NotFound, ServiceError
 from services.events import EventBus
 from services.i18n import _
@@ -47,13 +49,14 @@ async def _announce(db: AsyncSession, bus: EventBus | None, customer_id: int, *,
 
 
 async def block_customer(*, db: AsyncSession, bus: EventBus | None, staff: Staff | None,
-                         customer_id: int) -> Customer:
+                         customer_id: int, address: str = '') -> Customer:
     """Block this customer (staying blocked if they were); their later chats, messages and e-mails are refused."""
     who = require(staff, Permission.REPLY)
     customer = await _customer(db, customer_id)
     if customer.blocked_at is None:
         customer.blocked_at = utcnow()
         customer.blocked_by_id = who.id
+        audit.record(db, actor=who, action=Action.SENDER_BLOCKED, target=f'customer:{customer_id}', address=address)
         db.add(customer)
         await db.commit()
         await db.refresh(customer)
@@ -62,13 +65,15 @@ async def block_customer(*, db: AsyncSession, bus: EventBus | None, staff: Staff
 
 
 async def unblock_customer(*, db: AsyncSession, bus: EventBus | None, staff: Staff | None,
-                           customer_id: int) -> Customer:
+                           customer_id: int, address: str = '') -> Customer:
     """Accept this customer's chats, messages and e-mails again."""
-    require(staff, Permission.REPLY)
+    who = require(staff, Permission.REPLY)
     customer = await _customer(db, customer_id)
     if customer.blocked_at is not None:
         customer.blocked_at = None
         customer.blocked_by_id = None
+        audit.record(db, actor=who, action=Action.SENDER_UNBLOCKED, target=f'customer:{customer_id}',
+                     address=address)
         db.add(customer)
         await db.commit()
         await db.refresh(customer)

@@ -17,7 +17,8 @@ import hashlib
 import logging
 import secrets
 import sqlite3
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.engine import Database, is_sqlite
+from db.locks import CUSTOMER_DATA, exclusive_until_commit
 from db.models import (
     Cart,
     CartItem,
@@ -43,6 +45,9 @@ from db.models import (
     WebhookDelivery,
 )
 from db.states import MessageKind
+from db.types import utcnow
+from services import audit
+from services.audit import Action
 from services.customer_names import erased_email
 from services.errors import NotFound
 from services.events import EventBus
@@ -109,12 +114,13 @@ async def erase_messages(db: AsyncSession, scope: ErasureScope) -> None:
     for message in found:
         if message.kind == MessageKind.IMAGE and isinstance(message.payload.get('name'), str):
             scope.image_names.append(message.payload['name'])
+        if message.body or message.payload != ERASED_PAYLOAD:  # not erased before (G1 or G3)
+            scope.messages_erased += 1
         message.body = ''
         message.payload = dict(ERASED_PAYLOAD)
         db.add(message)
-    scope.messages_erased = len(found)
     await db.exec(update(Conversation).where(col(Conversation.id).in_(scope.conversation_ids))
-                  .values(last_message_preview='', customer_online=False))
+                  .values(last_message_preview='', customer_online=False, texts_erased_at=utcnow()))
 
 
 async def erase_note_mentions(db: AsyncSession, scope: ErasureScope) -> None:
@@ -189,9 +195,12 @@ async def erase_webhook_deliveries(db: AsyncSession, scope: ErasureScope) -> Non
 STEPS: list[Step] = [erase_profile, erase_messages, erase_note_mentions, erase_chat_sessions, erase_reply_addresses,
                      erase_outbox, erase_carts, erase_topic_corrections, erase_ratings, erase_webhook_deliveries]
 """One step per table holding customer data, in the order they run. Add a new table's step here."""
+TEXT_STEPS: list[Step] = [erase_messages, erase_outbox, erase_topic_corrections]
+"""The steps that erase the texts of `scope.conversation_ids` only (G3 retention): messages with their images, the
+e-mails sent from them (.eml files), topic corrections; the customer, sessions and reply addresses stay."""
 
 
-async def _merge_search_indexes(db: AsyncSession) -> None:
+async def merge_search_indexes(db: AsyncSession) -> None:
     """SQLite: the FTS5 triggers (migrations 0003, 0005) replaced the erased words, but FTS5 keeps deleted entries in
     its segments until they are merged; `optimize` merges them so the words leave the file. On PostgreSQL the
     expression indexes follow the rows by themselves."""
@@ -202,9 +211,11 @@ async def _merge_search_indexes(db: AsyncSession) -> None:
             await connection.execute(text(f"INSERT INTO {index}({index}) VALUES('optimize')"))
 
 
-async def erase_in_session(*, db: AsyncSession, customer_id: int) -> ErasureScope:
-    """Run every step and commit. No permission check: `erase_customer` checks it; the `inbox` command (run by
-    whoever runs the server) calls this through `erase_and_clean_up` with no staff member."""
+async def erase_in_session(*, db: AsyncSession, customer_id: int, actor: Staff | str = audit.CLI,
+                           address: str = '') -> ErasureScope:
+    """Run every step, write the audit row (G4) and commit. No permission check: `erase_customer` checks it; the
+    `inbox` command (run by whoever runs the server) calls this through `erase_and_clean_up` with no staff member."""
+    await exclusive_until_commit(db, CUSTOMER_DATA)  # an inbound e-mail being stored now finishes first, or waits
     customer = await db.get(Customer, customer_id)
     if customer is None:
         raise NotFound('No such customer.')
@@ -215,8 +226,10 @@ async def erase_in_session(*, db: AsyncSession, customer_id: int) -> ErasureScop
                          session_ids=[i for i in session_ids if i is not None])
     for step in STEPS:
         await step(db, scope)
+    audit.record(db, actor=actor, action=Action.CUSTOMER_ERASED, target=f'customer:{customer_id}', address=address,
+                 detail={'conversations': len(scope.conversation_ids), 'messages': scope.messages_erased})
     await db.flush()
-    await _merge_search_indexes(db)
+    await merge_search_indexes(db)
     await db.commit()
     return scope
 
@@ -247,10 +260,9 @@ class ErasureFiles:
     mail_dir: Path
 
 
-async def erase_and_clean_up(*, database: Database, bus: EventBus, files: ErasureFiles, customer_id: int,
-                             forget_tokens: Callable[[list[str]], None] | None = None) -> ErasureReport:
-    """The whole erasure: the transaction (with secure_delete on SQLite), then the files, the WAL checkpoint and the
-    live update of open staff tabs."""
+@asynccontextmanager
+async def secure_session(database: Database) -> AsyncIterator[AsyncSession]:
+    """A session whose transactions run with `secure_delete` on SQLite (freed pages are zeroed); G1 and G3."""
     sqlite = is_sqlite(database.url)
     async with database.engine.connect() as connection:
         if sqlite:
@@ -258,21 +270,38 @@ async def erase_and_clean_up(*, database: Database, bus: EventBus, files: Erasur
             await connection.commit()
         try:
             async with AsyncSession(bind=connection, expire_on_commit=False) as db:
-                scope = await erase_in_session(db=db, customer_id=customer_id)
+                yield db
         finally:
             if sqlite:
                 await connection.rollback()
                 await connection.exec_driver_sql('PRAGMA secure_delete=OFF')
                 await connection.commit()
-    if forget_tokens is not None:
-        forget_tokens(scope.old_token_hashes)
+
+
+async def remove_files_and_checkpoint(database: Database, files: ErasureFiles,
+                                      scope: ErasureScope) -> tuple[int, bool | None]:
+    """After the commit: the scope's images and .eml files, then (SQLite) the WAL checkpoint. Returns the files
+    removed and whether the checkpoint finished (None: not SQLite)."""
     removed = await asyncio.to_thread(_remove_files, files.uploads_dir, scope.image_names, images=True)
     removed += await asyncio.to_thread(_remove_files, files.mail_dir, scope.eml_names, images=False)
     checkpointed: bool | None = None
-    if sqlite:
+    if is_sqlite(database.url):
         checkpointed = await asyncio.to_thread(_checkpoint, make_url(database.url).database or '')
         if not checkpointed:
             log.warning('WAL checkpoint after an erasure could not finish (a reader was busy); it runs again later')
+    return removed, checkpointed
+
+
+async def erase_and_clean_up(*, database: Database, bus: EventBus, files: ErasureFiles, customer_id: int,
+                             forget_tokens: Callable[[list[str]], None] | None = None,
+                             actor: Staff | str = audit.CLI, address: str = '') -> ErasureReport:
+    """The whole erasure: the transaction (with secure_delete on SQLite), then the files, the WAL checkpoint and the
+    live update of open staff tabs."""
+    async with secure_session(database) as db:
+        scope = await erase_in_session(db=db, customer_id=customer_id, actor=actor, address=address)
+    if forget_tokens is not None:
+        forget_tokens(scope.old_token_hashes)
+    removed, checkpointed = await remove_files_and_checkpoint(database, files, scope)
     for conversation_id in scope.conversation_ids:
         bus.conversation_changed.emit(conversation_id)
         bus.cart_changed.emit(conversation_id)
@@ -281,12 +310,13 @@ async def erase_and_clean_up(*, database: Database, bus: EventBus, files: Erasur
 
 
 async def erase_customer(*, database: Database, bus: EventBus, files: ErasureFiles, staff: Staff | None,
-                         customer_id: int, forget_tokens: Callable[[list[str]], None] | None = None) -> ErasureReport:
+                         customer_id: int, forget_tokens: Callable[[list[str]], None] | None = None,
+                         address: str = '') -> ErasureReport:
     """G1 for a staff member: the owner or someone with Manage staff. `forget_tokens` drops the old token hashes
     from the message store's cache, so the shopper's tokens stop working at once."""
     actor = require(staff, Permission.MANAGE_STAFF)
     report = await erase_and_clean_up(database=database, bus=bus, files=files, customer_id=customer_id,
-                                      forget_tokens=forget_tokens)
+                                      forget_tokens=forget_tokens, actor=actor, address=address)
     log.info('customer %s erased by staff %s: %d conversations, %d messages, %d files', customer_id, actor.id,
              len(report.conversation_ids), report.messages_erased, report.files_removed)
     return report

@@ -17,7 +17,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import ChatSession, Conversation, Customer, Message, Rating, Staff, TopicCorrection
 from db.types import utcnow
-from services import carts, orders
+from services import audit, carts, orders
+from services.audit import Action
 from services.customers import get_profile
 from services.errors import NotFound
 from services.permissions import Permission, require
@@ -161,12 +162,19 @@ async def collect(*, db: AsyncSession, customer_id: int) -> Json:
     return document
 
 
-async def export_customer(*, db: AsyncSession, staff: Staff | None, customer_id: int) -> Json:
-    """G2 for a staff member: the owner or someone with Manage staff (the same as erasing)."""
+async def export_customer(*, db: AsyncSession, staff: Staff | None, customer_id: int, address: str = '') -> Json:
+    """G2 for a staff member: the owner or someone with Manage staff (the same as erasing); one audit row."""
     actor = require(staff, Permission.MANAGE_STAFF)
     document = await collect(db=db, customer_id=customer_id)
+    await record_export(db, actor=actor, customer_id=customer_id, address=address)
     log.info('customer %s exported by staff %s', customer_id, actor.id)
     return document
+
+
+async def record_export(db: AsyncSession, *, actor: Staff | str, customer_id: int, address: str = '') -> None:
+    """The export's audit row (G4), committed: the export itself writes nothing."""
+    audit.record(db, actor=actor, action=Action.CUSTOMER_EXPORTED, target=f'customer:{customer_id}', address=address)
+    await db.commit()
 
 
 def to_json(document: Json) -> str:

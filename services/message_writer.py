@@ -39,6 +39,7 @@ from services.chat_sessions import (
     token_hash_of,
     token_use_to_record,
 )
+from services.customer_names import erased_email
 from services.errors import ServiceError
 from services.i18n import _
 from services.messages import CleanMessage, Received, preview_of
@@ -70,7 +71,7 @@ UPDATE_CONVERSATION = (f'UPDATE {CONVERSATIONS.name} SET last_message_at = ?, la
 SELECT_SESSION = (f'SELECT id, conversation_id, customer_id, coalesce(token_used_at, created_at) FROM {SESSIONS.name} '
                   'WHERE token_hash = ?')
 RECORD_TOKEN_USE = f'UPDATE {SESSIONS.name} SET token_used_at = ? WHERE id = ?'
-SELECT_BLOCKED = f'SELECT blocked_at IS NOT NULL FROM {CUSTOMERS.name} WHERE id = ?'
+SELECT_BLOCKED = f'SELECT blocked_at IS NOT NULL, email FROM {CUSTOMERS.name} WHERE id = ?'
 
 
 class StoreUnavailable(ServiceError):
@@ -93,9 +94,11 @@ class _Pending:
     future: asyncio.Future[tuple[MessageView, bool]]
 
 
-Written = tuple[MessageView, bool] | None
-"""What one pending message came to: stored (or the repeat's first message), or None: its sender is blocked (R4,
-nothing stored; the refusal is made on the event loop, in the request's language)."""
+ERASED = 'erased'
+Written = tuple[MessageView, bool] | str | None
+"""What one pending message came to: stored (or the repeat's first message), None: its sender is blocked (R4), or
+ERASED: the customer was erased (G1), perhaps by `inbox erase-customer` in another process while this one kept the
+token in its cache. Nothing is stored then; the refusal is made on the event loop, in the request's language."""
 
 
 class SqliteGroupWriter:
@@ -199,6 +202,10 @@ class SqliteGroupWriter:
                         continue
                     if result is None:
                         item.future.set_exception(sender_blocked())
+                    elif isinstance(result, str):  # ERASED: the cached token's session is no longer a shopper's
+                        self.known = OrderedDict((key, known) for key, known in self.known.items()
+                                                 if known.ids.customer_id != item.session.customer_id)
+                        item.future.set_exception(invalid_token())
                     else:
                         item.future.set_result(result)
         finally:
@@ -220,8 +227,11 @@ class SqliteGroupWriter:
         now = utcnow()
         stored_now = _bind_time(now)
         session = item.session
-        blocked = connection.execute(SELECT_BLOCKED, (session.customer_id,)).fetchone()
-        if blocked is not None and blocked[0]:  # R4: read in the write transaction, so a block counts at once
+        customer = connection.execute(SELECT_BLOCKED, (session.customer_id,)).fetchone()
+        # read in the write transaction, so a block (R4) or an erasure (G1, from any process) counts at once
+        if customer is None or customer[1] == erased_email(session.customer_id):
+            return ERASED
+        if customer[0]:
             return None
         inserted = connection.execute(INSERT_MESSAGE, (session.conversation_id, session.id, item.body, EMPTY_PAYLOAD,
                                                        item.client_msg_id, stored_now)).fetchone()

@@ -10,7 +10,9 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import Staff
-from services.errors import Conflict, Invalid, Unauthorized
+from services import audit
+from services.audit import Action
+from services.errors import Conflict, Invalid, RateLimited, Unauthorized
 from services.i18n import _, normalize
 from services.passwords import hash_password, verify_password
 from services.permissions import DEFAULT, Permission, serialize
@@ -66,16 +68,36 @@ async def create_staff(*, db: AsyncSession, email: str, password: str, name: str
 
 async def sign_in(*, db: AsyncSession, limits: SignInLimits, email: str, password: str,
                   client_address: str) -> Staff:
-    """Check the password; attempts are counted first (services/sign_in_limits.py), failures slowed down."""
+    """Check the password; attempts are counted first (services/sign_in_limits.py), failures slowed down. Each
+    attempt writes one audit row (G4): sign_in, or sign_in_failed with the e-mail as typed (never the password)."""
     address = email.strip().lower()
-    await limits.attempt(db, email=address, address=client_address)
+    try:
+        await limits.attempt(db, email=address, address=client_address)
+    except RateLimited:
+        audit.record(db, actor=address, action=Action.SIGN_IN_FAILED, target=address, address=client_address,
+                     detail={'reason': 'throttled'})
+        await db.commit()
+        raise
     staff = (await db.exec(select(Staff).where(Staff.email == address))).first()
     ok = await asyncio.to_thread(verify_password, password, staff.password_hash if staff else None)
     if not ok or staff is None or not staff.active:
+        audit.record(db, actor=address, action=Action.SIGN_IN_FAILED, target=address, address=client_address,
+                     detail={'reason': 'inactive' if ok and staff is not None else 'wrong_password'})
+        await db.commit()
         await asyncio.sleep(FAILED_SIGN_IN_DELAY)
         raise Unauthorized(_('Wrong e-mail or password.'))
+    audit.record(db, actor=staff, action=Action.SIGN_IN, target=f'staff:{staff.id}', address=client_address)
     await limits.succeeded(db, email=address, address=client_address)
     return staff
+
+
+async def sign_out(*, db: AsyncSession, staff_id: int | None, address: str) -> None:
+    """The audit row of a sign-out (the browser's session itself is NiceGUI's, cleared by pages/login.py)."""
+    staff = await db.get(Staff, staff_id) if staff_id is not None else None
+    if staff is None:
+        return
+    audit.record(db, actor=staff, action=Action.SIGN_OUT, target=f'staff:{staff.id}', address=address)
+    await db.commit()
 
 
 async def get_active_staff(*, db: AsyncSession, staff_id: int | None) -> Staff | None:

@@ -11,6 +11,8 @@ from babel.numbers import list_currencies
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import Staff, Store
+from services import audit
+from services.audit import Action
 from services.errors import Invalid
 from services.i18n import _
 from services.permissions import Permission, require
@@ -99,8 +101,17 @@ def _domains(raw: list[str]) -> str:
     return ' '.join(hosts)
 
 
-async def update_settings(*, db: AsyncSession, actor: Staff | None, settings: StoreSettingsIn) -> Store:
-    require(actor, Permission.MANAGE_STAFF)
+AUDITED_FIELDS = ('name', 'time_zone', 'currency', 'storefront_url', 'widget_color', 'widget_position',
+                  'allowed_domains')
+
+
+def _audited(store: Store) -> dict[str, object]:
+    return {field: getattr(store, field) for field in AUDITED_FIELDS}
+
+
+async def update_settings(*, db: AsyncSession, actor: Staff | None, settings: StoreSettingsIn,
+                          address: str = '') -> Store:
+    manager = require(actor, Permission.MANAGE_STAFF)
     name = settings.name.strip()
     if not name:
         raise Invalid(_('The store needs a name.'), code='missing_name')
@@ -109,6 +120,7 @@ async def update_settings(*, db: AsyncSession, actor: Staff | None, settings: St
     if settings.widget_position not in POSITIONS:
         raise Invalid(_('The widget sits on the left or the right.'), code='invalid_position')
     store = await get_store(db)
+    before = _audited(store)
     store.name = name[:200]
     store.time_zone = _time_zone(settings.time_zone)
     store.currency = _currency(settings.currency)
@@ -116,15 +128,21 @@ async def update_settings(*, db: AsyncSession, actor: Staff | None, settings: St
     store.widget_color = settings.widget_color.strip().lower()
     store.widget_position = settings.widget_position
     store.allowed_domains = _domains(settings.allowed_domains)
+    changed = audit.changes(before, _audited(store))
+    if changed:  # a save that changes nothing is no settings change
+        audit.record(db, actor=manager, action=Action.SETTINGS_CHANGED, target='store', detail=changed,
+                     address=address)
     db.add(store)
     await db.commit()
     return store
 
 
-async def rotate_identity_secret(*, db: AsyncSession, actor: Staff | None) -> Store:
+async def rotate_identity_secret(*, db: AsyncSession, actor: Staff | None, address: str = '') -> Store:
     """A new identity secret: signatures (identity_hmac) made with the old one stop proving anything at once."""
-    require(actor, Permission.MANAGE_STAFF)
+    manager = require(actor, Permission.MANAGE_STAFF)
     store = await get_store(db)
+    audit.record(db, actor=manager, action=Action.SETTINGS_CHANGED, target='store',
+                 detail={'identity_key': 'rotated'}, address=address)
     store.identity_secret = secrets.token_hex(32)
     db.add(store)
     await db.commit()

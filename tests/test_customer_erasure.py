@@ -17,8 +17,10 @@ from app.settings import Settings
 from db.models import Cart, Conversation, Customer, EmailOutbox, Message, Staff, TopicCorrection
 from services import conversations, customers
 from services.classification.topics import TOPIC_KEYS
+from services.customer_erasure import ErasureFiles, erase_and_clean_up
 from services.customer_names import erased_email, shown_name
 from services.errors import NotFound, PermissionDenied
+from services.events import EventBus
 from services.images import store_image
 from services.mail.outbox import deliver_due
 from services.mail.transport import FolderTransport
@@ -237,3 +239,22 @@ async def test_erase_customer_command_needs_yes_and_names_an_unknown_address(set
     db.expire_all()
     customer = (await db.exec(select(Customer))).one()
     assert (customer.email, customer.name, customer.phone) == (erased_email(customer.id or 0), '', '')
+
+
+async def test_a_token_cached_by_a_serving_process_stops_working_after_an_erasure_elsewhere(app: App) -> None:
+    """`inbox erase-customer` runs in another process, which cannot empty this server's token cache (the SQLite
+    writer's): the write transaction sees the erased customer and refuses the message."""
+    started = await app.http.post('/api/v1/chat/sessions', json={'email': EMAIL, 'name': NAME})
+    auth = {'Authorization': f'Bearer {started.json()["session_token"]}'}
+    first = await app.http.post('/api/v1/chat/messages', headers=auth, json={'body': 'hello', 'client_msg_id': 'a'})
+    assert first.status_code == 201  # the token is now in the writer's cache
+    settings = app.settings
+    await erase_and_clean_up(database=app.runtime.db, bus=EventBus(), customer_id=started.json()['customer_id'],
+                             files=ErasureFiles(uploads_dir=settings.uploads_dir, mail_dir=settings.mail_dir))
+    later = await app.http.post('/api/v1/chat/messages', headers=auth,
+                                json={'body': f'my {SHOPPER_WORD}', 'client_msg_id': 'b'})
+    assert later.status_code == 401, later.text
+    async with app.runtime.db.sessions() as db:
+        texts = (await db.exec(select(Message.body).where(
+            Message.conversation_id == started.json()['conversation_id']))).all()
+    assert not [text for text in texts if SHOPPER_WORD in text]

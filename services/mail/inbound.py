@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from db.locks import CUSTOMER_DATA, exclusive_until_commit
 from db.models import Message
 from services.blocking import refuse_if_blocked
 from services.errors import Invalid
@@ -44,6 +45,9 @@ async def receive_email(*, db: AsyncSession, bus: EventBus, raw: bytes, envelope
     tokens = mail.tokens
     if not tokens:
         raise Invalid('The e-mail is not addressed to a reply+<token>@ address.', code='unknown_recipient')
+    # An erasure (G1, G3) running now must not miss this mail: from the lookup to the commit it waits, and a mail
+    # that waited for one finds its reply address gone (or its conversation erased before it is stored).
+    await exclusive_until_commit(db, CUSTOMER_DATA)
     conversation = None
     for token in tokens:
         conversation = await conversation_for_token(db, token)

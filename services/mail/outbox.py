@@ -30,7 +30,7 @@ from services.i18n import _
 from services.mail.compose import compose, load_context
 from services.mail.config import MailConfig
 from services.mail.reply_addresses import issue_reply_token
-from services.mail.transport import MailError, MailTransport, PermanentMailError
+from services.mail.transport import FolderTransport, MailError, MailTransport, PermanentMailError
 from services.messages import load_view
 from services.runtime import Runtime
 from services.views import MessageView
@@ -62,12 +62,15 @@ async def _claim(db: AsyncSession, *, outbox_id: int, seen_attempts: int, now: d
 
 
 async def _record(db: AsyncSession, bus: EventBus, *, outbox_id: int, attempt: int, status: str, delivery: str,
-                  error: str = '', subject: str | None = None, at: datetime) -> None:
+                  error: str = '', subject: str | None = None, at: datetime) -> bool:
+    """Record the attempt's result; False when the row is gone (the customer was erased meanwhile, G1)."""
     row = await db.get(EmailOutbox, outbox_id)
-    if row is None or row.status == OutboxStatus.SENT:
-        return
+    if row is None:
+        return False
+    if row.status == OutboxStatus.SENT:
+        return True
     if status != OutboxStatus.SENT and (row.attempts != attempt or row.status not in RETRYABLE):
-        return  # someone claimed it again (or a person retried it) meanwhile: their result counts
+        return True  # someone claimed it again (or a person retried it) meanwhile: their result counts
     row.status = status
     row.last_error = error[:1000]
     if subject:
@@ -83,6 +86,7 @@ async def _record(db: AsyncSession, bus: EventBus, *, outbox_id: int, attempt: i
     view = await load_view(db, row.message_id)
     if view is not None:
         bus.message_updated.emit(view)
+    return True
 
 
 async def deliver_one(*, sessions: async_sessionmaker[AsyncSession], transport: MailTransport, bus: EventBus,
@@ -133,9 +137,14 @@ async def deliver_one(*, sessions: async_sessionmaker[AsyncSession], transport: 
         return False
     log.info('e-mail for message %s: %s', row.message_id, answer)
     async with sessions() as db:
-        await _record(db, bus, outbox_id=outbox_id, attempt=attempt, status=OutboxStatus.SENT,
-                      delivery=Delivery.EMAILED if transport.sends_mail else Delivery.EMAIL_SAVED,
-                      subject=str(email['Subject']), at=max(now, utcnow()))
+        kept = await _record(db, bus, outbox_id=outbox_id, attempt=attempt, status=OutboxStatus.SENT,
+                             delivery=Delivery.EMAILED if transport.sends_mail else Delivery.EMAIL_SAVED,
+                             subject=str(email['Subject']), at=max(now, utcnow()))
+    if not kept and isinstance(transport, FolderTransport):
+        # erased while the file was being written (after the erasure removed the files it knew of): it goes too
+        await transport.discard(email)
+        log.info('e-mail for message %s: its customer was erased meanwhile; the saved file is removed',
+                 row.message_id)
     return True
 
 

@@ -129,6 +129,11 @@ class FolderTransport:
             raise MailError(f'Could not save the mail: {error}') from error
         return f'Saved to {path} (no mail server configured, not sent)'
 
+    async def discard(self, message: EmailMessage) -> None:
+        """Remove the saved file of this mail (its customer was erased while it was written)."""
+        target = self.mail_dir / eml_name(message)
+        await asyncio.to_thread(target.unlink, missing_ok=True)
+
 
 def transport_for(mail: MailConfig) -> MailTransport:
     """SMTP when a server is configured, else the folder."""

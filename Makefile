@@ -37,8 +37,10 @@ chromium:
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi; }
 	@$(CHROMIUM) --version
 
+# Two workers (this machine has 2 cores); each test file runs whole on one worker (its module fixtures once).
+XDIST := -n 2 --dist loadfile
 test-unit: install-test i18n-compile
-	$(BIN)/python -m pytest tests -q
+	$(BIN)/python -m pytest tests -q $(XDIST)
 
 test-e2e: install-test chromium i18n-compile
 	$(BIN)/python -m pytest e2e -q
@@ -72,7 +74,7 @@ POSTGRES_TESTS := tests/test_api_chat.py tests/test_carts_and_orders.py tests/te
   tests/test_webhook_delivery.py tests/test_notes.py tests/test_notes_never_reach_shopper.py \
   tests/test_availability.py tests/test_availability_api.py tests/test_instant_answers.py tests/test_audit.py \
   tests/test_retention.py tests/mail/test_erasure_races.py
-POSTGRES_PYTEST := $(BIN)/python -m pytest -q -m "not sqlite_only" $(POSTGRES_TESTS)
+POSTGRES_PYTEST := $(BIN)/python -m pytest -q $(XDIST) -m "not sqlite_only" $(POSTGRES_TESTS)
 # The browser journey with two server processes on one database (its own pytest run, as for test-e2e).
 POSTGRES_E2E := INBOX_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest -q e2e/test_two_processes.py
 

@@ -29,7 +29,9 @@ def test_german_shopper_and_italian_staff_each_read_their_own_language(browser: 
         shopper = ChatPage(shopper_context.new_page(), server, lang='de')
         shopper.open()
         expect(shopper.page.locator('html')).to_have_attribute('lang', 'de')
-        expect(shopper.page.get_by_text('Chatte mit uns', exact=True)).to_be_visible()
+        # the title; the subtitle under the store's name becomes A1's status line once /chat/config is read
+        expect(shopper.page).to_have_title(re.compile('^Chatte mit uns'))
+        expect(shopper.page.get_by_text(re.compile(r'^Online · Wir antworten'))).to_be_visible()
         expect(shopper.page.get_by_role('button', name='Chat starten')).to_be_visible()
         expect(shopper.page.get_by_label('Name (optional)')).to_be_visible()
         expect(shopper.page.get_by_text('Start chat')).to_have_count(0)

@@ -25,6 +25,7 @@ from services.errors import Invalid, NotFound
 from services.i18n import _
 from services.inbox_commands import InboxCommands, acting
 from services.messages import to_view
+from services.note_commands import NoteCommands
 from services.orders import OrderView
 from services.permissions import Permission, require
 from services.reports import Report
@@ -147,6 +148,10 @@ class StaffApi:
 
     async def reply(self, conversation_id: int, body: str) -> MessageView:
         return await self.commands.send_reply(conversation_id, body)
+
+    async def note(self, conversation_id: int, body: str) -> MessageView:
+        """An internal note (R2), with its mentions, exactly as from the thread's Note mode."""
+        return await NoteCommands(self.runtime, staff_id=self.staff_id).add_note(conversation_id, body)
 
     async def set_status(self, conversation_id: int, status: str) -> ConversationRow:
         async with acting(self.runtime, self.staff_id) as (db, actor):

@@ -61,6 +61,8 @@ class MessageView:
             data['url'] = self.payload.get('url', '')
         elif self.kind == 'survey':
             data['answered'] = bool(self.payload.get('answered'))
+        elif self.kind == 'auto' and 'instant_answer_id' in self.payload:
+            data['instant_answer_id'] = self.payload['instant_answer_id']  # A2's answer, not A1's away message
         return data
 
 

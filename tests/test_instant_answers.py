@@ -170,6 +170,7 @@ async def test_the_api_answers_a_tap_with_both_messages_and_refuses_what_it_must
     assert (await app.http.post(url, headers=token)).status_code == 201  # no body at all: a new pair
     read = (await app.http.get('/api/v1/chat/messages', headers=token)).json()['messages']
     assert [(m['author'], m['kind']) for m in read] == [('customer', 'text'), ('system', 'auto')] * 2
+    assert [m.get('instant_answer_id') for m in read] == [None, english.id] * 2  # the chat names it an instant answer
     for unknown in (danish.id, english.id + 1000):  # another language's question, an unknown one
         refused = await app.http.post(f'/api/v1/chat/instant-answers/{unknown}', json={}, headers=token)
         assert refused.status_code == 404 and refused.json()['error']['code'] == 'not_found'

@@ -53,9 +53,13 @@ async def test_w2_a_token_reads_a_conversation_and_its_messages_and_replies(app:
     after = await app.http.get(f'{ADMIN}/conversations/{cid}/messages', params={'after': messages[0]['id']},
                                headers=headers)
     assert [m['id'] for m in after.json()['messages']] == [posted.json()['id']]
-    note = await app.http.post(f'{ADMIN}/conversations/{cid}/messages', json={'body': 'x', 'note': True},
+    note = await app.http.post(f'{ADMIN}/conversations/{cid}/messages', json={'body': 'Check tracking', 'note': True},
                                headers=headers)
-    assert note.status_code == 422 and note.json()['error']['code'] == 'notes_unavailable'
+    assert note.status_code == 201 and (note.json()['kind'], note.json()['delivery']) == ('note', None)
+    # R2: the staff API reads notes too (the shopper's paths never do: tests/test_notes_never_reach_shopper.py)
+    kinds = [m['kind'] for m in (await app.http.get(f'{ADMIN}/conversations/{cid}/messages',
+                                                     headers=headers)).json()['messages']]
+    assert kinds[-1] == 'note'
 
 
 async def test_w2_status_assignee_and_the_list_filters(app: App) -> None:

@@ -137,8 +137,8 @@ class AdminMessagesOut(BaseModel):
 
 class ReplyIn(BaseModel):
     body: StorableText = Field(description='1 to 5000 characters after trimming')
-    note: bool = Field(default=False, description='An internal note instead of a reply (not available in this '
-                                                  'version: 422 `notes_unavailable`)')
+    note: bool = Field(default=False, description='An internal note instead of a reply (R2): only staff see it, '
+                                                  '`@first.last` mentions notify colleagues; never sent to the shopper')
     model_config = ConfigDict(json_schema_extra={'examples': [{'body': 'It left our warehouse this morning.'}]})
 
 
@@ -365,8 +365,7 @@ def build_admin_router(runtime: Runtime) -> APIRouter:
         """A staff reply, exactly as from the inbox (C1): live to the shopper's open chat while they are online
         (`delivery: chat`), else e-mailed through the outbox (`email_pending`). Needs the chat permission."""
         if reply_in.note:
-            raise Invalid(_('Internal notes cannot be posted through the API in this version; leave out "note".'),
-                          code='notes_unavailable')
+            return message_out(await api.note(conversation_id, reply_in.body))
         return message_out(await api.reply(conversation_id, reply_in.body))
 
     @router.post('/conversations/{conversation_id}/status', response_model=ConversationOut, responses=NOT_FOUND,

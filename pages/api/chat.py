@@ -57,6 +57,8 @@ class MessageOut(BaseModel):
     code: str | None = None
     url: str | None = None
     answered: bool | None = Field(default=None, description='kind "survey" (K2): the shopper already rated.')
+    instant_answer_id: int | None = Field(default=None, description='kind "auto" (A2): the instant answer tapped; '
+                                                                      'absent for the away message (A1).')
 
 
 class MessagesOut(BaseModel):

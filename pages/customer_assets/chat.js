@@ -684,16 +684,15 @@
       if (body) parts.push(bubble(body));
     } else if (m.kind === 'survey') {
       parts.push(renderSurvey(m));
-    } else if (m.author === 'system') {
-      return null;  // other system lines are for staff
+    } else if (m.author === 'system' && !auto) {
+      return null;  // other system lines are for staff (the server never sends them; kept out should one come)
     } else if (body) {
       parts.push(bubble(body));
     }
     parts = parts.filter(Boolean);
     if (!parts.length) return null;
     if (customer) li.appendChild(el('span', 'sr-only', S.you + ':'));
-    else if (auto) li.appendChild(el('span', 'msg__author', m.payload && m.payload.instant_answer_id ? S.instant_answer
-                                                                                       : S.auto_author));
+    else if (auto) li.appendChild(el('span', 'msg__author', m.instant_answer_id ? S.instant_answer : S.auto_author));
     else if (m.author === 'system') li.appendChild(el('span', 'msg__author', storeName() || S.staff));
     else li.appendChild(el('span', 'msg__author', typeof m.author_name === 'string' && m.author_name ? m.author_name : S.staff));
     parts.forEach(function (p) { li.appendChild(p); });
@@ -1320,12 +1319,9 @@
     }).slice(0, 10);
   }
 
-  function loadConfig() {
-    api('GET', '/chat/config?lang=' + encodeURIComponent(LOCALE), undefined, { noAuth: true }).then(function (res) {
-      if (!res.ok || !res.data) return;  // without the config the chat works as before, without buttons
-      offeredAnswers = instantAnswersOf(res.data);
-      renderAnswers();
-    }, noop);
+  function showInstantAnswers(config) {
+    offeredAnswers = instantAnswersOf(config);
+    renderAnswers();
   }
 
   function renderAnswers() {
@@ -1373,7 +1369,7 @@
         return;
       }
       if (res.status === 401) { resetSession(false, res); return; }
-      if (res.status === 404) loadConfig();  // the owner changed the questions meanwhile
+      if (res.status === 404) loadConfig();  // the owner changed the questions meanwhile (A1's loader, below)
       showComposerError(errorMessage(res));
     }, function () {
       setTapping(false);
@@ -1671,9 +1667,15 @@
     hdrSub.classList.toggle('is-away', !available);
   }
 
+  /* One reader of GET /chat/config for A1 (status, greeting) and A2 (the questions), in the shopper's language;
+     without it the chat works as before, without buttons. */
   function loadConfig() {
-    api('GET', '/chat/config?lang=' + encodeURIComponent(root.lang || ''), undefined, { noAuth: true })
-      .then(function (res) { if (res.ok) showConfig(res.data); }, noop);
+    api('GET', '/chat/config?lang=' + encodeURIComponent(LOCALE || root.lang || ''), undefined, { noAuth: true })
+      .then(function (res) {
+        if (!res.ok || !res.data) return;
+        showConfig(res.data);
+        showInstantAnswers(res.data);
+      }, noop);
   }
 
   /* ---------- boot ---------- */
@@ -1696,7 +1698,6 @@
   var stored = readSession();
   if (stored) beginSession(stored);
   else showStart();
-  loadConfig();
   postUnread();
   toParent({ type: 'inbox:ready' });
 })();

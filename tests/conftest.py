@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
+import shutil
 import socket
+import tempfile
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +14,9 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
+from nicegui import app as nicegui_app
 from nicegui import core, ui
+from nicegui.storage import Storage
 from nicegui.testing.general import nicegui_reset_globals, prepare_simulation
 from nicegui.testing.user import User
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -57,6 +62,13 @@ def make_settings(data_dir: Path, **overrides: object) -> Settings:
                                  'topic_model_path': data_dir / 'no-topic-model.joblib', **overrides}
     return Settings(**values)  # type: ignore[arg-type]
 
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Each test process its own NiceGUI storage folder (pytest-xdist runs two; a User test clears the folder when it
+    ends, which must not take the other process's files), as NiceGUI's own test plugin does."""
+    Storage.path = Path(tempfile.mkdtemp(prefix='inbox-test-storage-')).resolve()
+    atexit.register(shutil.rmtree, Storage.path, ignore_errors=True)
+    nicegui_app.storage = Storage()  # its persistent dicts are made with the new path
 
 @pytest.fixture(scope='session')
 def trained_model(tmp_path_factory: pytest.TempPathFactory) -> Path:

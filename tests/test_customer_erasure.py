@@ -198,12 +198,18 @@ async def test_no_copy_of_an_erased_customer_stays_in_the_database_file_its_wal_
     assert OTHER[2].encode() in everything  # the other customer's data stays
 
 
-async def test_only_the_owner_or_manage_staff_may_erase(app: App) -> None:
-    loaded = await load_customer(app)
+async def helper_and_manager(app: App) -> tuple[Staff, Staff]:
+    """G1 and G2's permission: a member with the chat permission only, and one who may manage staff."""
     async with app.runtime.db.sessions() as db:
         helper = await add_staff(db, email='helper@example.com', name='Hel Per')
         manager = await add_staff(db, email='manager@example.com', name='Man Ager',
                                   permissions={Permission.REPLY, Permission.MANAGE_STAFF})
+    return helper, manager
+
+
+async def test_only_the_owner_or_manage_staff_may_erase(app: App) -> None:
+    loaded = await load_customer(app)
+    helper, manager = await helper_and_manager(app)
     with pytest.raises(PermissionDenied):
         await PrivacyCommands(app.runtime, staff_id=helper.id or 0).erase_customer(loaded.customer_id)
     async with app.runtime.db.sessions() as db:

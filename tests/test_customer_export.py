@@ -12,10 +12,19 @@ import pytest
 from app.settings import Settings
 from services.errors import PermissionDenied
 from services.inbox_reads import InboxReads
-from services.permissions import Permission
 from services.privacy_commands import PrivacyCommands
-from tests.conftest import App, add_staff
-from tests.test_customer_erasure import EMAIL, NAME, NOTE_WORD, OTHER, PHONE, REPLY_WORD, SHOPPER_WORD, load_customer
+from tests.conftest import App
+from tests.test_customer_erasure import (
+    EMAIL,
+    NAME,
+    NOTE_WORD,
+    OTHER,
+    PHONE,
+    REPLY_WORD,
+    SHOPPER_WORD,
+    helper_and_manager,
+    load_customer,
+)
 
 
 async def test_export_round_trips_everything_the_profile_panel_shows(app: App) -> None:
@@ -66,10 +75,7 @@ async def test_export_round_trips_everything_the_profile_panel_shows(app: App) -
 
 async def test_export_needs_the_owner_or_manage_staff(app: App) -> None:
     loaded = await load_customer(app)
-    async with app.runtime.db.sessions() as db:
-        helper = await add_staff(db, email='helper@example.com', name='Hel Per')
-        manager = await add_staff(db, email='manager@example.com', name='Man Ager',
-                                  permissions={Permission.REPLY, Permission.MANAGE_STAFF})
+    helper, manager = await helper_and_manager(app)
     with pytest.raises(PermissionDenied):
         await PrivacyCommands(app.runtime, staff_id=helper.id or 0).export_customer(loaded.customer_id)
     _name, data = await PrivacyCommands(app.runtime, staff_id=manager.id or 0).export_customer(loaded.customer_id)

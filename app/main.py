@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from datetime import timedelta
 
 from nicegui import app, background_tasks, ui
@@ -58,6 +59,7 @@ def service_config(settings: Settings) -> ServiceConfig:
         topic_threshold=settings.topic_threshold,
         message_rate_limit=settings.message_rate_limit,
         message_rate_window_seconds=settings.message_rate_window_seconds,
+        address_rate_limit=settings.address_rate_limit,
         session_rate_limit=settings.session_rate_limit,
         login_max_failures=settings.login_max_failures,
         staff_idle_seconds=settings.staff_idle_hours * 3600,
@@ -128,14 +130,14 @@ def build(settings: Settings, *, freeze_heap_after_start: bool = False) -> Runti
     smtp_servers: list[asyncio.AbstractServer] = []
     relays: list[PostgresEventRelay] = []
 
-    async def load_view(message_id: int) -> MessageView | None:
+    async def load_views(message_ids: Sequence[int]) -> dict[int, MessageView]:
         async with runtime.db.sessions() as db:
-            return await messages.load_view(db, message_id)
+            return await messages.load_views(db, message_ids)
 
     async def start_event_relay() -> None:
         """Several processes on one PostgreSQL database see each other's events (services/event_relay.py)."""
         if not is_sqlite(runtime.db.url):
-            relay = PostgresEventRelay(database_url=runtime.db.url, bus=runtime.bus, load_view=load_view)
+            relay = PostgresEventRelay(database_url=runtime.db.url, bus=runtime.bus, load_views=load_views)
             await relay.start()
             relays.append(relay)
 

@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     topic_autotrain: bool = Field(default=True, description='Train the topic model on start when it is missing.')
     message_rate_limit: int = Field(default=20, ge=1)
     message_rate_window_seconds: float = Field(default=10.0, gt=0)
+    address_rate_limit: int = Field(default=60, ge=1,
+                                    description='Shopper messages per client address per message window.')
     session_rate_limit: int = Field(default=10, ge=1, description='New chat sessions per client address per minute.')
     staff_idle_hours: float = Field(default=12.0, gt=0, le=24 * 90,
                                     description='Hours without any open staff page before signing in again.')

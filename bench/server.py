@@ -17,7 +17,8 @@ from bench.paths import DATA, PYTHON, ROOT
 
 HOST = '127.0.0.1'
 # Generous limits so the benchmark measures the server, not its throttling (see README "Benchmarks").
-RAISED_LIMITS = {'INBOX_MESSAGE_RATE_LIMIT': '1000000', 'INBOX_SESSION_RATE_LIMIT': '1000000'}
+RAISED_LIMITS = {'INBOX_MESSAGE_RATE_LIMIT': '1000000', 'INBOX_ADDRESS_RATE_LIMIT': '1000000',
+                 'INBOX_SESSION_RATE_LIMIT': '1000000'}
 
 
 def shopper_address(n: int) -> str:

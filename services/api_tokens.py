@@ -8,11 +8,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import col, select
+from sqlalchemy import update
+from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import ApiToken, Staff
 from db.types import utcnow
+from services import audit
 from services.errors import Invalid, NotFound, PermissionDenied, Unauthorized
 from services.i18n import _
 from services.tokens import hash_token
@@ -22,7 +24,9 @@ PREFIX = 'inbox_pat_'
 MAX_NAME = 100
 MAX_ACTIVE_PER_STAFF = 20
 LAST_USED_PRECISION = timedelta(minutes=1)
-"""`last_used_at` is written at most once a minute per token: no database write for every API request."""
+"""`last_used_at` is written at most once a minute per token: no database write for every API request. The same
+write adds the token's `api_token_used` audit row (G4), so the audit log holds one row per token per minute of use,
+with the address it came from."""
 
 
 @dataclass(frozen=True)
@@ -116,9 +120,10 @@ async def revoke(*, db: AsyncSession, staff: Staff | None, token_id: int) -> Api
     return _view(row)
 
 
-async def authenticate(*, db: AsyncSession, token: str | None, now: datetime | None = None) -> Staff | None:
+async def authenticate(*, db: AsyncSession, token: str | None, now: datetime | None = None,
+                       address: str = '') -> Staff | None:
     """The active staff member this token acts as; None for a missing, unknown or revoked token or a deactivated
-    member. Records the use, at most once a minute."""
+    member. Records the use (last-used time and an audit row), at most once a minute."""
     if not token or not token.startswith(PREFIX) or len(token) > 200:
         return None
     found = (await db.exec(select(ApiToken, Staff).join(Staff, col(ApiToken.staff_id) == Staff.id)
@@ -130,8 +135,14 @@ async def authenticate(*, db: AsyncSession, token: str | None, now: datetime | N
         return None
     now = now or utcnow()
     if row.last_used_at is None or now - row.last_used_at >= LAST_USED_PRECISION:
-        row.last_used_at = now
-        db.add(row)
+        # Conditional, so that of several processes (or requests) in the same minute only one writes the row.
+        claimed = await db.exec(update(ApiToken).where(
+            col(ApiToken.id) == row.id,
+            or_(col(ApiToken.last_used_at).is_(None), col(ApiToken.last_used_at) <= now - LAST_USED_PRECISION))
+            .values(last_used_at=now))
+        if claimed.rowcount == 1:
+            audit.record(db, actor=staff, action=audit.Action.API_TOKEN_USED, target=f'{row.name} (#{row.id})',
+                         address=address)
         await db.commit()
         await db.refresh(staff)
     return staff

@@ -5,7 +5,11 @@ Each process keeps one asyncpg connection that LISTENs on one channel and also s
 A notification carries only names and ids; the receiving process re-reads what it shows (a message by its id)
 and emits it on its own bus with `emit_here`, so its staff tabs and shopper sockets update as if it had stored
 it. PostgreSQL delivers a connection's notifications in the order they were sent; this process handles them
-in that order too, one at a time. Notifications sent by this process's own connection are skipped.
+in that order too. Whatever arrived while the last batch was being handled is handled next as one batch (up to
+RECEIVE_BATCH): its messages are re-read with one query, then every event of it is emitted in arrival order.
+One query per message fell behind under load (300 shoppers on two processes: a backlog of 850 notifications
+and staff lists seconds late, see bench/results.md). Notifications sent by this process's own connection are
+skipped.
 
 If the connection drops, the relay reconnects (every second at first, then up to every 30 s). What was sent
 meanwhile is not replayed: the lists re-read their rows on the next change, a reloaded page reads everything.
@@ -15,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import asyncpg
@@ -28,13 +32,15 @@ log = logging.getLogger('inbox.events')
 CHANNEL = 'inbox_events'
 QUEUE_LIMIT = 10_000
 SEND_BATCH = 200
+RECEIVE_BATCH = 500
 MAX_RETRY_SECONDS = 30.0
-LoadView = Callable[[int], Awaitable[MessageView | None]]
+MESSAGE_EVENTS = ('message_created', 'message_updated')
+LoadViews = Callable[[Sequence[int]], Awaitable[dict[int, MessageView]]]
 
 
 def encode(name: str, args: tuple[Any, ...]) -> str:
     """The notification for one event: its name and ids (a message by its id, never its text)."""
-    if name in ('message_created', 'message_updated'):
+    if name in MESSAGE_EVENTS:
         view: MessageView = args[0]
         return json.dumps({'e': name, 'm': view.id})
     if name == 'presence_changed':
@@ -49,10 +55,10 @@ def dsn_of(database_url: str) -> str:
 
 
 class PostgresEventRelay:
-    def __init__(self, *, database_url: str, bus: EventBus, load_view: LoadView) -> None:
+    def __init__(self, *, database_url: str, bus: EventBus, load_views: LoadViews) -> None:
         self.dsn = dsn_of(database_url)
         self.bus = bus
-        self.load_view = load_view
+        self.load_views = load_views
         self.outgoing: asyncio.Queue[str] = asyncio.Queue(QUEUE_LIMIT)
         self.incoming: asyncio.Queue[tuple[int, str]] = asyncio.Queue()
         self.connection: asyncpg.Connection | None = None
@@ -114,16 +120,36 @@ class PostgresEventRelay:
 
     async def _handle_incoming(self) -> None:
         while True:
-            _pid, payload = await self.incoming.get()
+            batch = [(await self.incoming.get())[1]]
+            while len(batch) < RECEIVE_BATCH and not self.incoming.empty():
+                batch.append(self.incoming.get_nowait()[1])
+            await self._handle_batch(batch)
+
+    async def _handle_batch(self, payloads: list[str]) -> None:
+        events: list[tuple[str, dict[str, Any]]] = []
+        for payload in payloads:
             try:
-                await self._emit(json.loads(payload))
+                events.append((payload, json.loads(payload)))
+            except ValueError:
+                log.warning('event relay: not a notification: %r', payload[:200])
+        message_ids = sorted({int(event['m']) for _payload, event in events
+                              if event.get('e') in MESSAGE_EVENTS and str(event.get('m', '')).isdigit()})
+        views: dict[int, MessageView] = {}
+        if message_ids:
+            try:
+                views = await self.load_views(message_ids)
+            except Exception:  # the lists re-read their rows on the next change; the other events still go out
+                log.exception('event relay: could not re-read %d messages', len(message_ids))
+        for payload, event in events:
+            try:
+                self._emit(event, views)
             except Exception:  # one bad notification must not end the relay
                 log.exception('event relay: could not handle %r', payload[:200])
 
-    async def _emit(self, event: dict[str, Any]) -> None:
+    def _emit(self, event: dict[str, Any], views: dict[int, MessageView]) -> None:
         name = event.get('e')
-        if name in ('message_created', 'message_updated'):
-            view = await self.load_view(int(event['m']))
+        if name in MESSAGE_EVENTS:
+            view = views.get(int(event['m']))
             if view is not None:
                 getattr(self.bus, name).emit_here(view)
         elif name == 'presence_changed':

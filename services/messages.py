@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,9 +76,16 @@ def to_view(message: Message, author_name: str = '') -> MessageView:
 
 async def load_view(db: AsyncSession, message_id: int) -> MessageView | None:
     """A stored message as the bus carries it, with its staff author's name."""
-    row = (await db.exec(select(Message, Staff.name).join(Staff, col(Message.staff_id) == Staff.id, isouter=True)
-                         .where(Message.id == message_id))).first()
-    return to_view(row[0], row[1] or '') if row else None
+    return (await load_views(db, [message_id])).get(message_id)
+
+
+async def load_views(db: AsyncSession, message_ids: Sequence[int]) -> dict[int, MessageView]:
+    """Several stored messages by id in one query (the event relay re-reads a batch of notifications)."""
+    if not message_ids:
+        return {}
+    rows = (await db.exec(select(Message, Staff.name).join(Staff, col(Message.staff_id) == Staff.id, isouter=True)
+                          .where(col(Message.id).in_(list(message_ids))))).all()
+    return {message.id: to_view(message, name or '') for message, name in rows if message.id is not None}
 
 
 async def reply_session_id(db: AsyncSession, conversation_id: int) -> int | None:

@@ -3,10 +3,13 @@ product cards (S1), a discount code (S2) and an image (S3). The sharing services
 message, queue its e-mail when the shopper has left and publish it."""
 from __future__ import annotations
 
-from services import catalog, sharing
+from services import catalog, discounts, sharing
 from services import store as store_service
+from services.errors import NotFound
+from services.i18n import _
 from services.images import store_image
 from services.inbox_commands import acting
+from services.permissions import Permission, require
 from services.runtime import Runtime
 from services.views import MessageView
 
@@ -25,11 +28,21 @@ class ShareCommands:
                 text=text, currency=currency, product_url_base=catalog.product_url_base(config.public_url),
                 mail_domain=config.mail.reply_domain)
 
-    async def share_discount(self, conversation_id: int, *, code_id: int) -> MessageView:
+    async def share_discount(self, conversation_id: int, *, code_id: int, text: str = '') -> MessageView:
         async with acting(self.runtime, self.staff_id) as (db, actor):
             return await sharing.share_discount(db=db, bus=self.runtime.bus, staff=actor,
-                                                conversation_id=conversation_id, code_id=code_id,
+                                                conversation_id=conversation_id, code_id=code_id, text=text,
                                                 mail_domain=self.runtime.config.mail.reply_domain)
+
+    async def share_discount_by_code(self, conversation_id: int, *, code: str, text: str = '') -> MessageView:
+        """S2 by the code's text (the staff API): the permission is checked before the code is looked up, so a
+        member who may not share codes cannot learn which codes exist."""
+        async with acting(self.runtime, self.staff_id) as (db, actor):
+            require(actor, Permission.SHARE_DISCOUNTS)
+            found = await discounts.find_code(db, code)
+        if found is None or found.id is None:
+            raise NotFound(_('This discount code does not exist.'), code='discount_unknown')
+        return await self.share_discount(conversation_id, code_id=found.id, text=text)
 
     async def share_image(self, conversation_id: int, *, data: bytes) -> MessageView:
         """Clean and store the uploaded image (services/images.py), then send it."""

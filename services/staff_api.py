@@ -30,6 +30,7 @@ from services.orders import OrderView
 from services.permissions import Permission, require
 from services.reports import Report
 from services.runtime import Runtime
+from services.share_commands import ShareCommands
 from services.views import ConversationRow, MessageView
 
 MAX_PAGE = 100
@@ -152,6 +153,16 @@ class StaffApi:
     async def note(self, conversation_id: int, body: str) -> MessageView:
         """An internal note (R2), with its mentions, exactly as from the thread's Note mode."""
         return await NoteCommands(self.runtime, staff_id=self.staff_id).add_note(conversation_id, body)
+
+    async def share_products(self, conversation_id: int, *, product_ids: list[int], text: str) -> MessageView:
+        """S1 as from the composer's product picker: needs the share-products permission."""
+        return await ShareCommands(self.runtime, staff_id=self.staff_id).share_products(
+            conversation_id, product_ids=product_ids, text=text)
+
+    async def share_discount(self, conversation_id: int, *, code: str, text: str) -> MessageView:
+        """S2 by the code's text: needs the share-discount-codes permission; only a usable code is sent."""
+        return await ShareCommands(self.runtime, staff_id=self.staff_id).share_discount_by_code(
+            conversation_id, code=code, text=text)
 
     async def set_status(self, conversation_id: int, status: str) -> ConversationRow:
         async with acting(self.runtime, self.staff_id) as (db, actor):

@@ -80,3 +80,26 @@ async def test_w2_last_used_is_written_at_most_once_a_minute(db: AsyncSession) -
     await api_tokens.authenticate(db=db, token=made.secret, now=first + timedelta(seconds=61))
     await db.refresh(row)
     assert row.last_used_at == first + timedelta(seconds=61)
+
+
+async def test_g4_token_use_writes_one_audit_row_a_minute_with_the_address(db: AsyncSession) -> None:
+    from sqlmodel import select
+
+    from db.models import AuditEvent
+
+    ana = await add_staff(db)
+    made = await api_tokens.create_token(db=db, staff=ana, name='crm sync')
+    first = made.token.created_at
+    for seconds in (0, 10, 59):
+        await api_tokens.authenticate(db=db, token=made.secret, now=first + timedelta(seconds=seconds),
+                                      address='203.0.113.9')
+    await api_tokens.authenticate(db=db, token=made.secret, now=first + timedelta(seconds=61), address='203.0.113.10')
+    rows = (await db.exec(select(AuditEvent).where(AuditEvent.action == 'api_token_used')
+                          .order_by(AuditEvent.id))).all()  # type: ignore[arg-type]
+    target = f'crm sync (#{made.token.id})'
+    assert [(row.actor_staff_id, row.target, row.address) for row in rows] == [
+        (ana.id, target, '203.0.113.9'), (ana.id, target, '203.0.113.10')]
+    revoked = await api_tokens.revoke(db=db, staff=ana, token_id=made.token.id)
+    assert revoked.revoked_at is not None
+    assert await api_tokens.authenticate(db=db, token=made.secret, now=first + timedelta(hours=1)) is None
+    assert len((await db.exec(select(AuditEvent).where(AuditEvent.action == 'api_token_used'))).all()) == 2

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime
 
 import pytest
@@ -17,16 +17,16 @@ from db.engine import Database, is_sqlite
 from services.chat_sessions import SessionCreate, create_session
 from services.event_relay import PostgresEventRelay, encode
 from services.events import EventBus, from_another_process
-from services.messages import load_view, send_staff_reply
+from services.messages import load_views, send_staff_reply
 from services.views import MessageView
 from tests.conftest import add_staff
 
 
 def relay_for(database: Database, bus: EventBus) -> PostgresEventRelay:
-    async def view(message_id: int) -> MessageView | None:
+    async def views(message_ids: Sequence[int]) -> dict[int, MessageView]:
         async with database.sessions() as db:
-            return await load_view(db, message_id)
-    return PostgresEventRelay(database_url=database.url, bus=bus, load_view=view)
+            return await load_views(db, message_ids)
+    return PostgresEventRelay(database_url=database.url, bus=bus, load_views=views)
 
 
 @pytest.fixture
@@ -65,6 +65,38 @@ async def test_a_reply_stored_by_one_process_reaches_the_others_subscribers_re_r
     await eventually(lambda: len(seen_there) == 2)
     assert seen_there == [('From A', view.id, True), ('changed', conversation_id, True)]
     assert seen_here == [conversation_id]  # the emitting process saw its own event once, not again from the relay
+
+
+async def test_a_burst_of_messages_reaches_the_other_process_complete_in_order_re_read_in_batches(
+        database: Database, db: AsyncSession) -> None:
+    if is_sqlite(database.url):
+        pytest.skip('needs a PostgreSQL server: runs in make test-postgres')
+    here, there = EventBus(), EventBus()
+    reads: list[int] = []
+
+    async def counted_views(message_ids: Sequence[int]) -> dict[int, MessageView]:
+        reads.append(len(message_ids))
+        async with database.sessions() as session:
+            return await load_views(session, message_ids)
+    relays = [relay_for(database, here), PostgresEventRelay(database_url=database.url, bus=there,
+                                                            load_views=counted_views)]
+    for relay in relays:
+        await relay.start()
+    try:
+        seen: list[str] = []
+        there.message_created.subscribe(lambda view: seen.append(view.body))
+        staff = await add_staff(db)
+        created = await create_session(db=db, session_in=SessionCreate(email='burst@example.com'))
+        bodies = [f'Reply {number}' for number in range(120)]
+        for body in bodies:
+            await send_staff_reply(db=db, bus=here, staff=staff, conversation_id=created.session.conversation_id,
+                                   body=body)
+        await eventually(lambda: len(seen) == len(bodies))
+        assert seen == bodies
+        assert sum(reads) == len(bodies)
+    finally:
+        for relay in relays:
+            await relay.stop()
 
 
 async def test_presence_cart_and_staff_access_changes_cross_over_in_order(

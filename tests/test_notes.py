@@ -145,19 +145,18 @@ async def test_the_list_update_of_the_mentioned_view_knows_which_rows_belong(db:
 
 
 async def test_mentions_seen_crosses_processes_through_the_relay() -> None:
-    import json
-
     from services.event_relay import PostgresEventRelay, encode
 
     bus = EventBus()
     heard: list[int] = []
     bus.mentions_seen.subscribe(heard.append)
 
-    async def no_view(_message_id: int) -> None:
-        return None
+    async def no_views(_message_ids: object) -> dict[int, object]:
+        return {}
 
-    relay = PostgresEventRelay(database_url='postgresql+asyncpg://inbox@localhost/inbox', bus=bus, load_view=no_view)
-    await relay._emit(json.loads(encode('mentions_seen', (7,))))
+    relay = PostgresEventRelay(database_url='postgresql+asyncpg://inbox@localhost/inbox', bus=bus,
+                               load_views=no_views)  # type: ignore[arg-type]
+    await relay._handle_batch([encode('mentions_seen', (7,))])
     assert heard == [7]
 
 

@@ -172,6 +172,57 @@ async def test_w2_without_the_chat_permission_a_token_can_neither_read_nor_reply
     assert summary.status_code == 200  # what the permissions give, the token may do
 
 
+async def test_w2_a_token_shares_products_and_a_discount_code_as_the_composer_does(app: App) -> None:
+    from tests.commerce_data import add_code, add_product
+
+    headers = await token_for(app, await member(app))
+    cid = await conversation(app)
+    async with app.runtime.db.sessions() as db:
+        blanket, scarf = await add_product(db, 'Wool blanket'), await add_product(db, 'Silk scarf')
+        hidden = await add_product(db, 'Hidden', online=False)
+        await add_code(db, 'WELCOME10')
+        await add_code(db, 'OLD5', expired=True)
+    url = f'{ADMIN}/conversations/{cid}'
+    cards = await app.http.post(f'{url}/products', json={'product_ids': [scarf.product_id, blanket.product_id],
+                                                         'text': 'These two'}, headers=headers)
+    assert cards.status_code == 201, cards.text
+    assert cards.json()['kind'] == 'products' and cards.json()['body'] == 'These two'
+    assert [p['title'] for p in cards.json()['payload']['products']] == ['Silk scarf', 'Wool blanket']
+    assert refused(await app.http.post(f'{url}/products', json={'product_ids': [hidden.product_id]},
+                                       headers=headers), 404, 'product_unavailable')
+    code = await app.http.post(f'{url}/discount', json={'code': ' welcome10 '}, headers=headers)
+    assert code.status_code == 201, code.text
+    assert code.json()['kind'] == 'discount' and code.json()['payload']['code'] == 'WELCOME10'
+    assert refused(await app.http.post(f'{url}/discount', json={'code': 'OLD5'}, headers=headers), 422,
+                   'discount_inactive')
+    assert refused(await app.http.post(f'{url}/discount', json={'code': 'NOSUCH'}, headers=headers), 404,
+                   'discount_unknown')
+    kinds = [m['kind'] for m in (await app.http.get(f'{url}/messages', headers=headers)).json()['messages']]
+    assert kinds.count('products') == 1 and kinds.count('discount') == 1  # refusals stored nothing
+
+
+async def test_w2_a_token_without_share_discount_codes_cannot_share_one(app: App) -> None:
+    from tests.commerce_data import add_code, add_product
+
+    no_codes = await member(app, 'cards@example.com', permissions=[Permission.REPLY, Permission.SHARE_PRODUCTS])
+    headers = await token_for(app, no_codes)
+    cid = await conversation(app)
+    async with app.runtime.db.sessions() as db:
+        await add_code(db, 'WELCOME10')
+        blanket = await add_product(db, 'Wool blanket')
+    url = f'{ADMIN}/conversations/{cid}'
+    for code in ('WELCOME10', 'NOSUCH'):  # refused alike: the refusal does not tell which codes exist
+        assert refused(await app.http.post(f'{url}/discount', json={'code': code}, headers=headers), 403,
+                       'forbidden')
+    assert (await app.http.post(f'{url}/products', json={'product_ids': [blanket.product_id]},
+                                headers=headers)).status_code == 201  # what the permissions give, the token may do
+    no_products = await member(app, 'codes@example.com', permissions=[Permission.REPLY, Permission.SHARE_DISCOUNTS])
+    assert refused(await app.http.post(f'{url}/products', json={'product_ids': [blanket.product_id]},
+                                       headers=await token_for(app, no_products)), 403, 'forbidden')
+    kinds = [m['kind'] for m in (await app.http.get(f'{url}/messages', headers=headers)).json()['messages']]
+    assert 'discount' not in kinds and kinds.count('products') == 1
+
+
 async def test_w2_without_the_reports_permission_the_summary_is_403(app: App) -> None:
     headers = await token_for(app, await member(app))  # the default permissions: chat and sharing, no reports
     summary = await app.http.get(f'{ADMIN}/reports/summary', params={'from': '2026-11-01', 'to': '2026-11-30'},
@@ -220,7 +271,7 @@ async def test_w2_every_staff_route_is_described_in_the_openapi_document(app: Ap
     doc = (await app.http.get('/api/v1/openapi.json')).json()
     routes = [(path, method, operation) for path, item in doc['paths'].items() if path.startswith(ADMIN)
               for method, operation in item.items()]
-    assert len(routes) == 8
+    assert len(routes) == 10
     for path, method, operation in routes:
         assert operation['summary'] and operation['description'], (path, method)
         assert operation['security'] == [{'personal_api_token': []}], (path, method)

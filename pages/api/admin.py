@@ -13,7 +13,7 @@ from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from pages.api.deps import MAX_ID
+from pages.api.deps import MAX_ID, client_address
 from pages.api.storefront import CartOut
 from services import api_tokens
 from services.errors import Invalid, PermissionDenied, ServiceError, Unauthorized
@@ -140,6 +140,20 @@ class ReplyIn(BaseModel):
     note: bool = Field(default=False, description='An internal note instead of a reply (R2): only staff see it, '
                                                   '`@first.last` mentions notify colleagues; never sent to the shopper')
     model_config = ConfigDict(json_schema_extra={'examples': [{'body': 'It left our warehouse this morning.'}]})
+
+
+class ProductsIn(BaseModel):
+    product_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(
+        min_length=1, max_length=10, description='1 to 3 different products of the online store, in card order')
+    text: StorableText = Field(default='', max_length=5000, description='Optional text above the cards')
+    model_config = ConfigDict(json_schema_extra={'examples': [{'product_ids': [4, 9], 'text': 'These two fit.'}]})
+
+
+class DiscountIn(BaseModel):
+    code: StorableText = Field(min_length=1, max_length=100, description='The code as the shopper types it '
+                                                                         '(case does not matter)')
+    text: StorableText = Field(default='', max_length=5000, description='Optional text with the code')
+    model_config = ConfigDict(json_schema_extra={'examples': [{'code': 'WELCOME10', 'text': 'For your first order'}]})
 
 
 class StatusIn(BaseModel):
@@ -309,10 +323,11 @@ def summary_out(report: Report) -> SummaryOut:
 
 
 def staff_api_dependency(runtime: Runtime) -> Callable[..., Coroutine[Any, Any, StaffApi]]:
-    async def staff_api(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]) -> StaffApi:
+    async def staff_api(request: Request,
+                        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]) -> StaffApi:
         token = credentials.credentials if credentials else None
         async with runtime.db.sessions() as db:
-            staff = await api_tokens.authenticate(db=db, token=token)
+            staff = await api_tokens.authenticate(db=db, token=token, address=client_address(request))
         if staff is None or staff.id is None:
             raise Unauthorized(_('A valid personal API token is required (Authorization: Bearer <token>).'))
         runtime.limits.check_staff_api(token_key=hash_token(token or '')[:32])
@@ -367,6 +382,26 @@ def build_admin_router(runtime: Runtime) -> APIRouter:
         if reply_in.note:
             return message_out(await api.note(conversation_id, reply_in.body))
         return message_out(await api.reply(conversation_id, reply_in.body))
+
+    @router.post('/conversations/{conversation_id}/products', status_code=201, response_model=AdminMessageOut,
+                 summary='Share products (S1)', responses={
+        404: {'description': 'No such conversation, or a product not on the online store: '
+                             '{"error": {"code": "not_found" | "product_unavailable"}}'}})
+    async def share_products(api: Api, conversation_id: ConversationId, products_in: ProductsIn) -> AdminMessageOut:
+        """Product cards as from the composer's product picker (S1): at most three, each available on the online
+        store, delivered like a reply (C1). Needs the share-products permission."""
+        return message_out(await api.share_products(conversation_id, product_ids=products_in.product_ids,
+                                                    text=products_in.text))
+
+    @router.post('/conversations/{conversation_id}/discount', status_code=201, response_model=AdminMessageOut,
+                 summary='Share a discount code (S2)', responses={
+        404: {'description': 'No such conversation or code: {"error": {"code": "not_found" | "discount_unknown"}}'},
+        422: {'description': 'The code cannot be used right now (inactive, expired, used up, not started): '
+                             '{"error": {"code": "discount_inactive"}}, or invalid input'}})
+    async def share_discount(api: Api, conversation_id: ConversationId, discount_in: DiscountIn) -> AdminMessageOut:
+        """A discount code the shopper can apply in their cart (S2); only a code usable right now is sent.
+        Needs the share-discount-codes permission."""
+        return message_out(await api.share_discount(conversation_id, code=discount_in.code, text=discount_in.text))
 
     @router.post('/conversations/{conversation_id}/status', response_model=ConversationOut, responses=NOT_FOUND,
                  summary='Close or reopen')

@@ -1,20 +1,28 @@
-"""R1, R3 and R4 in one journey in Chromium: staff pick a saved reply with `/` and it comes filled in the shopper's
+"""R1 to R4 in one journey in Chromium: staff pick a saved reply with `/` and it comes filled in the shopper's
 language (Finnish); the shopper types and staff see "typing…"; staff type and the shopper sees "typing…"; the
-shopper gets the reply; staff block the shopper from the list's quick actions and the next message is refused, the
-chat page saying so."""
+shopper gets the reply; Ana writes an internal note mentioning Cleo (Alt+N, the `@` list, Enter), and Cleo, signed in
+in a second browser context, is notified live, sees the @ badge and the conversation in Mentioned; the shopper's
+chat page and `GET /chat/messages` with the shopper's own token never show the note; staff block the shopper from
+the list's quick actions and the next message is refused, the chat page saying so.
+
+(The picker's arrow keys and the Saved replies page: e2e/test_saved_replies_notes.py; blocking from the thread's
+menu and the Blocked view: e2e/test_blocking.py.)"""
 from __future__ import annotations
 
+import json
+import re
 import sqlite3
 from pathlib import Path
 
 from playwright.sync_api import Browser, expect
 
-from e2e.conftest import STAFF
+from e2e.conftest import SECOND_STAFF, STAFF
 from e2e.page_objects import ChatPage, Inbox, translated
 
 SCREENSHOTS = Path(__file__).parent.parent / 'docs' / 'screenshots'
 TEXTS = {'en': 'Hi {customer_first_name}, we have them in every size.',
          'fi': 'Hei {customer_first_name}, niitä on kaikissa kooissa.'}
+NOTE = 'Check the stock of children\'s sizes, @cleo.dahl please'
 
 
 def add_saved_reply(data_dir: Path) -> None:
@@ -26,17 +34,22 @@ def add_saved_reply(data_dir: Path) -> None:
                        [(reply_id, language, body) for language, body in TEXTS.items()])
 
 
-def test_saved_reply_typing_both_ways_and_blocking_from_the_list(
+def test_saved_reply_typing_both_ways_a_note_with_a_mention_and_blocking_from_the_list(
         browser: Browser, server: str, server_data_dir: Path) -> None:
     add_saved_reply(server_data_dir)
     shopper_context = browser.new_context(locale='fi-FI')
     staff_context = browser.new_context(viewport={'width': 1440, 'height': 900})
+    cleo_context = browser.new_context(viewport={'width': 1280, 'height': 800})
     try:
         shopper = ChatPage(shopper_context.new_page(), server, lang='fi')
         shopper.open()
         shopper.start_chat('tuuli@example.com', 'Tuuli Tester')
         shopper.send('Hei, onko villasukkia?')
         expect(shopper.message('Hei, onko villasukkia?')).to_be_visible()
+
+        cleo = Inbox(cleo_context.new_page(), server)
+        cleo.sign_in(SECOND_STAFF['email'], SECOND_STAFF['password'])
+        expect(cleo.row('Tuuli Tester')).to_be_visible()
 
         inbox = Inbox(staff_context.new_page(), server)
         inbox.sign_in(STAFF['email'], STAFF['password'])
@@ -65,6 +78,52 @@ def test_saved_reply_typing_both_ways_and_blocking_from_the_list(
         expect(shopper.message('Hei Tuuli, niitä on kaikissa kooissa.')).to_be_visible()
         expect(typing_note).to_be_hidden()  # the message ends "typing…"
 
+        composer.press('Alt+KeyN')  # R2: the note mode
+        note_box = inbox.page.get_by_placeholder('Write a note only staff can see')
+        expect(note_box).to_be_visible()
+        note_box.press_sequentially("Check the stock of children's sizes, @cl")
+        mentions = inbox.page.get_by_role('listbox', name='Mention a staff member')
+        expect(mentions.get_by_role('option', selected=True)).to_contain_text('Cleo Dahl')
+        note_box.press('Enter')
+        expect(note_box).to_have_value("Check the stock of children's sizes, @cleo.dahl ")
+        expect(mentions).to_be_hidden()
+        note_box.press_sequentially('please')
+        expect(typing_note).to_be_hidden()  # writing a note is not typing to the shopper
+        note_box.press('Enter')
+        expect(note_box).to_have_value('')
+        note = inbox.page.get_by_role('log', name='Messages').get_by_label('Internal note by Ana Berg')
+        expect(note).to_contain_text(NOTE)
+        note_box.press_sequentially('@')  # the list again, for the picture
+        expect(mentions.get_by_role('option')).not_to_have_count(0)
+        inbox.page.screenshot(path=str(SCREENSHOTS / 'internal-note.png'))
+        note_box.press('Escape')
+        note_box.fill('')
+        note_box.press('Alt+KeyN')  # back to replies
+
+        cleo.page.wait_for_function(
+            "() => window.inboxLastNotification && window.inboxLastNotification.title === "
+            "'Ana Berg mentioned you in a note'")
+        assert NOTE in cleo.page.evaluate('() => window.inboxLastNotification.body')
+        badge = cleo.page.get_by_role('button', name='Unseen mentions')
+        expect(badge).to_have_text(re.compile(r'(^|\D)1$'))  # after the icon's ligature
+        badge.click()
+        expect(cleo.row('Tuuli Tester')).to_contain_text('Mentions you')
+        cleo.open_conversation('Tuuli Tester')
+        expect(cleo.message(NOTE)).to_be_visible()
+        expect(badge).to_be_hidden()  # seen on opening
+
+        expect(shopper.chat.get_by_text(NOTE)).to_have_count(0)
+        shopper.page.reload()
+        expect(shopper.message('Hei Tuuli, niitä on kaikissa kooissa.')).to_be_visible()
+        expect(shopper.chat.get_by_text(NOTE)).to_have_count(0)
+        token = json.loads(shopper.page.evaluate("() => window.localStorage.getItem('inbox.session')"))['token']
+        answer = shopper.page.request.get(f'{server}/api/v1/chat/messages',
+                                          headers={'Authorization': f'Bearer {token}'})
+        assert answer.status == 200
+        assert [m['body'] for m in answer.json()['messages']] == ['Hei, onko villasukkia?',
+                                                                  'Hei Tuuli, niitä on kaikissa kooissa.']
+        assert 'cleo.dahl' not in answer.text()
+
         row = inbox.row('Tuuli Tester')
         row.hover()
         row.get_by_role('button', name='Block sender').click()
@@ -78,5 +137,5 @@ def test_saved_reply_typing_both_ways_and_blocking_from_the_list(
             .to_be_visible()
         expect(shopper.composer).to_have_value('Haloo?')  # given back, not shown as sent
     finally:
-        shopper_context.close()
-        staff_context.close()
+        for context in (shopper_context, staff_context, cleo_context):
+            context.close()

@@ -1,7 +1,7 @@
 """R1 in real Chromium: staff type `/` in the composer, move with the arrow keys, pick a saved reply with Enter; it
 comes filled in the shopper's language (German here), staff send it and the shopper sees it live.
 
-(R2's internal notes have their own journey: e2e/test_internal_notes.py.)"""
+(The whole R1 to R4 journey, notes with a mention of a colleague included: e2e/test_conversation_tools.py.)"""
 from __future__ import annotations
 
 import sqlite3

@@ -28,6 +28,7 @@ from sqlalchemy import text
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.demo_history import orders_before, plan_history, write_history
 from db.models import Conversation, Customer, DiscountCode, Message, Order, OrderLine, Product, Staff, Variant
 from db.report_backfill import backfill_statements
 from db.types import utcnow
@@ -324,8 +325,12 @@ async def load_demo_store(db: AsyncSession, *, hash_password: Callable[[str], st
     variants = await _catalogue(db, rng, now, await _pictures(uploads_dir))
     codes = _discount_codes(db, now)
     customers = await _customers(db, rng, now, staff)
-    newest_orders = await _orders(db, rng, now, customers, variants, codes)
+    history = plan_history(seed=seed, now=now, zone=TIME_ZONE)
+    db.add_all(history.customers)
+    await db.flush()
+    newest_orders = await _orders(db, rng, now, customers, variants, codes, also=orders_before(history, now))
     tokens = await _conversations(db, rng, now, customers, staff, newest_orders)
+    tokens |= await write_history(db, history, staff, now=now)
     await _saved_replies(db, staff[STAFF[0][0]])
     await db.flush()
     connection = await db.connection()  # the history was written directly: K1's columns from its messages
@@ -514,11 +519,12 @@ def _code_used(rng: random.Random, codes: dict[str, DiscountCode], when: datetim
 
 
 async def _orders(db: AsyncSession, rng: random.Random, now: datetime, customers: dict[str, tuple[Customer, int]],
-                  variants: list[_Sellable], codes: dict[str, DiscountCode]) -> dict[int, int]:
-    """Orders of the last six months, numbered in time order from the first number checkout gives; returns each
-    customer's newest number."""
+                  variants: list[_Sellable], codes: dict[str, DiscountCode],
+                  also: list[tuple[datetime, Customer]]) -> dict[int, int]:
+    """Orders of the last six months (and `also` those that followed the history's conversations), numbered in time
+    order from the first number checkout gives; returns each customer's newest number."""
     planned = [(when, customer) for customer, count in customers.values()
-               for when in _order_times(rng, now, customer, count)]
+               for when in _order_times(rng, now, customer, count)] + also
     planned.sort(key=lambda item: item[0])
     made: list[tuple[Order, list[OrderLine]]] = []
     newest: dict[int, int] = {}

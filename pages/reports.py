@@ -8,6 +8,7 @@ from decimal import Decimal
 from fastapi.responses import RedirectResponse
 from nicegui import ui
 
+from components.badges import topic_label
 from pages.staff_auth import signed_in_staff
 from services import report_csv, reports
 from services.errors import ServiceError
@@ -102,7 +103,7 @@ def _topics_chart(report: reports.Report) -> None:
     ui.echart({
         'grid': {'left': 120, 'right': 20, 'top': 10, 'bottom': 30},
         'xAxis': {'type': 'value', 'minInterval': 1},
-        'yAxis': {'type': 'category', 'data': [row.key for row in rows], 'inverse': True},
+        'yAxis': {'type': 'category', 'data': [topic_label(row.key) for row in rows], 'inverse': True},
         'series': [{'type': 'bar', 'data': [row.conversations for row in rows], 'itemStyle': {'color': '#4338ca'}}],
         'tooltip': {},
     }).classes('w-full h-64').mark('topics-chart')
@@ -197,11 +198,12 @@ def render_report(report: reports.Report, currency: str) -> None:
              'firsts': row.first_responses, 'median': duration(row.first_response_median_seconds)}
             for row in report.by_staff], report_csv.staff_csv(report), 'staff.csv')
     _table(_('By topic'), [('key', _('Topic')), ('conversations', _('Conversations')), ('replied', _('Replied'))],
-           [{'key': row.key, 'conversations': row.conversations, 'replied': row.replied} for row in report.by_topic],
-           report_csv.counts_csv(report.by_topic, _('Topic')), 'topics.csv')
+           [{'key': topic_label(row.key), 'conversations': row.conversations, 'replied': row.replied}
+            for row in report.by_topic], report_csv.counts_csv(report.by_topic, _('Topic'), topic_label), 'topics.csv')
     _table(_('By channel'), [('key', _('Channel')), ('conversations', _('Conversations')), ('replied', _('Replied'))],
            [{'key': channel_label(row.key), 'conversations': row.conversations, 'replied': row.replied}
-            for row in report.by_channel], report_csv.counts_csv(report.by_channel, _('Channel')), 'channels.csv')
+            for row in report.by_channel], report_csv.counts_csv(report.by_channel, _('Channel'), channel_label),
+           'channels.csv')
 
 
 def install_report_pages(runtime: Runtime) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from services.i18n import N_, _
 from services.reports import CountRow, Report
@@ -31,9 +31,10 @@ def staff_csv(report: Report) -> bytes:
                   _seconds(row.first_response_median_seconds)] for row in report.by_staff))
 
 
-def counts_csv(rows: list[CountRow], key_header: str) -> bytes:
+def counts_csv(rows: list[CountRow], key_header: str, label: Callable[[str], str] = str) -> bytes:
+    """One row per key, named by `label` (a topic's or channel's name in the viewer's language)."""
     return _csv([key_header, _('Conversations'), _('Replied')],
-                ([row.key, row.conversations, row.replied] for row in rows))
+                ([label(row.key), row.conversations, row.replied] for row in rows))
 
 
 def heat_map_csv(report: Report) -> bytes:

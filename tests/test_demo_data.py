@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.demo import DISCOUNTS, DemoLogin, database_is_empty, load_demo, load_demo_store
+from app.demo import CONVERSATIONS, CUSTOMERS, DISCOUNTS, DemoLogin, database_is_empty, load_demo, load_demo_store
 from db.engine import open_database
 from db.migrate import upgrade
 from db.models import (
@@ -28,6 +28,7 @@ from db.models import (
 )
 from services import chat_sessions, discounts, instant_answers, permissions
 from services.discounts import status_of
+from services.errors import Unauthorized
 from services.i18n import SUPPORTED_LANGUAGES
 from services.messages import PREVIEW_LENGTH, preview_of
 from services.passwords import hash_password, verify_password
@@ -96,7 +97,7 @@ async def test_demo_fills_an_empty_store_with_what_the_spec_needs(db: AsyncSessi
     assert (welcome.kind, welcome.value_cents) == ('percentage', 1000)
 
     customers: list[Customer] = await _all(db, Customer)
-    assert len(customers) >= 20
+    assert len(customers) >= 20 + 100  # the hand-written ones and the history's (app/demo_history.py)
     assert all(c.name and c.phone and c.city and c.country and c.timezone for c in customers)
     assert {'Europe/Copenhagen', 'Europe/Helsinki', 'America/New_York'} <= {c.timezone for c in customers}
     assert any(c.accepts_email_marketing for c in customers) and any(c.accepts_sms_marketing for c in customers)
@@ -119,10 +120,12 @@ async def test_demo_fills_an_empty_store_with_what_the_spec_needs(db: AsyncSessi
     by_time = sorted(orders, key=lambda o: o.placed_at)
     assert [o.number for o in by_time] == list(range(1001, 1001 + len(orders)))
 
-    conversations: list[Conversation] = await _all(db, Conversation)
+    written = {customer.id for customer in customers if customer.email in {row[1] for row in CUSTOMERS}
+               and customer.email in {row[0] for row in CONVERSATIONS}}
+    conversations: list[Conversation] = [c for c in await _all(db, Conversation) if c.customer_id in written]
     messages: list[Message] = await _all(db, Message)
     sessions: list[ChatSession] = await _all(db, ChatSession)
-    assert len(conversations) >= 5
+    assert len(conversations) == len(CONVERSATIONS)  # the hand-written ones; the history is tested below
     assert sum(c.unread for c in conversations) == 2
     assert sum(c.status == 'closed' for c in conversations) == 1
     assert all(c.channel == 'chat' and not c.customer_online and c.topics == [] for c in conversations)
@@ -149,7 +152,7 @@ async def test_demo_fills_an_empty_store_with_what_the_spec_needs(db: AsyncSessi
                 assert message.session_id == session.id and (message.client_msg_id or '').startswith('demo-')
             else:
                 assert message.staff_id in chat_staff and message.delivery in {'chat', 'emailed'}
-    assert any(m.delivery == 'emailed' for m in messages)
+    assert any(m.delivery == 'emailed' for m in messages if m.conversation_id in {c.id for c in conversations})
     questions: set[object] = set()
     for language in SUPPORTED_LANGUAGES:  # A2: a set of instant answers in each language, each its own
         offered = await instant_answers.list_for_widget(db, language)
@@ -246,7 +249,8 @@ async def test_demo_previews_are_the_message_services_previews(db: AsyncSession)
     conversations: list[Conversation] = await _all(db, Conversation)
     last_bodies = {}
     for message in sorted(await _all(db, Message), key=lambda m: m.id):
-        last_bodies[message.conversation_id] = message.body
+        if message.kind == 'text':  # a rating's survey and answer come after, and are no list preview (K2)
+            last_bodies[message.conversation_id] = message.body
     truncated = 0
     for conversation in conversations:
         body = last_bodies[conversation.id]
@@ -259,9 +263,17 @@ async def test_demo_session_tokens_authenticate_through_the_chat_session_service
     loaded = await load_demo_store(db, hash_password=lambda password: 'x', now=NOW, owner_password=PASSWORD)
     sessions: list[ChatSession] = await _all(db, ChatSession)
     assert sessions and set(loaded.shopper_tokens) == {s.id for s in sessions}
+    used = {s.id: s.token_used_at for s in sessions}
+    expired = 0
     for session_id, token in loaded.shopper_tokens.items():
-        found = await chat_sessions.authenticate(db=db, token=token, lifetime=chat_sessions.DEFAULT_TOKEN_LIFETIME)
-        assert found.id == session_id
+        if datetime.now(UTC) - used[session_id] < chat_sessions.DEFAULT_TOKEN_LIFETIME:
+            found = await chat_sessions.authenticate(db=db, token=token, lifetime=chat_sessions.DEFAULT_TOKEN_LIFETIME)
+            assert found.id == session_id
+        else:  # the history's older chats: their tokens have run out, as a real shop's would
+            expired += 1
+            with pytest.raises(Unauthorized):
+                await chat_sessions.authenticate(db=db, token=token, lifetime=chat_sessions.DEFAULT_TOKEN_LIFETIME)
+    assert 0 < expired < len(loaded.shopper_tokens)
 
 
 async def test_demo_discounts_are_what_checkout_would_take(db: AsyncSession) -> None:
@@ -276,3 +288,35 @@ async def test_demo_discounts_are_what_checkout_would_take(db: AsyncSession) -> 
     used_before = {code: used for code, _, _, _, used in DISCOUNTS}
     for code in codes.values():
         assert code.times_used == used_before[code.code] + sum(o.discount_code == code.code for o in discounted)
+
+
+async def test_demo_history_gives_reports_something_to_say(db: AsyncSession) -> None:
+    """app/demo_history.py: eight weeks of closed conversations, so K1 and K2 show real figures on a fresh demo."""
+    from services import reports
+    from services.satisfaction import satisfaction
+
+    await _demo(db)
+    owner = (await db.exec(select(Staff).where(Staff.email == 'owner@example.com'))).one()
+    period = reports.period_for(reports.RangeName.LAST_30_DAYS, zone='Europe/Copenhagen', now=NOW)
+    report = await reports.build_report(db=db, staff=owner, period=period)
+    now, before = report.current, report.previous
+    assert now.new_conversations >= 100 and before.new_conversations >= 60
+    assert now.new_conversations > before.new_conversations  # the shop is growing
+    assert 0.85 * now.new_conversations <= now.replied_conversations < now.new_conversations  # some never answered
+    assert now.first_response_median_seconds is not None and before.first_response_median_seconds is not None
+    assert now.first_response_median_seconds < before.first_response_median_seconds  # the team got faster
+    assert now.first_response_p90_seconds is not None
+    assert now.first_response_p90_seconds > now.first_response_median_seconds
+    assert 0 < now.followed_by_order < now.new_conversations and now.order_revenue_cents > 0
+    assert {row.name for row in report.by_staff if row.first_responses} == {'Ana Berg', 'Olivia Owner'}
+    assert len([row for row in report.by_topic if row.conversations]) >= 8
+    assert {row.key for row in report.by_channel if row.conversations} == {'chat', 'email'}
+    busy_hours = sum(1 for day in report.heat_map for count in day if count)
+    assert busy_hours >= 60
+    rated = await satisfaction(db, start=period.start, end=period.end)
+    assert rated.surveys >= 50 and 0.3 < (rated.share_answered or 0) < 0.9
+    assert rated.distribution[4] > rated.distribution[0] > 0 and 3.8 < (rated.average or 0) < 4.8
+    conversations: list[Conversation] = await _all(db, Conversation)
+    hand_written_newest = min(c.last_message_at for c in conversations if c.status == 'open')
+    history = [c for c in conversations if c.topics]
+    assert all(c.status == 'closed' and c.last_message_at < hand_written_newest for c in history)

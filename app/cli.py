@@ -176,17 +176,21 @@ def _classify(settings: Settings, source: Path | None) -> int:
 
 
 async def _train(settings: Settings) -> str:
+    """Retrain with every staff correction; the new model is used only if no language loses precision
+    (services/topic_training.py). A running server loads it before its next batch."""
     from db.engine import open_database
-    from services.tagging import correction_examples, train_in_process
+    from services.topic_training import judge_lines, retrain_locked
 
     database = open_database(settings.effective_database_url)
     try:
-        async with database.sessions() as db:
-            extra = await correction_examples(db)
+        result = await retrain_locked(database=database, model_path=settings.effective_topic_model_path,
+                                      threshold=settings.topic_threshold)
     finally:
         await database.dispose()
-    version = await train_in_process(settings.effective_topic_model_path, extra)
-    return f'Trained {version} with {len(extra)} staff corrections into {settings.effective_topic_model_path}'
+    verdict = (f'Trained {result.record["version"]} with {result.record.get("corrections", 0)} staff corrections '
+               f'into {settings.effective_topic_model_path}' if result.accepted else
+               f'Kept the model in use: {result.reason}')
+    return '\n'.join([verdict, *judge_lines(result)])
 
 
 async def _import_store(settings: Settings, path: Path) -> int:

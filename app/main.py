@@ -36,7 +36,7 @@ from pages.store_settings import install_store_settings_page
 from pages.styles import install_styles
 from pages.upload_limit import UploadSizeLimit
 from pages.webhooks import install_webhook_pages
-from services import messages
+from services import messages, topic_training
 from services.daily_jobs import run_daily_forever
 from services.event_relay import PostgresEventRelay
 from services.mail.config import resolve_mail_config
@@ -155,6 +155,11 @@ def build(settings: Settings, *, freeze_heap_after_start: bool = False) -> Runti
         background_tasks.create(sweep_presence_forever(runtime), name='presence-sweeper')
         background_tasks.create(expire_typing_forever(runtime), name='typing-expiry')
         background_tasks.create(start_tagger_then_freeze(), name='topic-model')
+        if settings.topic_retrain_corrections:
+            background_tasks.create(topic_training.retrain_forever(
+                database=runtime.db, model_path=runtime.config.topic_model_path,
+                threshold=runtime.config.topic_threshold, min_corrections=settings.topic_retrain_corrections,
+                min_hours=settings.topic_retrain_hours), name='topic-retrain')
         background_tasks.create(run_outbox_forever(runtime, transport_for(runtime.config.mail), outbox_wake),
                                 name='mail-outbox')
         background_tasks.create(runtime.message_events.run_forever(), name='webhook-events')

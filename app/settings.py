@@ -23,6 +23,10 @@ class Settings(BaseSettings):
     topic_threshold: float = Field(default=0.9, ge=0, le=1)
     topic_model_path: Path | None = Field(default=None, description='Trained topic model; default DATA_DIR/models/.')
     topic_autotrain: bool = Field(default=True, description='Train the topic model on start when it is missing.')
+    topic_retrain_corrections: int = Field(default=20, ge=0, description=(
+        'New staff topic corrections that start a retrain; 0: only `inbox train` and Train now.'))
+    topic_retrain_hours: float = Field(default=6.0, ge=0, le=24 * 365,
+                                       description='At least this long between two scheduled retrains.')
     message_rate_limit: int = Field(default=20, ge=1)
     message_rate_window_seconds: float = Field(default=10.0, gt=0)
     address_rate_limit: int = Field(default=60, ge=1,

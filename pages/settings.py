@@ -4,6 +4,7 @@ from __future__ import annotations
 from fastapi.responses import RedirectResponse
 from nicegui import ui
 
+from components.topic_model_card import TopicModelCard
 from pages.staff_auth import signed_in_staff
 from services import store as store_service
 from services.errors import ServiceError
@@ -13,6 +14,7 @@ from services.mail.status import mail_settings_rows, send_test_email
 from services.mail.transport import MailError, transport_for
 from services.runtime import Runtime
 from services.staff import get_active_staff
+from services.topic_training import TopicModelCommands
 
 
 def install_settings_pages(runtime: Runtime) -> None:
@@ -101,6 +103,7 @@ def install_settings_pages(runtime: Runtime) -> None:
                 ui.button(_('Audit log'), icon='history', on_click=lambda: ui.navigate.to('/audit')
                           ).props('outline no-caps color=indigo-8').mark('audit-link')
             identity_card(store.identity_secret)
+            await TopicModelCard(TopicModelCommands(runtime, staff_id=staff.id), zone=store.time_zone).build()
         return None
 
 

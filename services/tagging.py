@@ -143,22 +143,49 @@ class TopicTagger:
         self.model_path = model_path
         self.threshold = threshold
         self.classifier: TopicClassifier | None = None
+        self.loaded_stamp: tuple[int, int] | None = None
+        """The model file's (mtime, size) when it was loaded: a retrain (services/topic_training.py) replaces it."""
         self.ready = asyncio.Event()
         self.queue: asyncio.Queue[tuple[int, str]] = asyncio.Queue(QUEUE_LIMIT)
         self.worker: asyncio.Task[None] | None = None
 
+    def _file_stamp(self) -> tuple[int, int] | None:
+        try:
+            found = self.model_path.stat()
+        except OSError:
+            return None
+        return found.st_mtime_ns, found.st_size
+
+    def _load(self) -> TopicClassifier | None:
+        """In a worker thread: the saved model, remembering which file version it was."""
+        stamp = self._file_stamp()
+        classifier = load(self.model_path)
+        if classifier is not None:
+            self.loaded_stamp = stamp
+        return classifier
+
+    def _current(self) -> TopicClassifier | None:
+        """In a worker thread, before each batch: the model in use, reloaded when a retrain replaced its file."""
+        stamp = self._file_stamp()
+        if stamp is not None and stamp != self.loaded_stamp:
+            fresh = self._load()
+            if fresh is not None:
+                log.info('topic model file changed: now using %s', fresh.version)
+                self.classifier = fresh
+        return self.classifier
+
     async def start(self, *, train_if_missing: bool) -> None:
         """Load the saved model, or train one in a separate process first (never in the event loop's process)."""
-        self.classifier = await asyncio.to_thread(load, self.model_path)
+        self.classifier = await asyncio.to_thread(self._load)
         if self.classifier is None and train_if_missing:
             # Several processes sharing one data directory start together: one trains, the others wait and load it.
             async with self.db.sessions() as db, held_across_processes(db, TOPIC_TRAINING):
-                self.classifier = await asyncio.to_thread(load, self.model_path)
+                self.classifier = await asyncio.to_thread(self._load)
                 if self.classifier is None:
                     extra = await correction_examples(db)
                     log.info('training the topic model (first start or new model version)')
                     await train_in_process(self.model_path, extra)
-                    self.classifier = await asyncio.to_thread(load, self.model_path)
+                    self.classifier = await asyncio.to_thread(self._load)
         if self.classifier is None:
             log.warning('no topic model at %s: messages are not classified', self.model_path)
             return
@@ -197,11 +224,16 @@ class TopicTagger:
             except Exception:  # a failed batch must not stop tagging; those messages stay for the backfill
                 log.exception('classifying %d messages failed', len(batch))
 
+    def _predict(self, bodies: list[str]) -> list[Prediction] | None:
+        classifier = self._current()
+        return None if classifier is None else classifier.predict_many(bodies, self.threshold)
+
     async def tag_batch(self, batch: list[tuple[int, str]]) -> None:
-        classifier = self.classifier
-        if classifier is None or not batch:
+        if self.classifier is None or not batch:
             return
-        predictions = await asyncio.to_thread(classifier.predict_many, [body for _id, body in batch], self.threshold)
+        predictions = await asyncio.to_thread(self._predict, [body for _id, body in batch])
+        if predictions is None:
+            return
         async with self.db.sessions() as db:
             await apply_predictions(db=db, bus=self.bus, threshold=self.threshold,
                                     predictions=[(message_id, p) for (message_id, _b), p

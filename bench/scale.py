@@ -50,10 +50,12 @@ async def measure(op: Callable[[], Awaitable[Any]], runs: int, max_seconds: floa
 async def bench_database(path: Path, facts: dict[str, Any], runs: int, max_seconds: float) -> dict[str, Any]:
     from sqlmodel import text
 
+    from app.heap import freeze_startup_heap
     from db.engine import open_database
     from db.models import Staff
     from services import conversations, messages, reports
     from services.conversations import ListFilter
+    freeze_startup_heap()  # as the server does once start-up is over (app/heap.py): collections skip its heap
 
     database = open_database(f'sqlite+aiosqlite:///{path}')
     staff_id = 1

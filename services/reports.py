@@ -199,16 +199,35 @@ class PeriodValues:
     """Seconds from the start to the latest close, of the conversations closed now."""
 
 
+def _collected(column: Any, dialect: str, where: Any) -> Any:
+    """All of a column's values over the rows matching `where`, as one value: SQLite's JSON array, PostgreSQL's
+    array. Both aggregates of one query see the rows in the same order, so two of them stay aligned."""
+    gather = func.json_group_array(column) if dialect == 'sqlite' else func.array_agg(column)
+    return gather.filter(where)
+
+
+def _decoded(value: Any) -> list[Any]:
+    if value is None:  # PostgreSQL's array_agg over no rows
+        return []
+    return list(json.loads(value) if isinstance(value, str) else value)
+
+
 async def _period_values(db: AsyncSession, period: Period) -> PeriodValues:
-    # One scan of the covering index returning three numbers a row beats a sorted OFFSET query per percentile
-    # (six of them per period, each sorting the period's rows): 18,781 conversations, 23 ms against 56 ms.
+    # One scan of the covering index, its values gathered into three arrays in the database: one row comes back
+    # instead of one per conversation (18,781 Row objects at 100k, and the garbage collection passes they caused),
+    # and no sorted OFFSET query per percentile (six per period before, each sorting the period's rows).
     # SQLite without statistics would rather walk the status index (status = 'closed' looks selective).
-    rows = await _rows(db, select(col(Conversation.first_response_seconds), col(Conversation.first_responder_id),
-                                  col(Conversation.close_seconds), col(Conversation.status))
-                       .with_hint(Conversation, 'INDEXED BY ix_conversation_report', 'sqlite').where(_in(period)))
-    replied, closed = [row for row in rows if row[0] is not None], str(ConversationStatus.CLOSED)
-    return PeriodValues(responses=[float(row[0]) for row in replied], responders=[row[1] for row in replied],
-                        closes=[float(row[2]) for row in rows if row[2] is not None and row[3] == closed])
+    dialect = (await db.connection()).dialect.name
+    replied = col(Conversation.first_response_seconds).is_not(None)
+    closed = and_(col(Conversation.close_seconds).is_not(None), col(Conversation.status) == ConversationStatus.CLOSED)
+    responses, responders, closes = (await _rows(db, select(
+        _collected(col(Conversation.first_response_seconds), dialect, replied),
+        _collected(col(Conversation.first_responder_id), dialect, replied),
+        _collected(col(Conversation.close_seconds), dialect, closed))
+        .with_hint(Conversation, 'INDEXED BY ix_conversation_report', 'sqlite').where(_in(period))))[0]
+    return PeriodValues(responses=[float(value) for value in _decoded(responses)],
+                        responders=[None if who is None else int(who) for who in _decoded(responders)],
+                        closes=[float(value) for value in _decoded(closes)])
 
 
 def percentiles(values: list[float], shares: tuple[float, ...] = (0.5, 0.9)) -> list[float | None]:

@@ -1,8 +1,9 @@
 """Topic classifier for short shopper chat messages (SPEC T1, T2, T4).
 
-A scikit-learn pipeline: character n-grams (2-5, inside word boundaries) and word uni/bi-grams,
-both TF-IDF with sublinear term frequency, fed to a multinomial logistic regression (newton-cg)
-whose probabilities decide whether a message gets a topic (>= 0.90 by default).
+A scikit-learn pipeline: character n-grams (2-5, inside word boundaries), word uni/bi-grams and
+accent-stripped character 3-5-grams, all TF-IDF with sublinear term frequency, fed to a
+multinomial logistic regression (newton-cg) whose probabilities decide whether a message gets a
+topic (>= 0.90 by default).
 
 Two additions sit around it:
 
@@ -38,7 +39,7 @@ from .topics import CORPUS_LANGUAGES, NONE_TOPIC, TOPIC_KEYS
 
 #: Bump whenever the features, the preprocessing, the corpus format or the saved layout change;
 #: a saved model of another version is ignored by :func:`load`.
-MODEL_VERSION: str = "topics-tfidf-char25-word12-lr-temp-langid-2"
+MODEL_VERSION: str = "topics-tfidf-char25-word12-plain35-lr-temp-langid-2"
 
 DEFAULT_THRESHOLD: float = 0.9
 #: Text is cut to this many characters before it is vectorised.
@@ -126,6 +127,19 @@ def _build_pipeline(c: float = LR_C) -> Pipeline:
                     ngram_range=(1, 2),
                     lowercase=True,
                     token_pattern=r"(?u)\b\w+\b",
+                    sublinear_tf=True,
+                    min_df=1,
+                    dtype=np.float32,
+                ),
+            ),
+            (
+                # the same text with accents stripped: "perche"/"perché", "fa"/"få", "paa"/"på"
+                "plain",
+                TfidfVectorizer(
+                    analyzer="char_wb",
+                    ngram_range=(3, 5),
+                    lowercase=True,
+                    strip_accents="unicode",
                     sublinear_tf=True,
                     min_df=1,
                     dtype=np.float32,

@@ -39,7 +39,13 @@ from services.classification.evaluate import (
     scenario_reports,
     threshold_report,
 )
-from services.classification.model import MAX_CHARS, load_other_language_lines, normalise_text
+from services.classification.model import (
+    MAX_CHARS,
+    fit,
+    load_calibration_set,
+    load_other_language_lines,
+    normalise_text,
+)
 from services.classification.topics import CORPUS_LANGUAGES
 
 DATA_DIR = Path(classification.__file__).resolve().parent / "data"
@@ -246,6 +252,10 @@ def test_heldout_precision_at_threshold_is_high(classifier: TopicClassifier) -> 
 
 def test_scenario_sets_are_separate_from_the_corpus() -> None:
     assert scenario_overlap() == []
+    calibration = {_normalised(text) for text, _ in load_calibration_set()}
+    assert len(calibration) >= 240
+    assert not calibration & {_normalised(text) for text, _ in load_corpus()}
+    assert not calibration & {_normalised(t) for lang in CORPUS_LANGUAGES for t, _ in load_scenarios(lang)}
     for lang in CORPUS_LANGUAGES:
         pairs = load_scenarios(lang)
         assert len(pairs) >= 80, lang
@@ -255,20 +265,20 @@ def test_scenario_sets_are_separate_from_the_corpus() -> None:
 
 
 def test_scenarios_are_tagged_precisely_in_every_language(classifier: TopicClassifier) -> None:
-    # Measured when written (threshold 0.9): tag precision 0.98-1.00 and coverage 0.66-0.86 per
-    # language, no greeting tagged; the floors catch a model that gets worse, not noise.
+    # Measured when written (threshold 0.9): tag precision 0.969-1.000 and coverage 0.77-0.91 per
+    # language, 1 of 72 greetings tagged; the floors catch a model that gets worse, not noise.
     reports = scenario_reports(classifier)
     for lang in CORPUS_LANGUAGES:
         report = reports[lang]
         assert report.tag_precision >= 0.95, (lang, report)
-        assert report.tagged_share >= 0.60, (lang, report)
+        assert report.tagged_share >= 0.72, (lang, report)
     assert reports["all"].tag_precision >= 0.97, reports["all"]
-    assert reports["all"].tagged_share >= 0.68, reports["all"]
-    assert reports["all"].none_tagged <= 1, reports["all"]
+    assert reports["all"].tagged_share >= 0.78, reports["all"]
+    assert reports["all"].none_tagged <= 2, reports["all"]
 
 
 def test_confidence_is_calibrated(classifier: TopicClassifier) -> None:
-    assert classifier.temperature != 1.0  # fitted by cross-validation on the train split
+    assert classifier.temperature != 1.0  # fitted on data/calibration
     scenario_pairs = [p for lang in CORPUS_LANGUAGES for p in load_scenarios(lang)]
     for pairs in (scenario_pairs, load_corpus("heldout")):
         bins = reliability_table(classifier, pairs)
@@ -284,12 +294,14 @@ def test_confidence_is_calibrated(classifier: TopicClassifier) -> None:
 
 def test_messages_in_other_languages_get_no_tag(classifier: TopicClassifier) -> None:
     # Held-out half of data/other_languages, never used to train the language check. Measured when
-    # written: 0 tags in sv, fr, es, pl, pt; 2 of 20 Norwegian lines that read as plain Danish.
+    # written: no tag in sv, fr, es, pl, pt; 3 of 20 Norwegian lines that read as plain Danish
+    # ("hvor stor er vasen") got the topic a Danish reader would give them.
     reports = other_language_reports(classifier)
     assert set(reports) >= {"sv", "no", "fr", "es", "pl", "pt"}
-    assert sum(r.wrong_tags for r in reports.values()) <= 3, reports
-    for code, report in reports.items():
-        assert report.wrong_tags <= 2, (code, report)
+    assert reports["no"].wrong_tags <= 4, reports["no"]
+    assert reports["sv"].wrong_tags <= 1, reports["sv"]
+    for code in ("fr", "es", "pl", "pt"):
+        assert reports[code].wrong_tags == 0, (code, reports[code])
     swedish = classifier.predict("Hej! Jag har inte fått mitt paket än, kan ni kolla var det är?")
     assert swedish.topic is None and swedish.other_language and swedish.language == "sv", swedish
     assert swedish.confidence < 0.5  # services.tagging compares the confidence with its threshold
@@ -418,10 +430,15 @@ def test_train_and_save_runs_in_a_process_pool(tmp_path: Path) -> None:
 
 
 def test_training_without_calibration_gives_temperature_one() -> None:
-    # the training time (about 8 s with the 4-fold calibration) is printed by the evaluator
+    # the training time (about 4 s) is printed by the evaluator, not asserted
     plain = train(calibrate=False)
     assert plain.temperature == 1.0
     assert plain.language_model is not None
+    # without a calibration set the temperature comes from cross-validation on the examples
+    examples = load_corpus("train")[::3]
+    assert fit(examples).temperature != 1.0
+    few = [pair for topic in (*TOPIC_KEYS, "none") for pair in [p for p in examples if p[1] == topic][:3]]
+    assert fit(few).temperature == 1.0  # too few per class for 4 folds
 
 
 # --------------------------------------------------------------------------- JSON lines

@@ -295,6 +295,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             r = threshold_report(classifier, subset, args.threshold)
             share = f"tagged={r.tagged_share:.3f}" if topic != NONE_TOPIC else f"tagged={r.none_tagged}/{r.n}"
             print(f"    {topic:<18} n={r.n:<3} acc={r.accuracy:.3f}  {share}  tag_prec={r.tag_precision:.3f}")
+    print_reliability("external set", reliability_table(classifier, pairs))
     texts = [t for t, _ in pairs] * 10
     started = time.perf_counter()
     for start in range(0, len(texts), 256):  # the batch size of services.tagging

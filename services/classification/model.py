@@ -7,9 +7,9 @@ topic (>= 0.90 by default).
 
 Two additions sit around it:
 
-* calibration: the logits are divided by a temperature fitted on a separate calibration set of
-  labelled messages (``data/calibration``, never trained on), so that "0.9" means about 90 %; with
-  no calibration set, on out-of-fold predictions of the training examples (cross-validation);
+* calibration: the logits are divided by a temperature fitted on out-of-fold predictions of the
+  training examples (4-fold cross-validation) together with a separate calibration set of
+  labelled messages (``data/calibration``, never trained on), so that "0.9" means about 90 %;
 * a language check: a small character n-gram model tells the six corpus languages from other
   languages (Swedish, Norwegian, French, ...). A message it places outside the corpus languages
   gets no topic and a confidence capped below 0.5, so it stays under any sensible threshold.
@@ -429,10 +429,11 @@ def fit(
 ) -> TopicClassifier:
     """Train a classifier on exactly ``examples`` (``(text, topic)`` pairs).
 
-    ``weights`` are per-example sample weights. With ``calibrate``, the temperature is fitted on
-    ``calibration_examples`` (labelled messages that are not in ``examples``) when there are any,
-    else by cross-validation on ``examples`` when every class has at least ``CALIBRATION_FOLDS``
-    of them; otherwise it is 1. ``language_examples`` (``(text, language code)``, codes of
+    ``weights`` are per-example sample weights. With ``calibrate``, the temperature minimises the
+    log-loss of the out-of-fold predictions of ``examples`` (``CALIBRATION_FOLDS``-fold
+    cross-validation, when every class has that many examples) together with the predictions of
+    the final model on ``calibration_examples`` (labelled messages that are not in ``examples``);
+    with neither it is 1. ``language_examples`` (``(text, language code)``, codes of
     :data:`CORPUS_LANGUAGES` and of other languages) train the language check; without any of
     another language there is no check.
     """
@@ -458,13 +459,18 @@ def fit(
     counts = {t: topics.count(t) for t in set(topics)}
     held = [(normalise_text(t), y) for t, y in calibration_examples if y in pipeline.classes_]
     held = [(t, y) for t, y in held if t]
+    index = {str(k): i for i, k in enumerate(pipeline.classes_)}
+    parts: list[tuple[np.ndarray, np.ndarray]] = []
+    if calibrate and CALIBRATION_FOLDS > 1 and len(counts) > 1 and min(counts.values()) >= CALIBRATION_FOLDS:
+        oof, labels, oof_classes = out_of_fold_logits(texts, topics, sample_weight, c)
+        columns = [oof_classes.index(str(k)) for k in pipeline.classes_]
+        parts.append((oof[:, columns], np.array([index[oof_classes[i]] for i in labels])))
     if calibrate and held:
-        index = {str(c): i for i, c in enumerate(pipeline.classes_)}
-        logits = np.asarray(_logits(pipeline, [t for t, _ in held]))
-        temperature = fit_temperature(logits, np.array([index[y] for _, y in held]))
-    elif calibrate and CALIBRATION_FOLDS > 1 and len(counts) > 1 and min(counts.values()) >= CALIBRATION_FOLDS:
-        logits, labels, _ = out_of_fold_logits(texts, topics, sample_weight, c)
-        temperature = fit_temperature(logits, labels)
+        parts.append((_logits(pipeline, [t for t, _ in held]), np.array([index[y] for _, y in held])))
+    if parts:
+        temperature = fit_temperature(
+            np.vstack([logits for logits, _ in parts]), np.concatenate([labels for _, labels in parts])
+        )
 
     language_model = None
     lang_texts = [normalise_text(t) for t, _ in language_examples]

@@ -265,13 +265,14 @@ def test_scenario_sets_are_separate_from_the_corpus() -> None:
 
 
 def test_scenarios_are_tagged_precisely_in_every_language(classifier: TopicClassifier) -> None:
-    # Measured when written (threshold 0.9): tag precision 0.982-1.000 and coverage 0.73-0.84 per
-    # language (0.763 in all), no `none` line tagged; the floors catch a model that gets worse.
+    # Measured when written (threshold 0.9): tag precision 0.982-1.000 and coverage 0.72-0.86 per
+    # language (0.772 in all), no `none` line tagged. Corpus edits moved coverage by about 0.02, so
+    # the floors catch a model that gets worse, not that noise.
     reports = scenario_reports(classifier)
     for lang in CORPUS_LANGUAGES:
         report = reports[lang]
         assert report.tag_precision >= 0.95, (lang, report)
-        assert report.tagged_share >= 0.70, (lang, report)
+        assert report.tagged_share >= 0.68, (lang, report)
     assert reports["all"].tag_precision >= 0.97, reports["all"]
     assert reports["all"].tagged_share >= 0.74, reports["all"]
     assert reports["all"].none_tagged <= 1, reports["all"]

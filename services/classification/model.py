@@ -48,7 +48,8 @@ MAX_CHARS: int = 2000
 #: Inverse regularisation strength of the logistic regression (chosen by 5-fold CV on the train split).
 LR_C: float = 200.0
 
-#: Folds of the cross-validation that fits the temperature (0 or 1: no calibration).
+#: Folds of the cross-validation whose out-of-fold predictions help fit the temperature (0 or 1:
+#: none; the calibration set alone).
 CALIBRATION_FOLDS: int = 4
 #: Sample weight of an ``extra_examples`` row (staff corrections) in :func:`train`.
 CORRECTION_WEIGHT: float = 4.0
@@ -56,7 +57,7 @@ CORRECTION_WEIGHT: float = 4.0
 #: text ("ok", "tak", "hej") is too short to tell and is classified as before.
 LANGUAGE_MIN_LETTERS: int = 12
 #: Share of probability on languages outside the corpus at which a message counts as "other"
-#: (0.45: 2 of 1,906 corpus-language texts of the held-out split, scenarios and calibration set
+#: (0.45: 2 of 2,054 corpus-language texts of the held-out split, scenarios and calibration set
 #: are taken for another language; see data/README.md).
 LANGUAGE_OTHER_SHARE: float = 0.45
 #: Inverse regularisation strength of the language check's logistic regression.

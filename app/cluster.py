@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 from types import FrameType
 
@@ -67,6 +68,24 @@ def check_cluster(settings: Settings, processes: int) -> str:
     return haproxy
 
 
+def _all_serving(children: list[subprocess.Popen[bytes]], ports: list[int], seconds: float = 180.0) -> bool:
+    """Until every process answers GET /login on its own port; False when one exits or time runs out."""
+    deadline = time.monotonic() + seconds
+    waiting = set(ports)
+    while waiting:
+        if time.monotonic() > deadline or any(child.poll() is not None for child in children):
+            return False
+        for port in sorted(waiting):
+            try:
+                with urllib.request.urlopen(f'http://127.0.0.1:{port}/login', timeout=2) as answer:
+                    if answer.status == 200:
+                        waiting.discard(port)
+            except OSError:
+                pass
+        time.sleep(0.2)
+    return True
+
+
 def run_cluster(settings: Settings, processes: int) -> int:
     haproxy = check_cluster(settings, processes)
     backend_ports = free_local_ports(processes)
@@ -83,6 +102,12 @@ def run_cluster(settings: Settings, processes: int) -> int:
         if i > 0:
             child_env['INBOX_SMTP_INBOUND_PORT'] = '0'  # one SMTP receiver: only the first process can bind its port
         children.append(subprocess.Popen([sys.executable, '-m', 'app.cli', 'serve'], env=child_env))
+    if not _all_serving(children, backend_ports):
+        for child in children:
+            child.terminate()
+        raise ClusterError('a process did not start (its output above says why)')
+    # Only now HAProxy: its first health checks find every process up. Started at once, it marked them down and
+    # answered 503 ("no server available") until a later check, while the staff pages' backend was already up.
     children.append(subprocess.Popen([haproxy, '-db', '-f', str(config)]))
     print(f'Inbox: {settings.effective_public_url}/inbox through HAProxy, {processes} processes on 127.0.0.1 ports '
           f'{", ".join(map(str, backend_ports))}', flush=True)

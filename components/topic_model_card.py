@@ -10,14 +10,13 @@ from zoneinfo import ZoneInfo
 from nicegui import ui
 
 from services.errors import ServiceError
-from services.i18n import _
+from services.i18n import LANGUAGE_NAMES, _
 from services.locale_format import percent
 from services.topic_training import TopicModelCommands
 
 log = logging.getLogger('inbox.training')
 
-LANGUAGE_NAMES = {'en': 'English', 'da': 'Dansk', 'de': 'Deutsch', 'fi': 'Suomi', 'nl': 'Nederlands',
-                  'it': 'Italiano', 'all': None}
+SCORED = (*LANGUAGE_NAMES, 'all')  # the evaluation's rows: one per corpus language, then all of them
 
 
 def _when(moment: str, zone: str) -> str:
@@ -30,7 +29,7 @@ def _when(moment: str, zone: str) -> str:
 def _table(scores: dict[str, Any]) -> None:
     rows = [{'language': LANGUAGE_NAMES.get(key) or _('All'), 'precision': percent(value['precision']),
              'coverage': percent(value['coverage']), 'n': value['n']}
-            for key, value in scores.items() if key in LANGUAGE_NAMES]
+            for key, value in scores.items() if key in SCORED]
     ui.table(columns=[{'name': 'language', 'label': _('Language'), 'field': 'language', 'align': 'left'},
                       {'name': 'precision', 'label': _('Right among the tagged'), 'field': 'precision'},
                       {'name': 'coverage', 'label': _('Topical messages tagged'), 'field': 'coverage'},

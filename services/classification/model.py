@@ -238,8 +238,11 @@ class TopicClassifier:
         return self.predict_many([text], threshold)[0]
 
     def predict_many(
-        self, texts: Sequence[str], threshold: float = DEFAULT_THRESHOLD
+        self, texts: Sequence[str], threshold: float = DEFAULT_THRESHOLD, *, check_every_language: bool = True
     ) -> list[Prediction]:
+        """``check_every_language=False`` runs the language check only on texts that would get a tag (what the
+        check can change): the tagger's choice, which halves its cost; untagged texts then keep their uncapped
+        confidence and no ``language``."""
         results: list[Prediction | None] = [None] * len(texts)
         todo_idx: list[int] = []
         todo_text: list[str] = []
@@ -253,7 +256,9 @@ class TopicClassifier:
         if todo_text:
             proba = self.probabilities(todo_text)
             best = proba.argmax(axis=1)
-            checked = [row for row, text in enumerate(todo_text) if _letters(text) >= LANGUAGE_MIN_LETTERS]
+            checked = [row for row, text in enumerate(todo_text) if _letters(text) >= LANGUAGE_MIN_LETTERS
+                       and (check_every_language or (self.classes[int(best[row])] != NONE_TOPIC
+                                                     and float(proba[row, best[row]]) >= threshold))]
             verdicts: dict[int, tuple[str, float]] = {}
             if self.language_model is not None and checked:
                 found = self.languages([todo_text[row] for row in checked])

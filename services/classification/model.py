@@ -111,78 +111,31 @@ def normalise_text(text: str) -> str:
     return _SPACES.sub(" ", cleaned).strip().lower()
 
 
+def _tfidf(analyzer: str, ngram_range: tuple[int, int], **extra: Any) -> TfidfVectorizer:
+    """The settings every vectoriser here shares: lower case, sublinear TF, every n-gram kept, float32."""
+    return TfidfVectorizer(analyzer=analyzer, ngram_range=ngram_range, lowercase=True, sublinear_tf=True, min_df=1,
+                           dtype=np.float32, **extra)
+
+
+WORDS = r"(?u)\b\w+\b"
+
+
 def _build_pipeline(c: float = LR_C) -> Pipeline:
-    features = FeatureUnion(
-        [
-            (
-                "chars",
-                TfidfVectorizer(
-                    analyzer="char_wb",
-                    ngram_range=(2, 5),
-                    lowercase=True,
-                    sublinear_tf=True,
-                    min_df=1,
-                    dtype=np.float32,
-                ),
-            ),
-            (
-                "words",
-                TfidfVectorizer(
-                    analyzer="word",
-                    ngram_range=(1, 2),
-                    lowercase=True,
-                    token_pattern=r"(?u)\b\w+\b",
-                    sublinear_tf=True,
-                    min_df=1,
-                    dtype=np.float32,
-                ),
-            ),
-            (
-                # the same text with accents stripped: "perche"/"perché", "fa"/"få", "paa"/"på"
-                "plain",
-                TfidfVectorizer(
-                    analyzer="char_wb",
-                    ngram_range=(3, 5),
-                    lowercase=True,
-                    strip_accents="unicode",
-                    sublinear_tf=True,
-                    min_df=1,
-                    dtype=np.float32,
-                ),
-            ),
-        ]
-    )
+    features = FeatureUnion([
+        ("chars", _tfidf("char_wb", (2, 5))),
+        ("words", _tfidf("word", (1, 2), token_pattern=WORDS)),
+        # the same text with accents stripped: "perche"/"perché", "fa"/"få", "paa"/"på"
+        ("plain", _tfidf("char_wb", (3, 5), strip_accents="unicode")),
+    ])
     classifier = LogisticRegression(C=c, max_iter=500, solver="newton-cg")
     return Pipeline([("features", features), ("clf", classifier)])
 
 
 def _build_language_pipeline() -> Pipeline:
-    features = FeatureUnion(
-        [
-            (
-                "chars",
-                TfidfVectorizer(
-                    analyzer="char_wb",
-                    ngram_range=(1, 4),
-                    lowercase=True,
-                    sublinear_tf=True,
-                    min_df=1,
-                    dtype=np.float32,
-                ),
-            ),
-            (
-                "words",
-                TfidfVectorizer(
-                    analyzer="word",
-                    token_pattern=r"(?u)\b\w+\b",
-                    lowercase=True,
-                    sublinear_tf=True,
-                    min_df=1,
-                    dtype=np.float32,
-                ),
-            ),
-        ]
-    )
+    features = FeatureUnion([
+        ("chars", _tfidf("char_wb", (1, 4))),
+        ("words", _tfidf("word", (1, 1), token_pattern=WORDS)),
+    ])
     classifier = LogisticRegression(C=LANGUAGE_C, max_iter=1000, solver="newton-cg", class_weight="balanced")
     return Pipeline([("features", features), ("clf", classifier)])
 

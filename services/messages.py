@@ -37,8 +37,18 @@ class Received:
     created: bool
 
 
+def storable(raw: str) -> str:
+    """Text every database stores: NUL characters dropped (PostgreSQL refuses them in text), lone surrogates
+    (valid JSON escapes, not Unicode) refused."""
+    try:
+        raw.encode('utf-8')
+    except UnicodeEncodeError:
+        raise Invalid(_('The text is not valid Unicode.'), code='invalid_text') from None
+    return raw.replace('\x00', '')
+
+
 def clean_body(raw: str) -> str:
-    body = raw.strip()
+    body = storable(raw).strip()
     if not body:
         raise Invalid(_('The message is empty.'), code='empty_body')
     if len(body) > MAX_BODY:
@@ -47,7 +57,7 @@ def clean_body(raw: str) -> str:
 
 
 def clean_client_msg_id(raw: str) -> str:
-    client_msg_id = raw.strip()
+    client_msg_id = storable(raw).strip()
     if not 1 <= len(client_msg_id) <= MAX_CLIENT_MSG_ID:
         raise Invalid(_('client_msg_id must be 1 to {max} characters.', max=MAX_CLIENT_MSG_ID),
                       code='invalid_client_msg_id')

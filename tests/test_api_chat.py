@@ -69,6 +69,23 @@ async def test_message_without_token_is_401(app: App) -> None:
     assert wrong.status_code == 401
 
 
+async def test_nul_characters_are_dropped_and_lone_surrogates_refused_on_every_database(app: App) -> None:
+    token = (await start_chat(app))['session_token']
+    nul = await app.http.post('/api/v1/chat/messages', json={'body': 'Hel\u0000lo', 'client_msg_id': 'n\u00001'},
+                              headers=bearer(token))
+    assert nul.status_code == 201, nul.text  # PostgreSQL refuses NUL in text: dropped before it is stored
+    assert nul.json()['body'] == 'Hello'
+    only_nul = await app.http.post('/api/v1/chat/messages', json={'body': '\u0000 ', 'client_msg_id': 'n2'},
+                                   headers=bearer(token))
+    assert only_nul.status_code == 422 and only_nul.json()['error']['code'] == 'empty_body'
+    surrogate = await app.http.post('/api/v1/chat/messages',
+                                    content=b'{"body": "bad \\ud800", "client_msg_id": "s1"}',
+                                    headers={**bearer(token), 'content-type': 'application/json'})
+    assert surrogate.status_code == 422, surrogate.text
+    listed = await app.http.get('/api/v1/chat/messages', headers=bearer(token))
+    assert [m['body'] for m in listed.json()['messages']] == ['Hello']
+
+
 async def test_empty_and_oversized_bodies_are_refused(app: App) -> None:
     token = (await start_chat(app))['session_token']
     empty = await app.http.post('/api/v1/chat/messages', json={'body': '   ', 'client_msg_id': 'e'},

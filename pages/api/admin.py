@@ -18,6 +18,7 @@ from pages.api.storefront import CartOut
 from services import api_tokens
 from services.errors import Invalid, PermissionDenied, ServiceError, Unauthorized
 from services.i18n import _
+from services.messages import storable
 from services.money import cents_text
 from services.reports import CountRow, Figures, Period, Report, StaffRow
 from services.runtime import Runtime
@@ -62,12 +63,11 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {'description': 'No such conv
 
 
 def _storable(text: str) -> str:
-    """Text every database stores: NUL characters dropped (PostgreSQL refuses them), lone surrogates refused."""
+    """services.messages.storable as a pydantic validator (a refusal is the API's 422)."""
     try:
-        text.encode('utf-8')
-    except UnicodeEncodeError:
+        return storable(text)
+    except Invalid:
         raise ValueError('the text is not valid Unicode (a lone surrogate)') from None
-    return text.replace('\x00', '')
 
 
 StorableText = Annotated[str, AfterValidator(_storable)]

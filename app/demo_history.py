@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import random
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
@@ -93,7 +93,6 @@ class PlannedChat:
     assignee: str
     survey: tuple[str, datetime, datetime | None, int, str] | None = None
     """(channel, asked at, answered at or None, rating, comment)."""
-    tokens: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass

@@ -11,7 +11,7 @@ from nicegui import ui
 
 from services.errors import ServiceError
 from services.i18n import LANGUAGE_NAMES, _
-from services.locale_format import percent
+from services.locale_format import date_and_time, percent
 from services.topic_training import TopicModelCommands
 
 log = logging.getLogger('inbox.training')
@@ -21,7 +21,7 @@ SCORED = (*LANGUAGE_NAMES, 'all')  # the evaluation's rows: one per corpus langu
 
 def _when(moment: str, zone: str) -> str:
     try:
-        return datetime.fromisoformat(moment).astimezone(ZoneInfo(zone)).strftime('%Y-%m-%d %H:%M')
+        return date_and_time(datetime.fromisoformat(moment).astimezone(ZoneInfo(zone)))
     except (ValueError, KeyError):
         return moment
 

@@ -189,7 +189,10 @@ def _in(period: Period) -> Any:
 
 @dataclass(frozen=True)
 class PeriodValues:
-    """The per-conversation times the percentiles are taken over, read in one index-only scan of the period."""
+    """A period's counts and the per-conversation times its percentiles are taken over, read in one index-only
+    scan of the period."""
+    new: int
+    replied: int
     responses: list[float]
     """First response seconds of the conversations that got a reply (plain floats: tuples here cost a garbage
     collection pass per report at 100k conversations)."""
@@ -220,12 +223,15 @@ async def _period_values(db: AsyncSession, period: Period) -> PeriodValues:
     dialect = (await db.connection()).dialect.name
     replied = col(Conversation.first_response_seconds).is_not(None)
     closed = and_(col(Conversation.close_seconds).is_not(None), col(Conversation.status) == ConversationStatus.CLOSED)
-    responses, responders, closes = (await _rows(db, select(
+    new, staff_replied, responses, responders, closes = (await _rows(db, select(
+        func.count(col(Conversation.id)),
+        func.coalesce(func.sum(case((col(Conversation.staff_replied), 1), else_=0)), 0),
         _collected(col(Conversation.first_response_seconds), dialect, replied),
         _collected(col(Conversation.first_responder_id), dialect, replied),
         _collected(col(Conversation.close_seconds), dialect, closed))
         .with_hint(Conversation, 'INDEXED BY ix_conversation_report', 'sqlite').where(_in(period))))[0]
-    return PeriodValues(responses=[float(value) for value in _decoded(responses)],
+    return PeriodValues(new=int(new), replied=int(staff_replied),
+                        responses=[float(value) for value in _decoded(responses)],
                         responders=[None if who is None else int(who) for who in _decoded(responders)],
                         closes=[float(value) for value in _decoded(closes)])
 
@@ -245,9 +251,6 @@ def percentiles(values: list[float], shares: tuple[float, ...] = (0.5, 0.9)) -> 
 
 
 async def _figures(db: AsyncSession, period: Period, values: PeriodValues) -> Figures:
-    new, replied = (await _rows(db, select(
-        func.count(col(Conversation.id)),
-        func.coalesce(func.sum(case((col(Conversation.staff_replied), 1), else_=0)), 0)).where(_in(period))))[0]
     response_median, response_p90 = percentiles(values.responses)
     close_median, = percentiles(values.closes, shares=(0.5,))
     pairs = (await _rows(db,
@@ -262,7 +265,7 @@ async def _figures(db: AsyncSession, period: Period, values: PeriodValues) -> Fi
         if placed - started <= ORDER_WINDOW:
             converted.add(conversation_id)
             revenue[order_id] = total
-    return Figures(new_conversations=new, replied_conversations=int(replied),
+    return Figures(new_conversations=values.new, replied_conversations=values.replied,
                    first_response_median_seconds=response_median, first_response_p90_seconds=response_p90,
                    time_to_close_median_seconds=close_median,
                    followed_by_order=len(converted), order_revenue_cents=sum(revenue.values()))

@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any, TypeVar
 
 from sqlalchemy import bindparam, update
 from sqlmodel import col, select
@@ -24,6 +26,7 @@ from services.messages import require_chat_permission
 from services.views import MessageView
 
 log = logging.getLogger('inbox.tagging')
+Result = TypeVar('Result')
 KEPT_TOPICS = 10  # stored per conversation, newest first; the list shows two
 BACKFILL_LIMIT = 2000
 BATCH_SIZE = 256  # one model call costs ~5 ms for one text, ~0.2 ms per text for hundreds
@@ -242,8 +245,13 @@ class TopicTagger:
                                                  in zip(batch, predictions, strict=True)])
 
 
-async def train_in_process(model_path: Path, extra: list[tuple[str, str]]) -> str:
-    """Train in a fresh 'spawn' process, so a crash or the CPU work never touches the server process."""
+async def in_spawned_process(function: Callable[..., Result], *args: Any) -> Result:
+    """Run `function(*args)` in a fresh 'spawn' process, so a crash or the CPU work never touches the server
+    process (training here, and services/topic_training.py's train-and-evaluate)."""
     loop = asyncio.get_running_loop()
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context('spawn')) as pool:
-        return await loop.run_in_executor(pool, train_and_save, str(model_path), extra)
+        return await loop.run_in_executor(pool, function, *args)
+
+
+async def train_in_process(model_path: Path, extra: list[tuple[str, str]]) -> str:
+    return await in_spawned_process(train_and_save, str(model_path), extra)

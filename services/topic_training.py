@@ -17,9 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -36,7 +34,7 @@ from services.errors import PermissionDenied
 from services.i18n import _
 from services.runtime import Runtime
 from services.staff import get_active_staff
-from services.tagging import correction_examples
+from services.tagging import correction_examples, in_spawned_process
 
 log = logging.getLogger('inbox.training')
 MAX_PRECISION_DROP = 0.02
@@ -109,12 +107,6 @@ def judge(candidate: dict[str, Any], current: dict[str, Any] | None) -> tuple[bo
     return True, 'no language loses precision'
 
 
-async def _run_in_spawned_process(*args: Any) -> dict[str, Any]:
-    loop = asyncio.get_running_loop()
-    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context('spawn')) as pool:
-        return await loop.run_in_executor(pool, train_and_evaluate, *args)
-
-
 async def _newest_correction_id(db: AsyncSession) -> int:
     return int((await db.exec(select(func.max(col(TopicCorrection.id))))).one() or 0)
 
@@ -128,7 +120,8 @@ async def retrain(*, database: Database, model_path: Path, threshold: float,
         upto = await _newest_correction_id(db)
     await asyncio.to_thread(model_path.parent.mkdir, parents=True, exist_ok=True)
     candidate_path = model_path.with_name(model_path.name + '.candidate')
-    outcome = await _run_in_spawned_process(str(candidate_path), str(model_path), corrections, threshold)
+    outcome = await in_spawned_process(train_and_evaluate, str(candidate_path), str(model_path), corrections,
+                                       threshold)
     accepted, reason = judge(outcome['candidate'], outcome['current'])
     moment = (now or utcnow()).isoformat()
     previous = await asyncio.to_thread(read_record, model_path)
